@@ -1,0 +1,294 @@
+//! Sync protocol v1: the messages terminals and the server exchange over REST (and, later,
+//! the WebSocket). docs/sync-protocol.md describes the flow; these types are the contract.
+//!
+//! Upstream, a terminal pushes contiguous batches of journal records after the server's
+//! `acked_through`; the server applies a batch in one transaction and acks. Downstream, the
+//! terminal pulls pages of changes per stream after its cursor; cursors are dense and
+//! assigned in commit order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::journal::JournalRecord;
+
+/// Version of this protocol. Sent as the [`PROTOCOL_HEADER`] on every sync request.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// HTTP header carrying the protocol version; a server refuses versions it cannot speak.
+pub const PROTOCOL_HEADER: &str = "x-kassa-protocol";
+/// Most records accepted in one push.
+pub const MAX_PUSH_RECORDS: usize = 1000;
+/// Most changes served in one page.
+pub const MAX_PAGE: u32 = 5000;
+
+/// A contiguous run of one terminal's journal records, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushRequest {
+    pub terminal_id: String,
+    pub epoch: i64,
+    pub records: Vec<JournalRecord>,
+}
+
+/// The server's answer to a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PushResponse {
+    /// Everything up to and including `acked_through` is durably stored; the terminal may
+    /// mark those records synced. `duplicates` were already there (a retry), `quarantined`
+    /// could not be read and were set aside for a manager instead of blocking the queue.
+    Ack {
+        acked_through: i64,
+        applied: u32,
+        duplicates: u32,
+        quarantined: u32,
+        exceptions: Vec<SyncException>,
+    },
+    /// The batch does not start right after what the server has: resend from
+    /// `expected_seq`. Nothing of this batch was applied.
+    Gap {
+        expected_seq: i64,
+        acked_through: i64,
+    },
+}
+
+/// A business exception found while applying facts: recorded and shown to managers, never
+/// a reason to refuse a fact (the sale happened).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncException {
+    /// `oversold`, `price_variance`, `over_refund` or `orphan_refund`.
+    pub kind: String,
+    /// The journal record (event) it came from.
+    pub event_id: String,
+    pub detail: String,
+}
+
+/// Where a terminal stands, as the server sees it (`GET /api/sync/state`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncState {
+    pub terminal_id: String,
+    pub epoch: i64,
+    /// Highest sequence stored on the server (0 before the first push).
+    pub acked_through: i64,
+}
+
+/// Downstream streams a terminal can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    /// `catalog:{company}`: products with barcodes, prices and taxes.
+    Catalog,
+    /// `stock:{shop}`: the server's stock balance per product of the terminal's shop.
+    Stock,
+}
+
+impl Stream {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Catalog => "catalog",
+            Stream::Stock => "stock",
+        }
+    }
+
+    /// Every stream a terminal follows.
+    pub const ALL: [Stream; 2] = [Stream::Catalog, Stream::Stock];
+}
+
+impl std::str::FromStr for Stream {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Stream::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown stream `{s}` (known: catalog, stock)"))
+    }
+}
+
+/// A stock balance on the `stock` stream (entity `balance`, id = product id): every
+/// movement the server has stored for this shop and product, summed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StockBalance {
+    pub product_id: String,
+    /// Thousandths of a unit.
+    pub on_hand_milli: i64,
+}
+
+/// What an enrolled terminal needs to set itself up (`GET /api/sync/config`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TerminalConfig {
+    pub terminal_id: String,
+    pub company_id: String,
+    pub company_name: String,
+    pub shop_id: String,
+    pub shop_name: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    pub receipt_header: String,
+    pub receipt_footer: String,
+}
+
+/// One change on a stream. `cursor` is dense within the stream: 1, 2, 3, ...
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    pub cursor: i64,
+    /// What changed, e.g. `product`.
+    pub entity: String,
+    pub id: String,
+    /// `upsert` carries the full new state in `data`; `delete` carries none.
+    pub op: ChangeOp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOp {
+    Upsert,
+    Delete,
+}
+
+/// A page of changes after a cursor (`GET /api/sync/streams/{stream}?after=N&limit=M`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangesPage {
+    pub stream: Stream,
+    pub after: i64,
+    pub changes: Vec<Change>,
+    /// The cursor to ask after next time (the last change's, or `after` when empty).
+    pub next_after: i64,
+    /// The stream's newest cursor when the page was read; `next_after == head` means the
+    /// terminal is up to date.
+    pub head: i64,
+}
+
+/// A product as terminals receive it on the catalog stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogProduct {
+    pub id: String,
+    pub sku: String,
+    pub name: String,
+    #[serde(default)]
+    pub category: Option<String>,
+    pub barcodes: Vec<String>,
+    pub price_minor: i64,
+    pub currency: String,
+    /// Basis points of the product's tax rate (1900 = 19 %), and whether prices include it.
+    pub tax_rate_bp: u32,
+    pub tax_inclusive: bool,
+    #[serde(default)]
+    pub is_weighed: bool,
+    pub active: bool,
+}
+
+/// Where a terminal stands on each stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cursors {
+    pub catalog: i64,
+    pub stock: i64,
+}
+
+impl Cursors {
+    pub fn get(&self, stream: Stream) -> i64 {
+        match stream {
+            Stream::Catalog => self.catalog,
+            Stream::Stock => self.stock,
+        }
+    }
+
+    pub fn set(&mut self, stream: Stream, cursor: i64) {
+        match stream {
+            Stream::Catalog => self.catalog = cursor,
+            Stream::Stock => self.stock = cursor,
+        }
+    }
+}
+
+/// Path of the live socket (`GET`, upgraded to a WebSocket; device token in the
+/// `Authorization` header, protocol version in [`ClientMessage::Hello`]).
+pub const SOCKET_PATH: &str = "/api/sync/ws";
+
+/// What a terminal sends on the live socket (JSON text frames, tagged by `type`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// First message: the protocol version, the journal epoch, stream cursors and how many
+    /// facts wait to be pushed (shown to managers as presence).
+    Hello {
+        v: u32,
+        epoch: i64,
+        cursors: Cursors,
+        queued: i64,
+    },
+    /// A journal batch, answered by [`ServerMessage::PushResult`] with the same `id`.
+    Push { id: u64, request: PushRequest },
+    /// Keep-alive with the current queue length.
+    Heartbeat { queued: i64 },
+}
+
+/// What the server sends on the live socket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// Answer to hello: what the server has of this terminal's journal and stream heads.
+    Welcome {
+        v: u32,
+        acked_through: i64,
+        heads: Cursors,
+    },
+    /// Changes after the terminal's cursor on one stream; sent on connect (catch-up) and
+    /// whenever the stream moves.
+    Changes {
+        page: ChangesPage,
+    },
+    PushResult {
+        id: u64,
+        response: PushResponse,
+    },
+    /// The server closes after this (unsupported version, revoked terminal...).
+    Error {
+        code: String,
+        message: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_responses_are_tagged_by_status() {
+        let gap = PushResponse::Gap {
+            expected_seq: 7,
+            acked_through: 6,
+        };
+        let json = serde_json::to_value(&gap).unwrap();
+        assert_eq!(json["status"], "gap", "clients branch on `status`: {json}");
+        assert_eq!(serde_json::from_value::<PushResponse>(json).unwrap(), gap);
+    }
+
+    #[test]
+    fn socket_messages_are_tagged_by_type() {
+        let hello = ClientMessage::Hello {
+            v: PROTOCOL_VERSION,
+            epoch: 1,
+            cursors: Cursors::default(),
+            queued: 3,
+        };
+        let json = serde_json::to_value(&hello).unwrap();
+        assert_eq!(json["type"], "hello");
+        assert_eq!(json["v"], 1);
+        assert_eq!(
+            serde_json::from_value::<ClientMessage>(json).unwrap(),
+            hello
+        );
+    }
+}
