@@ -1,0 +1,99 @@
+//! MongoDB handles: one client, one database per service, and the transaction runner.
+
+use futures::future::BoxFuture;
+use mongodb::{Client, ClientSession, Database, bson::doc};
+
+use crate::error::{ApiError, ApiResult};
+
+/// Service databases, named as in the platform design (authdb, companydb, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceDb {
+    Auth,
+    Company,
+    Shop,
+    Audit,
+    Ecommerce,
+    Inventory,
+    Sales,
+}
+
+impl ServiceDb {
+    pub fn name(self) -> &'static str {
+        match self {
+            ServiceDb::Auth => "authdb",
+            ServiceDb::Company => "companydb",
+            ServiceDb::Shop => "shopdb",
+            ServiceDb::Audit => "auditdb",
+            ServiceDb::Ecommerce => "ecommercedb",
+            ServiceDb::Inventory => "inventorydb",
+            ServiceDb::Sales => "salesdb",
+        }
+    }
+}
+
+/// One cheap-clone handle to MongoDB for the whole process.
+#[derive(Debug, Clone)]
+pub struct Mongo {
+    client: Client,
+    prefix: String,
+}
+
+impl Mongo {
+    pub async fn connect(uri: &str, prefix: &str) -> anyhow::Result<Self> {
+        let mut options = mongodb::options::ClientOptions::parse(uri).await?;
+        options.app_name = Some("kassa-sync-server".into());
+        // Fail a request in seconds rather than hang a cashier's sync for the default 30 s.
+        options.server_selection_timeout = Some(std::time::Duration::from_secs(5));
+        let client = Client::with_options(options)?;
+        Ok(Self {
+            client,
+            prefix: prefix.to_string(),
+        })
+    }
+
+    pub fn db(&self, service: ServiceDb) -> Database {
+        self.client
+            .database(&format!("{}{}", self.prefix, service.name()))
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub async fn ping(&self) -> bool {
+        self.client
+            .database("admin")
+            .run_command(doc! { "ping": 1 })
+            .await
+            .is_ok()
+    }
+
+    /// Runs `f` in a transaction, retried by the driver on transient conflicts, so `f`
+    /// must have no effects outside `session`. Errors raised inside as
+    /// [`crate::error::ApiErrorBox`] come back out with their status.
+    pub async fn transact<R, C, F>(&self, ctx: C, f: F) -> ApiResult<R>
+    where
+        F: for<'b> FnMut(
+            &'b mut ClientSession,
+            &'b mut C,
+        ) -> BoxFuture<'b, mongodb::error::Result<R>>,
+    {
+        let mut session = self.client.start_session().await?;
+        session
+            .start_transaction()
+            .and_run(ctx, f)
+            .await
+            .map_err(ApiError::from)
+    }
+}
+
+/// Current time as stored in MongoDB (UTC milliseconds).
+pub fn now() -> mongodb::bson::DateTime {
+    mongodb::bson::DateTime::now()
+}
+
+/// RFC 3339 UTC text for API responses.
+pub fn rfc3339(t: mongodb::bson::DateTime) -> String {
+    t.try_to_rfc3339_string()
+        .unwrap_or_else(|_| t.timestamp_millis().to_string())
+}

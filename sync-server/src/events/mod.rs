@@ -1,0 +1,84 @@
+//! Domain events: the envelope, the outbox that stores them with the change, the relay that
+//! publishes them to RabbitMQ, and the consumer loop services read their inbox with.
+
+pub mod bus;
+pub mod consumer;
+pub mod outbox;
+pub mod relay;
+pub mod topology;
+
+use mongodb::bson::{self, Document};
+use serde::{Deserialize, Serialize};
+
+/// Routing keys published by the services of this build (`<domain>.<event>`).
+pub mod keys {
+    pub const USER_REGISTERED: &str = "user.registered";
+    pub const AUTH_LOGIN_FAILED: &str = "auth.login_failed";
+    pub const AUTH_REFRESH_REUSED: &str = "auth.refresh_reused";
+    pub const COMPANY_CREATED: &str = "company.created";
+    pub const COMPANY_UPDATED: &str = "company.updated";
+    pub const SHOP_CREATED: &str = "shop.created";
+    pub const SHOP_UPDATED: &str = "shop.updated";
+    pub const SHOP_STAFF_ADDED: &str = "shop.staff_added";
+    pub const SHOP_STAFF_REMOVED: &str = "shop.staff_removed";
+    pub const SHOP_TERMINAL_ENROLLED: &str = "shop.terminal_enrolled";
+    pub const SHOP_TERMINAL_REVOKED: &str = "shop.terminal_revoked";
+    pub const PRODUCT_CREATED: &str = "product.created";
+    pub const PRODUCT_UPDATED: &str = "product.updated";
+    pub const PRODUCT_DELETED: &str = "product.deleted";
+    pub const PRICE_CHANGED: &str = "price.changed";
+    pub const ORDER_COMPLETED: &str = "order.completed";
+    pub const ORDER_REFUNDED: &str = "order.refunded";
+    pub const INVENTORY_ADJUSTED: &str = "inventory.adjusted";
+    pub const SYNC_QUARANTINED: &str = "sync.quarantined";
+}
+
+/// One event as stored in an outbox and as published (JSON) on the exchange.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EventMessage {
+    /// UUIDv7: unique, and ordered by creation time so the relay keeps order.
+    pub id: String,
+    pub routing_key: String,
+    /// The tenant the event belongs to; `None` for platform-level events.
+    pub company_id: Option<String>,
+    /// Who caused it (user or terminal id), when known.
+    pub actor: Option<String>,
+    /// RFC 3339 UTC.
+    pub occurred_at: String,
+    pub payload: serde_json::Value,
+}
+
+impl EventMessage {
+    pub fn new(
+        routing_key: &str,
+        company_id: Option<&str>,
+        actor: Option<&str>,
+        payload: serde_json::Value,
+    ) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            routing_key: routing_key.to_string(),
+            company_id: company_id.map(str::to_string),
+            actor: actor.map(str::to_string),
+            occurred_at: crate::db::rfc3339(crate::db::now()),
+            payload,
+        }
+    }
+
+    pub(crate) fn to_outbox_doc(&self) -> bson::ser::Result<Document> {
+        let mut d = bson::to_document(self)?;
+        d.insert("_id", self.id.clone());
+        d.remove("id");
+        d.insert("published", false);
+        Ok(d)
+    }
+
+    pub(crate) fn from_outbox_doc(mut d: Document) -> bson::de::Result<Self> {
+        if let Some(id) = d.remove("_id") {
+            d.insert("id", id);
+        }
+        d.remove("published");
+        d.remove("published_at");
+        bson::from_document(d)
+    }
+}

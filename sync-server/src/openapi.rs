@@ -1,0 +1,61 @@
+//! The OpenAPI document generated from the handlers, and the page that browses it.
+
+use axum::{Json, response::Html};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+};
+
+use crate::services::{audit, auth, catalog, company, inventory, sales, shop, sync};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kassa API", description = "Kassa sync-server: platform, company, shop and identity services. Errors are always `{code, message, details}`."),
+    paths(
+        crate::health::health,
+        auth::routes::register, auth::routes::login, auth::routes::refresh, auth::routes::logout,
+        auth::routes::me, auth::routes::update_me, auth::routes::change_password, auth::routes::pin_login,
+        auth::routes::device_token,
+        company::routes::create_company, company::routes::list_companies, company::routes::get_company,
+        company::routes::update_company, company::routes::delete_company, company::routes::get_settings,
+        company::routes::put_settings, company::routes::put_plan,
+        shop::routes::create_shop, shop::routes::list_shops, shop::routes::get_shop, shop::routes::update_shop,
+        shop::routes::delete_shop, shop::routes::put_hours,
+        shop::staff::add_staff, shop::staff::list_staff, shop::staff::remove_staff, shop::staff::set_pin,
+        shop::locations::add_location, shop::locations::list_locations,
+        shop::terminals::create_enrollment_code, shop::terminals::enroll_terminal,
+        shop::terminals::list_terminals, shop::terminals::revoke_terminal,
+        audit::routes::list_audit, audit::routes::verify_audit,
+        catalog::routes::create_product, catalog::routes::list_products, catalog::routes::get_product,
+        catalog::routes::update_product, catalog::routes::delete_product, catalog::import::import_products,
+        inventory::routes::list_balances, inventory::routes::list_exceptions, inventory::routes::adjust,
+        sales::routes::list_orders, sales::routes::get_order,
+        sync::routes::config, sync::routes::state_of, sync::routes::push, sync::routes::stream_page,
+        crate::realtime::presence::list,
+    ),
+    components(schemas(pos_shared::error::WireError, pos_shared::error::FieldError)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// A dependency-free browsable page: every operation with its method, path, summary and
+/// responses, rendered client-side from /api/openapi.json.
+pub async fn docs_page() -> Html<&'static str> {
+    Html(include_str!("openapi-page.html"))
+}

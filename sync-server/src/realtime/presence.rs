@@ -1,0 +1,125 @@
+//! Presence: which terminals of a shop are online, when they were last heard from, how
+//! many facts wait on them, and how far their journal has reached the server. Stored in
+//! MongoDB so every server instance sees the sockets the others hold.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use futures::TryStreamExt;
+use mongodb::{
+    Collection,
+    bson::{DateTime, Document, doc},
+};
+use pos_shared::role::Role;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    db::{ServiceDb, rfc3339},
+    error::ApiResult,
+    gateway::principal::Principal,
+    services::{sales, shop::visible_shop, sync::ingest::Source},
+    state::AppState,
+};
+
+fn presence(state: &AppState) -> Collection<Document> {
+    state.mongo.db(ServiceDb::Shop).collection("presence")
+}
+
+/// A socket opened (or a heartbeat arrived) for `src`.
+pub async fn seen(state: &AppState, src: &Source, queued: i64, connected: bool) {
+    let mut set = doc! {
+        "company_id": &src.company_id, "shop_id": &src.shop_id, "online": true,
+        "last_seen": DateTime::now(), "queued": queued,
+    };
+    if connected {
+        set.insert("connected_at", DateTime::now());
+    }
+    let r = presence(state)
+        .update_one(doc! { "_id": &src.terminal_id }, doc! { "$set": set })
+        .upsert(true)
+        .await;
+    if let Err(e) = r {
+        tracing::warn!(error = %e, terminal = %src.terminal_id, "presence not recorded");
+    }
+}
+
+pub async fn gone(state: &AppState, src: &Source) {
+    let r = presence(state)
+        .update_one(
+            doc! { "_id": &src.terminal_id },
+            doc! { "$set": { "online": false, "last_seen": DateTime::now() } },
+        )
+        .await;
+    if let Err(e) = r {
+        tracing::warn!(error = %e, terminal = %src.terminal_id, "presence not recorded");
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TerminalPresence {
+    pub terminal_id: String,
+    pub name: String,
+    pub online: bool,
+    pub last_seen: Option<String>,
+    /// Facts waiting on the terminal at its last heartbeat.
+    pub queued: i64,
+    /// Highest journal sequence the server holds (current epoch).
+    pub acked_through: i64,
+    pub last_push_at: Option<String>,
+}
+
+/// The shop's terminals: online or not, last heard from, queued facts, last sync.
+#[utoipa::path(get, path = "/api/shops/{id}/presence", tag = "terminals", security(("bearer" = [])),
+    responses((status = 200, body = [TerminalPresence]), (status = 404, body = pos_shared::error::WireError)))]
+pub async fn list(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(shop_id): Path<String>,
+) -> ApiResult<Json<Vec<TerminalPresence>>> {
+    p.require(Role::ShopManager)?;
+    let shop = visible_shop(&state, &p, &shop_id).await?;
+    let terminals: Vec<Document> = state
+        .mongo
+        .db(ServiceDb::Shop)
+        .collection::<Document>("terminals")
+        .find(doc! { "shop_id": &shop.id, "company_id": &shop.company_id, "status": "active" })
+        .sort(doc! { "name": 1 })
+        .await?
+        .try_collect()
+        .await?;
+    let seen: Vec<Document> = presence(&state)
+        .find(doc! { "shop_id": &shop.id })
+        .await?
+        .try_collect()
+        .await?;
+    let pushes: Vec<Document> = sales::terminals(&state)
+        .find(doc! { "shop_id": &shop.id })
+        .sort(doc! { "epoch": 1 })
+        .await?
+        .try_collect()
+        .await?;
+    let time = |d: &Document, k: &str| d.get_datetime(k).ok().map(|t| rfc3339(*t));
+    Ok(Json(
+        terminals
+            .iter()
+            .map(|t| {
+                let id = t.get_str("_id").unwrap_or_default();
+                let pr = seen.iter().find(|d| d.get_str("_id") == Ok(id));
+                let push = pushes.iter().rfind(|d| d.get_str("terminal_id") == Ok(id));
+                TerminalPresence {
+                    terminal_id: id.to_string(),
+                    name: t.get_str("name").unwrap_or_default().to_string(),
+                    online: pr.is_some_and(|d| d.get_bool("online").unwrap_or(false)),
+                    last_seen: pr.and_then(|d| time(d, "last_seen")),
+                    queued: pr.and_then(|d| d.get_i64("queued").ok()).unwrap_or(0),
+                    acked_through: push
+                        .and_then(|d| d.get_i64("acked_through").ok())
+                        .unwrap_or(0),
+                    last_push_at: push.and_then(|d| time(d, "last_push_at")),
+                }
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,253 @@
+//! One terminal's live socket: hello/welcome, catch-up from its cursors, changes pushed as
+//! its streams move, journal batches pushed up, heartbeats, and revocation checked on
+//! every message the terminal sends.
+
+use std::time::{Duration, Instant};
+
+use axum::{
+    extract::{
+        State,
+        ws::{Message, WebSocket, WebSocketUpgrade},
+    },
+    response::Response,
+};
+use pos_shared::sync::{ClientMessage, Cursors, PROTOCOL_VERSION, ServerMessage, Stream};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::presence;
+use crate::{
+    error::{ApiError, ApiResult},
+    gateway::principal::Principal,
+    services::{
+        auth::devices,
+        catalog, inventory,
+        sync::{ingest, routes::terminal},
+    },
+    state::AppState,
+    streams,
+};
+
+/// A silent terminal is dropped after this; it reconnects when it can.
+const SILENCE: Duration = Duration::from_secs(45);
+const PING_EVERY: Duration = Duration::from_secs(15);
+const PAGE: i64 = 1000;
+
+/// Upgrades to the live socket (device tokens only).
+pub async fn upgrade(
+    State(state): State<AppState>,
+    p: Principal,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    let src = terminal(&p)?;
+    Ok(ws.on_upgrade(move |socket| async move {
+        let mut session = Session {
+            state,
+            src,
+            socket,
+            cursors: Cursors::default(),
+        };
+        if let Err(e) = session.run().await {
+            tracing::debug!(error = %e, terminal = %session.src.terminal_id, "socket ended");
+        }
+        presence::gone(&session.state, &session.src).await;
+    }))
+}
+
+struct Session {
+    state: AppState,
+    src: ingest::Source,
+    socket: WebSocket,
+    /// What this socket has been sent so far, per stream.
+    cursors: Cursors,
+}
+
+impl Session {
+    async fn send(&mut self, msg: &ServerMessage) -> anyhow::Result<()> {
+        let text = serde_json::to_string(msg)?;
+        self.socket.send(Message::Text(text.into())).await?;
+        Ok(())
+    }
+
+    async fn refuse(&mut self, code: &str, message: &str) -> anyhow::Result<()> {
+        self.send(&ServerMessage::Error {
+            code: code.into(),
+            message: message.into(),
+        })
+        .await?;
+        let _ = self.socket.send(Message::Close(None)).await;
+        Ok(())
+    }
+
+    fn stream_of(&self, stream: Stream) -> (mongodb::Database, String) {
+        match stream {
+            Stream::Catalog => (
+                catalog::db(&self.state),
+                streams::catalog_key(&self.src.company_id),
+            ),
+            Stream::Stock => (
+                inventory::db(&self.state),
+                streams::stock_key(&self.src.shop_id),
+            ),
+        }
+    }
+
+    /// Sends every change after this socket's cursor on `stream`, page by page.
+    async fn send_changes(&mut self, stream: Stream) -> anyhow::Result<()> {
+        let (db, key) = self.stream_of(stream);
+        loop {
+            let after = self.cursors.get(stream);
+            let (changes, head) = streams::page(&db, &key, after, PAGE).await?;
+            let Some(last) = changes.last().map(|c| c.cursor) else {
+                return Ok(());
+            };
+            self.cursors.set(stream, last);
+            let page = pos_shared::sync::ChangesPage {
+                stream,
+                after,
+                changes,
+                next_after: last,
+                head,
+            };
+            self.send(&ServerMessage::Changes { page }).await?;
+            if last >= head {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn hello(&mut self) -> anyhow::Result<bool> {
+        let first = tokio::time::timeout(Duration::from_secs(10), self.socket.recv()).await;
+        let Ok(Some(Ok(Message::Text(text)))) = first else {
+            return Ok(false);
+        };
+        let Ok(ClientMessage::Hello {
+            v,
+            epoch,
+            cursors,
+            queued,
+        }) = serde_json::from_str::<ClientMessage>(&text)
+        else {
+            self.refuse("hello_expected", "the first message must be a hello")
+                .await?;
+            return Ok(false);
+        };
+        if v != PROTOCOL_VERSION {
+            let msg = format!(
+                "this server speaks sync protocol {PROTOCOL_VERSION}; the terminal speaks {v}: update the terminal"
+            );
+            self.refuse("unsupported_protocol", &msg).await?;
+            return Ok(false);
+        }
+        let (acked_through, _) =
+            ingest::position(&self.state, None, &self.src.terminal_id, epoch).await?;
+        let mut heads = Cursors::default();
+        for stream in Stream::ALL {
+            let (db, key) = self.stream_of(stream);
+            heads.set(stream, streams::head(&db, &key).await?);
+        }
+        self.cursors = cursors;
+        self.send(&ServerMessage::Welcome {
+            v: PROTOCOL_VERSION,
+            acked_through,
+            heads,
+        })
+        .await?;
+        presence::seen(&self.state, &self.src, queued, true).await;
+        Ok(true)
+    }
+
+    async fn run(&mut self) -> anyhow::Result<()> {
+        if !self.hello().await? {
+            return Ok(());
+        }
+        let mut pokes = self.state.hub.subscribe();
+        for stream in Stream::ALL {
+            self.send_changes(stream).await?;
+        }
+        let mut ping = tokio::time::interval(PING_EVERY);
+        let mut heard = Instant::now();
+        let closing = self.state.hub.closing().clone();
+        loop {
+            tokio::select! {
+                msg = self.socket.recv() => {
+                    let Some(Ok(msg)) = msg else { return Ok(()) };
+                    heard = Instant::now();
+                    match msg {
+                        Message::Text(text) => {
+                            if !devices::is_active(&self.state, &self.src.terminal_id).await? {
+                                self.refuse("terminal_revoked", "this terminal has been revoked; ask a manager to enroll it again").await?;
+                                return Ok(());
+                            }
+                            self.on_message(&text).await?;
+                        }
+                        Message::Close(_) => return Ok(()),
+                        _ => {}
+                    }
+                }
+                poke = pokes.recv() => match poke {
+                    Ok(key) => {
+                        for stream in Stream::ALL {
+                            if *key == *self.stream_of(stream).1 {
+                                self.send_changes(stream).await?;
+                            }
+                        }
+                    }
+                    // Missed pokes: catch up on everything.
+                    Err(RecvError::Lagged(_)) => {
+                        for stream in Stream::ALL {
+                            self.send_changes(stream).await?;
+                        }
+                    }
+                    Err(RecvError::Closed) => return Ok(()),
+                },
+                _ = ping.tick() => {
+                    if heard.elapsed() > SILENCE {
+                        return Ok(());
+                    }
+                    self.socket.send(Message::Ping(Vec::new().into())).await?;
+                }
+                () = closing.cancelled() => {
+                    let _ = self.socket.send(Message::Close(None)).await;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    async fn on_message(&mut self, text: &str) -> anyhow::Result<()> {
+        match serde_json::from_str::<ClientMessage>(text) {
+            Ok(ClientMessage::Push { id, request }) => {
+                match ingest::submit(&self.state, self.src.clone(), request).await {
+                    Ok(response) => self.send(&ServerMessage::PushResult { id, response }).await,
+                    Err(e) => self.error(&e).await,
+                }
+            }
+            Ok(ClientMessage::Heartbeat { queued }) => {
+                presence::seen(&self.state, &self.src, queued, false).await;
+                Ok(())
+            }
+            Ok(ClientMessage::Hello { .. }) => Ok(()),
+            Err(e) => {
+                self.send(&ServerMessage::Error {
+                    code: "malformed_message".into(),
+                    message: format!("not a sync message: {e}"),
+                })
+                .await
+            }
+        }
+    }
+
+    async fn error(&mut self, e: &ApiError) -> anyhow::Result<()> {
+        let (code, message) = match e {
+            ApiError::Internal(_) => (
+                "internal".to_string(),
+                "the server failed; retry".to_string(),
+            ),
+            other => {
+                let w = other.body();
+                (w.code, w.message)
+            }
+        };
+        self.send(&ServerMessage::Error { code, message }).await
+    }
+}

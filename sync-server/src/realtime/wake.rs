@@ -1,0 +1,112 @@
+//! Wakes the hub from the event bus: every instance binds its own exclusive queue to the
+//! events that move a stream, so a price changed through instance A reaches sockets held
+//! by instance B.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use lapin::{
+    options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions},
+    types::FieldTable,
+};
+use tokio_util::sync::CancellationToken;
+
+use super::Hub;
+use crate::{
+    events::{EventMessage, bus::Bus, topology},
+    streams,
+};
+
+/// Routing keys whose events move the catalog or stock streams.
+const BINDINGS: [&str; 4] = ["product.#", "price.#", "inventory.#", "order.#"];
+
+/// The stream keys an event moves.
+pub fn streams_of(event: &EventMessage) -> Vec<String> {
+    let Some(company) = event.company_id.as_deref() else {
+        return Vec::new();
+    };
+    let domain = event.routing_key.split('.').next().unwrap_or_default();
+    match domain {
+        "product" | "price" => vec![streams::catalog_key(company)],
+        "inventory" | "order" => event
+            .payload
+            .get("shop_id")
+            .and_then(|s| s.as_str())
+            .map(|shop| vec![streams::stock_key(shop)])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Pokes `hub` for every stream-moving event until cancelled; reconnects with backoff.
+pub async fn run(bus: Bus, hub: Hub, cancel: CancellationToken) {
+    let mut backoff = Duration::from_millis(100);
+    while !cancel.is_cancelled() {
+        if let Err(e) = listen(&bus, &hub, &cancel).await {
+            tracing::warn!(error = %e, "realtime wake-up lost RabbitMQ; reconnecting");
+            tokio::select! {
+                () = tokio::time::sleep(backoff) => {}
+                () = cancel.cancelled() => return,
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        } else {
+            return;
+        }
+    }
+}
+
+async fn listen(bus: &Bus, hub: &Hub, cancel: &CancellationToken) -> anyhow::Result<()> {
+    let (conn, channel) = bus.open_channel("kassa-realtime").await?;
+    topology::declare_exchanges(&channel, bus.names()).await?;
+    // Server-named, exclusive and auto-deleted: one per instance, gone with it.
+    let queue = channel
+        .queue_declare(
+            "".into(),
+            QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await?;
+    for key in BINDINGS {
+        channel
+            .queue_bind(
+                queue.name().clone(),
+                bus.names().exchange().into(),
+                key.into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+    }
+    let mut deliveries = channel
+        .basic_consume(
+            queue.name().clone(),
+            "kassa-realtime".into(),
+            BasicConsumeOptions {
+                no_ack: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await?;
+    loop {
+        let delivery = tokio::select! {
+            d = deliveries.next() => d,
+            () = cancel.cancelled() => {
+                let _ = conn.close(200, "shutdown".into()).await;
+                return Ok(());
+            }
+        };
+        let Some(delivery) = delivery else {
+            anyhow::bail!("delivery stream ended");
+        };
+        if let Ok(event) = serde_json::from_slice::<EventMessage>(&delivery?.data) {
+            for key in streams_of(&event) {
+                hub.poke(&key);
+            }
+        }
+    }
+}

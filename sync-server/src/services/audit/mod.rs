@@ -1,0 +1,193 @@
+//! The audit service (auditdb): an append-only, hash-chained log of every event on the bus
+//! (its inbox binds `#`). Each record's hash covers the previous record's hash, so removing
+//! or editing any record breaks the chain from there on.
+
+pub mod routes;
+
+use mongodb::{
+    Collection, Database, IndexModel,
+    bson::{DateTime, doc},
+    options::ReturnDocument,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    db::{ServiceDb, now},
+    error::{ApiError, ApiErrorBox, ApiResult},
+    events::EventMessage,
+    state::AppState,
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// The event id: a redelivered event hits the unique `_id` and is skipped.
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub seq: i64,
+    pub routing_key: String,
+    pub company_id: Option<String>,
+    pub actor: Option<String>,
+    pub occurred_at: String,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+    pub recorded_at: DateTime,
+}
+
+pub fn db(state: &AppState) -> Database {
+    state.mongo.db(ServiceDb::Audit)
+}
+
+pub fn records(state: &AppState) -> Collection<AuditRecord> {
+    db(state).collection("records")
+}
+
+pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    records(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "seq": 1 })
+                .options(
+                    mongodb::options::IndexOptions::builder()
+                        .unique(true)
+                        .build(),
+                )
+                .build(),
+        )
+        .await?;
+    records(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "seq": -1 })
+                .build(),
+        )
+        .await?;
+    Ok(())
+}
+
+pub fn chain_hash(prev: &str, seq: i64, event: &EventMessage, payload: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev,
+        &seq.to_string(),
+        &event.id,
+        &event.routing_key,
+        event.company_id.as_deref().unwrap_or(""),
+        event.actor.as_deref().unwrap_or(""),
+        &event.occurred_at,
+        payload,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends one event; a duplicate (same event id) is a no-op, so redelivery is harmless.
+pub async fn append(state: &AppState, event: EventMessage) -> ApiResult<()> {
+    if records(state)
+        .find_one(doc! { "_id": &event.id })
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let result = state
+        .mongo
+        .transact((state.clone(), event), |s, (state, event)| {
+            Box::pin(async move {
+                // The head document serialises appenders: concurrent ones conflict and retry.
+                let head = db(state)
+                    .collection::<mongodb::bson::Document>("chain_head")
+                    .find_one_and_update(doc! { "_id": "head" }, doc! { "$inc": { "seq": 1_i64 } })
+                    .upsert(true)
+                    .return_document(ReturnDocument::After)
+                    .session(&mut *s)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiErrorBox::wrap(ApiError::Internal(anyhow::anyhow!("no chain head")))
+                    })?;
+                let seq = head.get_i64("seq").unwrap_or(1);
+                let prev = head.get_str("hash").unwrap_or("genesis").to_string();
+                let payload = event.payload.to_string();
+                let hash = chain_hash(&prev, seq, event, &payload);
+                records(state)
+                    .insert_one(AuditRecord {
+                        id: event.id.clone(),
+                        seq,
+                        routing_key: event.routing_key.clone(),
+                        company_id: event.company_id.clone(),
+                        actor: event.actor.clone(),
+                        occurred_at: event.occurred_at.clone(),
+                        payload,
+                        prev_hash: prev,
+                        hash: hash.clone(),
+                        recorded_at: now(),
+                    })
+                    .session(&mut *s)
+                    .await?;
+                db(state)
+                    .collection::<mongodb::bson::Document>("chain_head")
+                    .update_one(doc! { "_id": "head" }, doc! { "$set": { "hash": hash } })
+                    .session(s)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await;
+    match result {
+        Err(ApiError::Conflict(_)) => Ok(()),
+        other => other,
+    }
+}
+
+/// Result of walking the audit chain.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChainReport {
+    pub records: u64,
+    /// Sequence number of the first record whose hash or link does not hold.
+    pub first_bad_seq: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Recomputes every hash in order; the first record that does not match is reported.
+pub async fn verify_chain(state: &AppState) -> ApiResult<ChainReport> {
+    use futures::TryStreamExt;
+    let mut cursor = records(state).find(doc! {}).sort(doc! { "seq": 1 }).await?;
+    let mut prev = String::from("genesis");
+    let mut expected_seq = 1_i64;
+    let mut n = 0_u64;
+    while let Some(r) = cursor.try_next().await? {
+        n += 1;
+        let bad = |reason: &str| ChainReport {
+            records: n,
+            first_bad_seq: Some(r.seq),
+            reason: Some(reason.to_string()),
+        };
+        if r.seq != expected_seq {
+            return Ok(bad("a record is missing before this one"));
+        }
+        if r.prev_hash != prev {
+            return Ok(bad("does not link to the previous record"));
+        }
+        let event = EventMessage {
+            id: r.id.clone(),
+            routing_key: r.routing_key.clone(),
+            company_id: r.company_id.clone(),
+            actor: r.actor.clone(),
+            occurred_at: r.occurred_at.clone(),
+            payload: serde_json::Value::Null,
+        };
+        if chain_hash(&r.prev_hash, r.seq, &event, &r.payload) != r.hash {
+            return Ok(bad("content was changed after it was recorded"));
+        }
+        prev = r.hash;
+        expected_seq += 1;
+    }
+    Ok(ChainReport {
+        records: n,
+        first_bad_seq: None,
+        reason: None,
+    })
+}

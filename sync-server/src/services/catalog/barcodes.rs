@@ -1,0 +1,69 @@
+//! The barcode registry: one document per (company, barcode) keyed by `_id`, so "is this
+//! code free?" is a primary-key insert, not a scan of the products' barcode arrays (which
+//! grew with the catalog and, on a 50,000-product import, outlasted the transaction).
+
+use mongodb::{
+    ClientSession, Collection,
+    bson::{Document, doc},
+};
+
+use super::{ProductDoc, db};
+use crate::{
+    error::{ApiError, ApiErrorBox, is_duplicate_key},
+    state::AppState,
+};
+
+fn registry(state: &AppState) -> Collection<Document> {
+    db(state).collection("barcodes")
+}
+
+fn key(company_id: &str, code: &str) -> String {
+    format!("{company_id}:{code}")
+}
+
+/// Makes `products`' codes theirs, inside the caller's transaction: codes they held
+/// before are released first (an edit may drop or keep them); a code another product
+/// holds refuses the whole write with 409 `barcode_taken`.
+pub async fn claim(
+    state: &AppState,
+    s: &mut ClientSession,
+    products: &[ProductDoc],
+) -> mongodb::error::Result<()> {
+    let ids: Vec<&str> = products.iter().map(|p| p.id.as_str()).collect();
+    registry(state)
+        .delete_many(doc! { "product_id": { "$in": &ids } })
+        .session(&mut *s)
+        .await?;
+    let docs: Vec<Document> = products
+        .iter()
+        .filter(|p| p.active)
+        .flat_map(|p| {
+            p.barcodes.iter().map(|code| {
+                doc! { "_id": key(&p.company_id, code), "company_id": &p.company_id,
+                "code": code, "product_id": &p.id }
+            })
+        })
+        .collect();
+    if docs.is_empty() {
+        return Ok(());
+    }
+    match registry(state).insert_many(docs).session(&mut *s).await {
+        Ok(_) => Ok(()),
+        Err(e) if is_duplicate_key(&e) => Err(ApiErrorBox::wrap(ApiError::conflict(
+            "barcode_taken",
+            "a barcode is already used by another product of this company",
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn ensure_indexes(state: &AppState) -> mongodb::error::Result<()> {
+    registry(state)
+        .create_index(
+            mongodb::IndexModel::builder()
+                .keys(doc! { "product_id": 1 })
+                .build(),
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! The catalog service (ecommercedb): products with barcodes, prices and taxes, and the
+//! per-company catalog stream terminals follow. Every write records its stream change and
+//! its event in the same transaction.
+
+pub mod barcodes;
+pub mod import;
+pub mod routes;
+
+use mongodb::{
+    ClientSession, Collection, Database, IndexModel,
+    bson::{DateTime, doc},
+    options::IndexOptions,
+};
+use pos_shared::sync::{CatalogProduct, ChangeOp};
+use serde::{Deserialize, Serialize};
+
+use crate::{db::ServiceDb, state::AppState, streams};
+
+pub fn db(state: &AppState) -> Database {
+    state.mongo.db(ServiceDb::Ecommerce)
+}
+
+/// A product as the catalog service stores it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProductDoc {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub company_id: String,
+    pub sku: String,
+    pub name: String,
+    #[serde(default)]
+    pub category: Option<String>,
+    pub barcodes: Vec<String>,
+    pub price_minor: i64,
+    pub currency: String,
+    pub tax_rate_bp: u32,
+    pub tax_inclusive: bool,
+    #[serde(default)]
+    pub is_weighed: bool,
+    pub active: bool,
+    pub created_at: DateTime,
+    pub updated_at: DateTime,
+}
+
+impl ProductDoc {
+    pub fn wire(&self) -> CatalogProduct {
+        CatalogProduct {
+            id: self.id.clone(),
+            sku: self.sku.clone(),
+            name: self.name.clone(),
+            category: self.category.clone(),
+            barcodes: self.barcodes.clone(),
+            price_minor: self.price_minor,
+            currency: self.currency.clone(),
+            tax_rate_bp: self.tax_rate_bp,
+            tax_inclusive: self.tax_inclusive,
+            is_weighed: self.is_weighed,
+            active: self.active,
+        }
+    }
+}
+
+pub fn products(state: &AppState) -> Collection<ProductDoc> {
+    db(state).collection("products")
+}
+
+pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    let db = db(state);
+    products(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "sku": 1 })
+                .options(IndexOptions::builder().unique(true).build())
+                .build(),
+        )
+        .await?;
+    products(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "barcodes": 1 })
+                .build(),
+        )
+        .await?;
+    barcodes::ensure_indexes(state).await?;
+    streams::ensure_indexes(&db).await?;
+    crate::events::outbox::ensure_indexes(&db).await?;
+    Ok(())
+}
+
+/// Stores `product` (insert or replace) and announces it on the company's catalog stream,
+/// inside the caller's transaction.
+pub async fn store_in(
+    state: &AppState,
+    s: &mut ClientSession,
+    product: &ProductDoc,
+) -> mongodb::error::Result<i64> {
+    products(state)
+        .replace_one(doc! { "_id": &product.id }, product)
+        .upsert(true)
+        .session(&mut *s)
+        .await?;
+    let (op, data) = if product.active {
+        let data = serde_json::to_value(product.wire())
+            .map_err(|e| mongodb::error::Error::custom(format!("product not encodable: {e}")))?;
+        (ChangeOp::Upsert, Some(data))
+    } else {
+        (ChangeOp::Delete, None)
+    };
+    streams::append(
+        &db(state),
+        s,
+        &streams::catalog_key(&product.company_id),
+        streams::NewChange {
+            entity: "product",
+            id: product.id.clone(),
+            op,
+            data,
+        },
+    )
+    .await
+}

@@ -1,0 +1,354 @@
+//! Catalog HTTP API: managers create, change and retire products; everyone in the company
+//! can read and search them.
+
+use axum::{
+    Json, Router,
+    extract::{Query, State},
+    http::StatusCode,
+    routing::get,
+};
+use futures::TryStreamExt;
+use mongodb::bson::{Document, doc};
+use pos_shared::{barcode::Barcode, role::Role, sync::CatalogProduct};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ProductDoc, products, store_in};
+use crate::{
+    db::now,
+    error::{ApiError, ApiResult},
+    events::{EventMessage, keys, outbox},
+    gateway::{extract::ApiJson, extract::IdPath, paging::Page, principal::Principal},
+    services::{auth::routes::check_name, company},
+    state::AppState,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/catalog/products", get(list_products).post(create_product))
+        .route(
+            "/catalog/products/import",
+            axum::routing::post(super::import::import_products),
+        )
+        .route(
+            "/catalog/products/{id}",
+            get(get_product)
+                .patch(update_product)
+                .delete(delete_product),
+        )
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProduct {
+    pub sku: String,
+    pub name: String,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub barcodes: Vec<String>,
+    /// Price in minor units of the company currency.
+    pub price_minor: i64,
+    /// Tax rate in basis points (1900 = 19 %).
+    pub tax_rate_bp: u32,
+    #[serde(default = "yes")]
+    pub tax_inclusive: bool,
+    #[serde(default)]
+    pub is_weighed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Only the fields sent change.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProduct {
+    pub sku: Option<String>,
+    pub name: Option<String>,
+    pub category: Option<String>,
+    pub barcodes: Option<Vec<String>>,
+    pub price_minor: Option<i64>,
+    pub tax_rate_bp: Option<u32>,
+    pub tax_inclusive: Option<bool>,
+    pub is_weighed: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ProductQuery {
+    /// Name, SKU or barcode prefix (case-insensitive on names).
+    pub q: Option<String>,
+}
+
+pub(super) fn check_sku(sku: &str) -> ApiResult<String> {
+    let s = sku.trim();
+    if s.is_empty() || s.len() > 64 || s.chars().any(char::is_whitespace) {
+        return Err(ApiError::invalid(
+            "sku",
+            "must be 1 to 64 characters without spaces",
+        ));
+    }
+    Ok(s.to_string())
+}
+
+pub(super) fn check_price(price: i64) -> ApiResult<i64> {
+    if !(0..=10_000_000_000).contains(&price) {
+        return Err(ApiError::invalid(
+            "price_minor",
+            "must be between 0 and 10,000,000,000 minor units",
+        ));
+    }
+    Ok(price)
+}
+
+pub(super) fn check_tax(bp: u32) -> ApiResult<u32> {
+    if bp > 10_000 {
+        return Err(ApiError::invalid(
+            "tax_rate_bp",
+            "must be 0 to 10000 (100 %)",
+        ));
+    }
+    Ok(bp)
+}
+
+pub(super) fn check_barcodes(codes: &[String]) -> ApiResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::with_capacity(codes.len());
+    for c in codes {
+        let b =
+            Barcode::parse(c).map_err(|e| ApiError::invalid("barcodes", format!("`{c}`: {e}")))?;
+        if !out.iter().any(|o| o == b.as_str()) {
+            out.push(b.as_str().to_string());
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn duplicate_sku(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Conflict(w) if w.code == "already_exists" => {
+            ApiError::conflict("sku_taken", "another product of this company has this SKU")
+        }
+        other => other,
+    }
+}
+
+/// Adds a product to the company catalog (shop managers and up).
+#[utoipa::path(post, path = "/api/catalog/products", tag = "catalog", security(("bearer" = [])), request_body = CreateProduct,
+    responses((status = 201, body = CatalogProduct), (status = 409, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
+pub async fn create_product(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(req): ApiJson<CreateProduct>,
+) -> ApiResult<(StatusCode, Json<CatalogProduct>)> {
+    p.require(Role::ShopManager)?;
+    let company_id = p.company()?.to_string();
+    let settings = company::settings(&state, &company_id).await?;
+    let t = now();
+    let product = ProductDoc {
+        id: uuid::Uuid::now_v7().to_string(),
+        company_id,
+        sku: check_sku(&req.sku)?,
+        name: check_name("name", &req.name)?,
+        category: req
+            .category
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
+        barcodes: check_barcodes(&req.barcodes)?,
+        price_minor: check_price(req.price_minor)?,
+        currency: settings.currency,
+        tax_rate_bp: check_tax(req.tax_rate_bp)?,
+        tax_inclusive: req.tax_inclusive,
+        is_weighed: req.is_weighed,
+        active: true,
+        created_at: t,
+        updated_at: t,
+    };
+    save(&state, &p, product.clone(), keys::PRODUCT_CREATED, None)
+        .await
+        .map_err(duplicate_sku)?;
+    Ok((StatusCode::CREATED, Json(product.wire())))
+}
+
+/// Writes `product`, its stream change and its events in one transaction.
+async fn save(
+    state: &AppState,
+    p: &Principal,
+    product: ProductDoc,
+    key: &'static str,
+    old_price: Option<i64>,
+) -> ApiResult<()> {
+    let ctx = (state.clone(), product, p.id.clone());
+    state
+        .write(ctx, move |s, (state, product, actor)| {
+            Box::pin(async move {
+                super::barcodes::claim(state, s, std::slice::from_ref(&*product)).await?;
+                let cursor = store_in(state, s, product).await?;
+                let db = super::db(state);
+                let mut events = vec![EventMessage::new(
+                    key,
+                    Some(&product.company_id),
+                    Some(actor),
+                    serde_json::json!({
+                        "product_id": product.id, "sku": product.sku, "cursor": cursor,
+                    }),
+                )];
+                if let Some(old) = old_price.filter(|old| *old != product.price_minor) {
+                    events.push(EventMessage::new(
+                        keys::PRICE_CHANGED,
+                        Some(&product.company_id),
+                        Some(actor),
+                        serde_json::json!({
+                            "product_id": product.id, "sku": product.sku,
+                            "old_price_minor": old, "price_minor": product.price_minor,
+                            "currency": product.currency, "cursor": cursor,
+                        }),
+                    ));
+                }
+                for e in &events {
+                    outbox::record(&db, s, e).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+}
+
+async fn visible_product(state: &AppState, p: &Principal, id: &str) -> ApiResult<ProductDoc> {
+    let company_id = p.company()?;
+    products(state)
+        .find_one(doc! { "_id": id, "company_id": company_id })
+        .await?
+        .ok_or_else(|| ApiError::not_found("product"))
+}
+
+#[utoipa::path(get, path = "/api/catalog/products/{id}", tag = "catalog", security(("bearer" = [])),
+    responses((status = 200, body = CatalogProduct), (status = 404, body = pos_shared::error::WireError)))]
+pub async fn get_product(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<CatalogProduct>> {
+    p.require(Role::Cashier)?;
+    Ok(Json(
+        visible_product(&state, &p, &id.to_string()).await?.wire(),
+    ))
+}
+
+/// Products of the caller's company, by SKU; `q` narrows by name, SKU or barcode prefix.
+#[utoipa::path(get, path = "/api/catalog/products", tag = "catalog", security(("bearer" = [])), params(Page, ProductQuery),
+    responses((status = 200, body = [CatalogProduct])))]
+pub async fn list_products(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(page): Query<Page>,
+    Query(q): Query<ProductQuery>,
+) -> ApiResult<Json<Vec<CatalogProduct>>> {
+    p.require(Role::Cashier)?;
+    let mut filter: Document = doc! { "company_id": p.company()?, "active": true };
+    if let Some(q) = q.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let prefix = format!("^{}", regex_escape(q));
+        filter.insert(
+            "$or",
+            vec![
+                doc! { "name": { "$regex": &prefix, "$options": "i" } },
+                doc! { "sku": { "$regex": &prefix } },
+                doc! { "barcodes": { "$regex": &prefix } },
+            ],
+        );
+    }
+    let docs: Vec<ProductDoc> = products(&state)
+        .find(filter)
+        .sort(doc! { "sku": 1 })
+        .skip(page.offset)
+        .limit(page.limit_i64())
+        .await?
+        .try_collect()
+        .await?;
+    Ok(Json(docs.iter().map(ProductDoc::wire).collect()))
+}
+
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\^$.|?*+()[]{}".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Changes a product; a new price reaches terminals on the catalog stream and is
+/// announced as `price.changed`.
+#[utoipa::path(patch, path = "/api/catalog/products/{id}", tag = "catalog", security(("bearer" = [])), request_body = UpdateProduct,
+    responses((status = 200, body = CatalogProduct), (status = 404, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
+pub async fn update_product(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<UpdateProduct>,
+) -> ApiResult<Json<CatalogProduct>> {
+    p.require(Role::ShopManager)?;
+    let mut product = visible_product(&state, &p, &id.to_string()).await?;
+    if !product.active {
+        return Err(ApiError::conflict(
+            "product_retired",
+            "this product was deleted; create it again instead",
+        ));
+    }
+    let old_price = product.price_minor;
+    if let Some(sku) = &req.sku {
+        product.sku = check_sku(sku)?;
+    }
+    if let Some(name) = &req.name {
+        product.name = check_name("name", name)?;
+    }
+    if let Some(c) = &req.category {
+        product.category = Some(c.trim().to_string()).filter(|c| !c.is_empty());
+    }
+    if let Some(b) = &req.barcodes {
+        product.barcodes = check_barcodes(b)?;
+    }
+    if let Some(price) = req.price_minor {
+        product.price_minor = check_price(price)?;
+    }
+    if let Some(bp) = req.tax_rate_bp {
+        product.tax_rate_bp = check_tax(bp)?;
+    }
+    if let Some(inc) = req.tax_inclusive {
+        product.tax_inclusive = inc;
+    }
+    if let Some(w) = req.is_weighed {
+        product.is_weighed = w;
+    }
+    product.updated_at = now();
+    save(
+        &state,
+        &p,
+        product.clone(),
+        keys::PRODUCT_UPDATED,
+        Some(old_price),
+    )
+    .await
+    .map_err(duplicate_sku)?;
+    Ok(Json(product.wire()))
+}
+
+/// Retires a product: terminals stop selling it; past sales keep it.
+#[utoipa::path(delete, path = "/api/catalog/products/{id}", tag = "catalog", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = pos_shared::error::WireError)))]
+pub async fn delete_product(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath(id): IdPath,
+) -> ApiResult<StatusCode> {
+    p.require(Role::ShopManager)?;
+    let mut product = visible_product(&state, &p, &id.to_string()).await?;
+    if product.active {
+        product.active = false;
+        product.updated_at = now();
+        save(&state, &p, product, keys::PRODUCT_DELETED, None).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,54 @@
+//! The inventory service (inventorydb): the stock ledger of signed movements, balances per
+//! shop and product kept in the same transaction, the per-shop stock stream, and the
+//! exceptions managers must look at (oversold, price variance, over-refund, orphan refund).
+
+pub mod ledger;
+pub mod routes;
+
+use mongodb::{Collection, Database, IndexModel, bson::Document, bson::doc};
+
+use crate::{db::ServiceDb, state::AppState, streams};
+
+pub fn db(state: &AppState) -> Database {
+    state.mongo.db(ServiceDb::Inventory)
+}
+
+pub fn movements(state: &AppState) -> Collection<Document> {
+    db(state).collection("movements")
+}
+
+pub fn balances(state: &AppState) -> Collection<Document> {
+    db(state).collection("balances")
+}
+
+pub fn exceptions(state: &AppState) -> Collection<Document> {
+    db(state).collection("exceptions")
+}
+
+pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    let db = db(state);
+    movements(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "shop_id": 1, "product_id": 1 })
+                .build(),
+        )
+        .await?;
+    balances(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "shop_id": 1 })
+                .build(),
+        )
+        .await?;
+    exceptions(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "shop_id": 1, "at": -1 })
+                .build(),
+        )
+        .await?;
+    streams::ensure_indexes(&db).await?;
+    crate::events::outbox::ensure_indexes(&db).await?;
+    Ok(())
+}

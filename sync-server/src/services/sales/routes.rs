@@ -1,0 +1,83 @@
+//! Sales HTTP API: the orders of a shop (POS sales included) and their refunds.
+
+use axum::{
+    Json, Router,
+    extract::{Query, State},
+    routing::get,
+};
+use futures::TryStreamExt;
+use mongodb::bson::{Bson, Document, doc};
+use pos_shared::role::Role;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{orders, refunds};
+use crate::{
+    error::{ApiError, ApiResult},
+    gateway::{paging::Page, principal::Principal},
+    services::shop::visible_shop,
+    state::AppState,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sales/orders", get(list_orders))
+        .route("/sales/orders/{id}", get(get_order))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OrderQuery {
+    pub shop_id: String,
+}
+
+fn json(d: Document) -> serde_json::Value {
+    Bson::Document(d).into_relaxed_extjson()
+}
+
+/// Orders of a shop, newest first (shop managers and up).
+#[utoipa::path(get, path = "/api/sales/orders", tag = "sales", security(("bearer" = [])), params(OrderQuery, Page),
+    responses((status = 200, description = "orders as stored: lines, tenders, totals in minor units")))]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<OrderQuery>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Vec<serde_json::Value>>> {
+    p.require(Role::ShopManager)?;
+    let shop = visible_shop(&state, &p, &q.shop_id).await?;
+    let docs: Vec<Document> = orders(&state)
+        .find(doc! { "company_id": &shop.company_id, "shop_id": &shop.id })
+        .sort(doc! { "created_at": -1, "_id": -1 })
+        .skip(page.offset)
+        .limit(page.limit_i64())
+        .await?
+        .try_collect()
+        .await?;
+    Ok(Json(docs.into_iter().map(json).collect()))
+}
+
+/// One order with the refunds linked to it.
+#[utoipa::path(get, path = "/api/sales/orders/{id}", tag = "sales", security(("bearer" = [])),
+    responses((status = 200, description = "the order and `refunds`"), (status = 404, body = pos_shared::error::WireError)))]
+pub async fn get_order(
+    State(state): State<AppState>,
+    p: Principal,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    p.require(Role::ShopManager)?;
+    let mut order = orders(&state)
+        .find_one(doc! { "_id": &id, "company_id": p.company()? })
+        .await?
+        .ok_or_else(|| ApiError::not_found("order"))?;
+    let shop = order.get_str("shop_id").unwrap_or_default().to_string();
+    if !p.scope().allows_shop(&shop) {
+        return Err(ApiError::not_found("order"));
+    }
+    let linked: Vec<Document> = refunds(&state)
+        .find(doc! { "sale_id": &id, "company_id": p.company()? })
+        .await?
+        .try_collect()
+        .await?;
+    order.insert("refunds", linked);
+    Ok(Json(json(order)))
+}

@@ -1,0 +1,203 @@
+//! The shop service (shopdb): shops, opening hours, locations and warehouses, staff per
+//! shop, and the terminal registry.
+
+pub mod locations;
+pub mod routes;
+pub mod staff;
+pub mod terminals;
+
+use mongodb::{
+    Collection, Database, IndexModel,
+    bson::{DateTime, doc},
+    options::IndexOptions,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    db::{ServiceDb, rfc3339},
+    error::{ApiError, ApiResult},
+    events::outbox,
+    gateway::{
+        principal::Principal,
+        tenancy::{Scoped, TenantKeys},
+    },
+    state::AppState,
+};
+
+pub fn db(state: &AppState) -> Database {
+    state.mongo.db(ServiceDb::Shop)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct OpeningHours {
+    /// 0 = Monday … 6 = Sunday.
+    pub day: u8,
+    /// Local time `HH:MM`.
+    pub opens: String,
+    pub closes: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShopDoc {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub company_id: String,
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    pub timezone: String,
+    #[serde(default)]
+    pub opening_hours: Vec<OpeningHours>,
+    /// `active` or `closed` (shops are never hard-deleted: their sales stay).
+    pub status: String,
+    pub created_at: DateTime,
+    pub updated_at: DateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShopView {
+    pub id: String,
+    pub company_id: String,
+    pub name: String,
+    pub address: String,
+    pub timezone: String,
+    pub opening_hours: Vec<OpeningHours>,
+    pub status: String,
+    pub created_at: String,
+}
+
+impl From<ShopDoc> for ShopView {
+    fn from(s: ShopDoc) -> Self {
+        Self {
+            id: s.id,
+            company_id: s.company_id,
+            name: s.name,
+            address: s.address,
+            timezone: s.timezone,
+            opening_hours: s.opening_hours,
+            status: s.status,
+            created_at: rfc3339(s.created_at),
+        }
+    }
+}
+
+pub fn shops(state: &AppState) -> Collection<ShopDoc> {
+    db(state).collection("shops")
+}
+
+/// Shops as the caller may see them.
+pub fn scoped_shops(state: &AppState, p: &Principal) -> Scoped<ShopDoc> {
+    Scoped::new(
+        shops(state),
+        &p.scope(),
+        TenantKeys {
+            company: "company_id",
+            shop: Some("_id"),
+        },
+    )
+}
+
+/// The open shop `id` if the caller may see it; 404 otherwise (also for other tenants').
+pub async fn visible_shop(state: &AppState, p: &Principal, id: &str) -> ApiResult<ShopDoc> {
+    scoped_shops(state, p)
+        .find_one(doc! { "_id": id, "status": "active" })
+        .await?
+        .ok_or_else(|| ApiError::not_found("shop"))
+}
+
+pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    let d = db(state);
+    outbox::ensure_indexes(&d).await?;
+    shops(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "status": 1 })
+                .build(),
+        )
+        .await?;
+    d.collection::<mongodb::bson::Document>("staff")
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "shop_id": 1, "user_id": 1 })
+                .options(IndexOptions::builder().unique(true).build())
+                .build(),
+        )
+        .await?;
+    d.collection::<mongodb::bson::Document>("terminals")
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "status": 1 })
+                .build(),
+        )
+        .await?;
+    d.collection::<mongodb::bson::Document>("locations")
+        .create_index(IndexModel::builder().keys(doc! { "shop_id": 1 }).build())
+        .await?;
+    Ok(())
+}
+
+pub fn check_hours(hours: &[OpeningHours]) -> ApiResult<()> {
+    fn minutes(t: &str) -> Option<u32> {
+        let (h, m) = t.split_once(':')?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60 && t.len() == 5).then_some(h * 60 + m)
+    }
+    for (i, h) in hours.iter().enumerate() {
+        if h.day > 6 {
+            return Err(ApiError::invalid(
+                &format!("opening_hours[{i}].day"),
+                "must be 0 (Monday) to 6 (Sunday)",
+            ));
+        }
+        match (minutes(&h.opens), minutes(&h.closes)) {
+            (Some(o), Some(c)) if o < c => {}
+            _ => {
+                return Err(ApiError::invalid(
+                    &format!("opening_hours[{i}]"),
+                    "needs opens before closes, as HH:MM",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Plan-limited creations (shops, terminals) count existing ones and insert in one
+/// transaction. Under snapshot isolation two such transactions do not conflict on a count,
+/// so both could pass the limit (write skew). Each first writes the company's lock
+/// document, which makes concurrent ones conflict; the driver retries the loser, which
+/// then counts the winner's insert.
+pub async fn lock_plan_in(
+    state: &AppState,
+    session: &mut mongodb::ClientSession,
+    company_id: &str,
+) -> mongodb::error::Result<()> {
+    db(state)
+        .collection::<mongodb::bson::Document>("plan_locks")
+        .update_one(doc! { "_id": company_id }, doc! { "$inc": { "v": 1_i64 } })
+        .session(session)
+        .await?;
+    Ok(())
+}
+
+/// Creates the lock document outside any transaction (two transactions upserting the same
+/// new document would fail with a duplicate key rather than a retryable conflict).
+pub async fn ensure_plan_lock(state: &AppState, company_id: &str) -> ApiResult<()> {
+    db(state)
+        .collection::<mongodb::bson::Document>("plan_locks")
+        .update_one(
+            doc! { "_id": company_id },
+            doc! { "$setOnInsert": { "v": 0_i64 } },
+        )
+        .upsert(true)
+        .await
+        .or_else(|e| {
+            if crate::error::is_duplicate_key(&e) {
+                Ok(Default::default())
+            } else {
+                Err(e)
+            }
+        })?;
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Staff of a shop: managers and cashiers, their roles and their till PINs. The person's
+//! account (login, PIN hash) lives in the auth service; the employment record here.
+
+use axum::{
+    Json,
+    extract::{Query, State},
+    http::StatusCode,
+};
+use mongodb::{
+    Collection,
+    bson::{DateTime, doc},
+};
+use pos_shared::role::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{db, visible_shop};
+use crate::{
+    db::{now, rfc3339},
+    error::{ApiError, ApiResult},
+    events::{EventMessage, keys, outbox},
+    gateway::{
+        extract::{ApiJson, IdPath, IdPath2},
+        paging::Page,
+        principal::Principal,
+        tenancy::{Scoped, TenantKeys},
+    },
+    services::auth::{accounts, passwords, refresh, routes::check_name},
+    state::AppState,
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StaffDoc {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub company_id: String,
+    pub shop_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: DateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffView {
+    pub user_id: String,
+    pub shop_id: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: String,
+}
+
+impl From<StaffDoc> for StaffView {
+    fn from(s: StaffDoc) -> Self {
+        Self {
+            user_id: s.user_id,
+            shop_id: s.shop_id,
+            name: s.name,
+            role: s.role.to_string(),
+            active: s.active,
+            created_at: rfc3339(s.created_at),
+        }
+    }
+}
+
+fn staff(state: &AppState) -> Collection<StaffDoc> {
+    db(state).collection("staff")
+}
+
+fn scoped(state: &AppState, p: &Principal) -> Scoped<StaffDoc> {
+    Scoped::new(
+        staff(state),
+        &p.scope(),
+        TenantKeys {
+            company: "company_id",
+            shop: Some("shop_id"),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AddStaff {
+    pub name: String,
+    /// `shop_manager` or `cashier`.
+    pub role: Role,
+    /// Needed for managers, who log in to the portal; optional for cashiers.
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// 4-8 digits for the till.
+    #[serde(default)]
+    pub pin: Option<String>,
+}
+
+/// Adds a staff member. Managers may add cashiers; company admins any staff role.
+#[utoipa::path(post, path = "/api/shops/{id}/staff", tag = "staff", security(("bearer" = [])), request_body = AddStaff,
+    responses((status = 201, body = StaffView), (status = 403, body = pos_shared::error::WireError), (status = 409, body = pos_shared::error::WireError)))]
+pub async fn add_staff(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath(shop_id): IdPath,
+    ApiJson(req): ApiJson<AddStaff>,
+) -> ApiResult<(StatusCode, Json<StaffView>)> {
+    p.require(Role::ShopManager)?;
+    if !req.role.is_staff() {
+        return Err(ApiError::invalid("role", "must be shop_manager or cashier"));
+    }
+    if req.role == Role::ShopManager {
+        p.require(Role::CompanyAdmin)?;
+    }
+    let shop = visible_shop(&state, &p, &shop_id.to_string()).await?;
+    let name = check_name("name", &req.name)?;
+    let email = req
+        .email
+        .as_deref()
+        .map(accounts::normalize_email)
+        .transpose()?;
+    let password_hash = match (&req.password, &email) {
+        (Some(pw), Some(_)) => {
+            passwords::check_password(pw)?;
+            Some(passwords::hash_password(pw.clone()).await?)
+        }
+        (Some(_), None) => {
+            return Err(ApiError::invalid(
+                "email",
+                "is required when a password is given",
+            ));
+        }
+        (None, _) if req.role == Role::ShopManager => {
+            return Err(ApiError::invalid(
+                "password",
+                "is required for managers, who log in to the portal",
+            ));
+        }
+        (None, _) => None,
+    };
+    let pin_hash = match &req.pin {
+        Some(pin) => {
+            passwords::check_pin(pin)?;
+            Some(passwords::hash_pin(pin.clone()).await?)
+        }
+        None => None,
+    };
+    let account = accounts::NewAccount {
+        id: uuid::Uuid::now_v7().to_string(),
+        email,
+        name: name.clone(),
+        password_hash,
+        role: req.role,
+        company_id: Some(shop.company_id.clone()),
+        shop_ids: vec![shop.id.clone()],
+        pin_hash,
+    };
+    let member = StaffDoc {
+        id: uuid::Uuid::now_v7().to_string(),
+        company_id: shop.company_id.clone(),
+        shop_id: shop.id.clone(),
+        user_id: account.id.clone(),
+        name,
+        role: req.role,
+        active: true,
+        created_at: now(),
+    };
+    let ctx = (state.clone(), account, member.clone(), p.id.clone());
+    state
+        .write(ctx, |s, (state, account, member, actor)| {
+            Box::pin(async move {
+                accounts::create_in(state, s, account, Some(actor)).await?;
+                staff(state).insert_one(&*member).session(&mut *s).await?;
+                let event = EventMessage::new(keys::SHOP_STAFF_ADDED, Some(&member.company_id), Some(actor),
+                    serde_json::json!({ "shop_id": member.shop_id, "user_id": member.user_id, "role": member.role, "name": member.name }));
+                outbox::record(&db(state), s, &event).await
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(member.into())))
+}
+
+#[utoipa::path(get, path = "/api/shops/{id}/staff", tag = "staff", security(("bearer" = [])), params(Page), responses((status = 200, body = [StaffView])))]
+pub async fn list_staff(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath(shop_id): IdPath,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Vec<StaffView>>> {
+    p.require(Role::ShopManager)?;
+    let shop = visible_shop(&state, &p, &shop_id.to_string()).await?;
+    let list = scoped(&state, &p)
+        .list(doc! { "shop_id": &shop.id, "active": true }, &page)
+        .await?;
+    Ok(Json(list.into_iter().map(StaffView::from).collect()))
+}
+
+async fn member(
+    state: &AppState,
+    p: &Principal,
+    shop_id: &str,
+    user_id: &str,
+) -> ApiResult<StaffDoc> {
+    scoped(state, p)
+        .find_one(doc! { "shop_id": shop_id, "user_id": user_id, "active": true })
+        .await?
+        .ok_or_else(|| ApiError::not_found("staff member"))
+}
+
+/// Removes a staff member from the shop and closes their sessions.
+#[utoipa::path(delete, path = "/api/shops/{id}/staff/{user}", tag = "staff", security(("bearer" = [])), responses((status = 204), (status = 404, body = pos_shared::error::WireError)))]
+pub async fn remove_staff(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath2(shop_id, user_id): IdPath2,
+) -> ApiResult<StatusCode> {
+    p.require(Role::ShopManager)?;
+    let m = member(&state, &p, &shop_id.to_string(), &user_id.to_string()).await?;
+    if m.role == Role::ShopManager {
+        p.require(Role::CompanyAdmin)?;
+    }
+    let ctx = (state.clone(), m.clone(), p.id.clone());
+    state
+        .write(ctx, |s, (state, m, actor)| {
+            Box::pin(async move {
+                staff(state)
+                    .update_one(doc! { "_id": &m.id }, doc! { "$set": { "active": false } })
+                    .session(&mut *s)
+                    .await?;
+                accounts::remove_shop_in(state, s, &m.user_id, &m.shop_id).await?;
+                let event = EventMessage::new(
+                    keys::SHOP_STAFF_REMOVED,
+                    Some(&m.company_id),
+                    Some(actor),
+                    serde_json::json!({ "shop_id": m.shop_id, "user_id": m.user_id }),
+                );
+                outbox::record(&db(state), s, &event).await
+            })
+        })
+        .await?;
+    refresh::revoke_user(&state, &m.user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetPin {
+    pub pin: String,
+}
+
+/// Sets or resets a staff member's till PIN (also lifts a lockout).
+#[utoipa::path(put, path = "/api/shops/{id}/staff/{user}/pin", tag = "staff", security(("bearer" = [])), request_body = SetPin, responses((status = 204), (status = 422, body = pos_shared::error::WireError)))]
+pub async fn set_pin(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath2(shop_id, user_id): IdPath2,
+    ApiJson(req): ApiJson<SetPin>,
+) -> ApiResult<StatusCode> {
+    p.require(Role::ShopManager)?;
+    passwords::check_pin(&req.pin)?;
+    state.logins.check(&format!("setpin:{user_id}"))?;
+    let m = member(&state, &p, &shop_id.to_string(), &user_id.to_string()).await?;
+    let hash = passwords::hash_pin(req.pin).await?;
+    state
+        .write(
+            (state.clone(), m.user_id.clone(), hash),
+            |s, (state, user, hash)| {
+                Box::pin(
+                    async move { accounts::set_pin_in(state, s, user, hash).await.map(|_| ()) },
+                )
+            },
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,231 @@
+//! The terminal registry: enrollment codes, enrollment, listing and revocation.
+
+use axum::{
+    Json,
+    extract::{Query, State},
+    http::StatusCode,
+};
+use mongodb::{
+    Collection,
+    bson::{DateTime, doc},
+};
+use pos_shared::role::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{db, shops, visible_shop};
+use crate::{
+    db::{now, rfc3339},
+    error::{ApiError, ApiErrorBox, ApiResult},
+    events::{EventMessage, keys, outbox},
+    gateway::{
+        extract::{ApiJson, IdPath, IdPath2},
+        paging::Page,
+        principal::Principal,
+        tenancy::{Scoped, TenantKeys},
+    },
+    services::{auth::devices, auth::routes::check_name, company},
+    state::AppState,
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TerminalDoc {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub company_id: String,
+    pub shop_id: String,
+    pub name: String,
+    /// `active` or `revoked`.
+    pub status: String,
+    pub enrolled_at: DateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TerminalView {
+    pub id: String,
+    pub shop_id: String,
+    pub name: String,
+    pub status: String,
+    pub enrolled_at: String,
+}
+
+impl From<TerminalDoc> for TerminalView {
+    fn from(t: TerminalDoc) -> Self {
+        Self {
+            id: t.id,
+            shop_id: t.shop_id,
+            name: t.name,
+            status: t.status,
+            enrolled_at: rfc3339(t.enrolled_at),
+        }
+    }
+}
+
+fn terminals(state: &AppState) -> Collection<TerminalDoc> {
+    db(state).collection("terminals")
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnrollmentCode {
+    /// Type this into the terminal (`pos enroll --code`). Single use.
+    pub code: String,
+    pub shop_id: String,
+    pub expires_at: String,
+}
+
+/// A single-use code that enrolls one terminal into this shop (managers).
+#[utoipa::path(post, path = "/api/shops/{id}/enrollment-codes", tag = "terminals", security(("bearer" = [])), responses((status = 201, body = EnrollmentCode)))]
+pub async fn create_enrollment_code(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath(shop_id): IdPath,
+) -> ApiResult<(StatusCode, Json<EnrollmentCode>)> {
+    p.require(Role::ShopManager)?;
+    let shop = visible_shop(&state, &p, &shop_id.to_string()).await?;
+    super::ensure_plan_lock(&state, &shop.company_id).await?;
+    let (code, expires_at) =
+        devices::create_code(&state, &shop.company_id, &shop.id, &p.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrollmentCode {
+            code,
+            shop_id: shop.id,
+            expires_at: rfc3339(expires_at),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EnrollRequest {
+    pub code: String,
+    /// A name managers recognise, such as "Till 2".
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Enrolled {
+    pub terminal_id: String,
+    /// The device secret: store it; it is shown only once.
+    pub secret: String,
+    pub company_id: String,
+    pub shop_id: String,
+}
+
+/// A terminal trades an enrollment code for its device credential, within the plan's
+/// terminal limit. No token needed: the code is the proof.
+#[utoipa::path(post, path = "/api/terminals/enroll", tag = "terminals", request_body = EnrollRequest,
+    responses((status = 201, body = Enrolled), (status = 401, body = pos_shared::error::WireError), (status = 409, body = pos_shared::error::WireError)))]
+pub async fn enroll_terminal(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<EnrollRequest>,
+) -> ApiResult<(StatusCode, Json<Enrolled>)> {
+    state
+        .logins
+        .check(&format!("enroll:{}", req.code.trim().to_uppercase()))?;
+    let name = check_name("name", &req.name)?;
+    let terminal_id = uuid::Uuid::now_v7().to_string();
+    let ctx = (state.clone(), req.code, name, terminal_id.clone());
+    let (company_id, shop_id, secret) = state
+        .write(ctx, |s, (state, code, name, terminal_id)| {
+            Box::pin(async move {
+                let (company_id, shop_id) = devices::redeem_code_in(state, s, code).await?;
+                super::lock_plan_in(state, s, &company_id).await?;
+                let plan = company::active_plan(state, &company_id).await.map_err(ApiErrorBox::wrap)?;
+                let active = terminals(state).count_documents(doc! { "company_id": &company_id, "status": "active" }).session(&mut *s).await?;
+                if active >= u64::from(plan.max_terminals) {
+                    return Err(ApiErrorBox::wrap(ApiError::conflict("plan_limit",
+                        format!("your plan allows {} terminal(s); revoke one or upgrade the plan", plan.max_terminals))));
+                }
+                let shop_open = shops(state).count_documents(doc! { "_id": &shop_id, "status": "active" }).session(&mut *s).await?;
+                if shop_open == 0 {
+                    return Err(ApiErrorBox::wrap(ApiError::conflict("shop_closed", "this shop is closed; ask a manager")));
+                }
+                terminals(state).insert_one(TerminalDoc {
+                    id: terminal_id.clone(), company_id: company_id.clone(), shop_id: shop_id.clone(),
+                    name: name.clone(), status: "active".into(), enrolled_at: now(),
+                }).session(&mut *s).await?;
+                let secret = devices::create_credential_in(state, s, terminal_id, &company_id, &shop_id).await?;
+                let event = EventMessage::new(keys::SHOP_TERMINAL_ENROLLED, Some(&company_id), Some(terminal_id),
+                    serde_json::json!({ "terminal_id": terminal_id, "shop_id": shop_id, "name": name }));
+                outbox::record(&db(state), s, &event).await?;
+                Ok((company_id, shop_id, secret))
+            })
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Enrolled {
+            terminal_id,
+            secret,
+            company_id,
+            shop_id,
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/shops/{id}/terminals", tag = "terminals", security(("bearer" = [])), params(Page), responses((status = 200, body = [TerminalView])))]
+pub async fn list_terminals(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath(shop_id): IdPath,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Vec<TerminalView>>> {
+    p.require(Role::ShopManager)?;
+    let shop = visible_shop(&state, &p, &shop_id.to_string()).await?;
+    let scoped = Scoped::new(
+        terminals(&state),
+        &p.scope(),
+        TenantKeys {
+            company: "company_id",
+            shop: Some("shop_id"),
+        },
+    );
+    let list = scoped.list(doc! { "shop_id": shop.id }, &page).await?;
+    Ok(Json(list.into_iter().map(TerminalView::from).collect()))
+}
+
+/// Revokes a terminal: its credential stops working on its next request.
+#[utoipa::path(delete, path = "/api/shops/{id}/terminals/{terminal}", tag = "terminals", security(("bearer" = [])), responses((status = 204), (status = 404, body = pos_shared::error::WireError)))]
+pub async fn revoke_terminal(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath2(shop_id, terminal_id): IdPath2,
+) -> ApiResult<StatusCode> {
+    p.require(Role::ShopManager)?;
+    let shop = visible_shop(&state, &p, &shop_id.to_string()).await?;
+    let scoped = Scoped::new(
+        terminals(&state),
+        &p.scope(),
+        TenantKeys {
+            company: "company_id",
+            shop: Some("shop_id"),
+        },
+    );
+    let t = scoped
+        .find_one(doc! { "_id": terminal_id.to_string(), "shop_id": &shop.id })
+        .await?
+        .ok_or_else(|| ApiError::not_found("terminal"))?;
+    let ctx = (state.clone(), t, p.id.clone());
+    state
+        .write(ctx, |s, (state, t, actor)| {
+            Box::pin(async move {
+                terminals(state)
+                    .update_one(
+                        doc! { "_id": &t.id },
+                        doc! { "$set": { "status": "revoked" } },
+                    )
+                    .session(&mut *s)
+                    .await?;
+                devices::revoke_in(state, s, &t.id).await?;
+                let event = EventMessage::new(
+                    keys::SHOP_TERMINAL_REVOKED,
+                    Some(&t.company_id),
+                    Some(actor),
+                    serde_json::json!({ "terminal_id": t.id, "shop_id": t.shop_id }),
+                );
+                outbox::record(&db(state), s, &event).await
+            })
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

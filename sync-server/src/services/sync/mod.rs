@@ -1,0 +1,8 @@
+//! Sync with terminals: the protocol check, upstream ingest of journal batches, and the
+//! downstream change streams. Endpoints accept device tokens only: a terminal pushes its
+//! own journal and reads its own company's and shop's streams.
+
+pub mod ingest;
+pub mod protocol;
+pub mod queue;
+pub mod routes;

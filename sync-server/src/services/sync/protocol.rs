@@ -1,0 +1,61 @@
+//! The sync protocol version check every `/api/sync/*` handler extracts: requests without
+//! `x-kassa-protocol: 1` are refused with 400 `unsupported_protocol`.
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use mongodb::{Database, bson::Document};
+use pos_shared::{
+    error::WireError,
+    sync::{PROTOCOL_HEADER, PROTOCOL_VERSION},
+};
+
+use crate::{error::ApiError, events::EventMessage};
+
+/// Proof that the request speaks protocol v[`PROTOCOL_VERSION`].
+#[derive(Debug, Clone, Copy)]
+pub struct SyncProtocol;
+
+impl<S: Send + Sync> FromRequestParts<S> for SyncProtocol {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let sent = parts
+            .headers
+            .get(PROTOCOL_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim);
+        if sent == Some(PROTOCOL_VERSION.to_string().as_str()) {
+            return Ok(SyncProtocol);
+        }
+        let what = sent.map_or_else(
+            || format!("no `{PROTOCOL_HEADER}` header was sent"),
+            |v| format!("`{PROTOCOL_HEADER}: {v}` is not supported"),
+        );
+        Err(ApiError::BadRequest(WireError::new(
+            "unsupported_protocol",
+            format!(
+                "{what}; this server speaks sync protocol {PROTOCOL_VERSION}: send `{PROTOCOL_HEADER}: {PROTOCOL_VERSION}` (update the terminal if it speaks another version)"
+            ),
+        )))
+    }
+}
+
+/// Adds many events to `db`'s outbox inside the caller's transaction (one round trip).
+pub async fn record_events(
+    db: &Database,
+    session: &mut mongodb::ClientSession,
+    events: &[EventMessage],
+) -> mongodb::error::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let docs = events
+        .iter()
+        .map(EventMessage::to_outbox_doc)
+        .collect::<Result<Vec<Document>, _>>()
+        .map_err(|e| mongodb::error::Error::custom(format!("event not encodable: {e}")))?;
+    db.collection::<Document>(crate::events::outbox::COLLECTION)
+        .insert_many(docs)
+        .session(session)
+        .await?;
+    Ok(())
+}

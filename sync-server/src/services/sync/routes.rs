@@ -1,0 +1,167 @@
+//! `/api/sync/*`: config, state, push and stream pages (protocol v1,
+//! docs/sync-protocol.md).
+
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    routing::{get, post},
+};
+use pos_shared::sync::{
+    ChangesPage, MAX_PAGE, PushRequest, PushResponse, Stream, SyncState, TerminalConfig,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ingest, protocol::SyncProtocol};
+use crate::{
+    error::{ApiError, ApiResult},
+    gateway::{extract::ApiJson, principal::Principal},
+    services::{catalog, company, inventory, shop},
+    state::AppState,
+    streams,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sync/config", get(config))
+        .route("/sync/state", get(state_of))
+        .route("/sync/push", post(push))
+        .route("/sync/streams/{stream}", get(stream_page))
+        .route(
+            pos_shared::sync::SOCKET_PATH.trim_start_matches("/api"),
+            get(crate::realtime::socket::upgrade),
+        )
+        .route("/shops/{id}/presence", get(crate::realtime::presence::list))
+}
+
+/// The calling terminal: company, shop and terminal id from its device token.
+pub(crate) fn terminal(p: &Principal) -> ApiResult<ingest::Source> {
+    if !p.device {
+        return Err(ApiError::forbidden(
+            "sync endpoints are for enrolled terminals; use a device token (`pos enroll`)",
+        ));
+    }
+    let company_id = p.company()?.to_string();
+    let shop_id = p
+        .shop_ids
+        .first()
+        .cloned()
+        .ok_or_else(|| ApiError::forbidden("this device token names no shop"))?;
+    Ok(ingest::Source {
+        company_id,
+        shop_id,
+        terminal_id: p.id.clone(),
+    })
+}
+
+/// What a newly enrolled terminal sets itself up with.
+#[utoipa::path(get, path = "/api/sync/config", tag = "sync", security(("bearer" = [])),
+    responses((status = 200, body = TerminalConfig), (status = 403, body = pos_shared::error::WireError)))]
+pub async fn config(
+    State(state): State<AppState>,
+    _v: SyncProtocol,
+    p: Principal,
+) -> ApiResult<Json<TerminalConfig>> {
+    let src = terminal(&p)?;
+    let settings = company::settings(&state, &src.company_id).await?;
+    let company_name = company::companies(&state)
+        .find_one(mongodb::bson::doc! { "_id": &src.company_id })
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let shop = shop::visible_shop(&state, &p, &src.shop_id).await?;
+    Ok(Json(TerminalConfig {
+        terminal_id: src.terminal_id,
+        company_id: src.company_id,
+        company_name,
+        shop_id: shop.id,
+        shop_name: shop.name,
+        currency: settings.currency,
+        receipt_header: settings.receipt_header,
+        receipt_footer: settings.receipt_footer,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StateQuery {
+    /// The terminal's journal epoch (default 1).
+    #[serde(default = "first_epoch")]
+    pub epoch: i64,
+}
+
+fn first_epoch() -> i64 {
+    1
+}
+
+/// How far the server has the calling terminal's journal.
+#[utoipa::path(get, path = "/api/sync/state", tag = "sync", security(("bearer" = [])), params(StateQuery),
+    responses((status = 200, body = SyncState)))]
+pub async fn state_of(
+    State(state): State<AppState>,
+    _v: SyncProtocol,
+    p: Principal,
+    Query(q): Query<StateQuery>,
+) -> ApiResult<Json<SyncState>> {
+    let src = terminal(&p)?;
+    let (acked_through, _) = ingest::position(&state, None, &src.terminal_id, q.epoch).await?;
+    Ok(Json(SyncState {
+        terminal_id: src.terminal_id,
+        epoch: q.epoch,
+        acked_through,
+    }))
+}
+
+/// Stores a contiguous batch of the terminal's journal in one transaction and acks it
+/// (or names the sequence it expects).
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
+    responses((status = 200, body = PushResponse), (status = 422, body = pos_shared::error::WireError)))]
+pub async fn push(
+    State(state): State<AppState>,
+    _v: SyncProtocol,
+    p: Principal,
+    ApiJson(req): ApiJson<PushRequest>,
+) -> ApiResult<Json<PushResponse>> {
+    let src = terminal(&p)?;
+    Ok(Json(ingest::submit(&state, src, req).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub after: i64,
+    /// At most 5000; default 1000.
+    pub limit: Option<u32>,
+}
+
+/// Changes of a stream after a cursor, oldest first.
+#[utoipa::path(get, path = "/api/sync/streams/{stream}", tag = "sync", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = ChangesPage), (status = 404, body = pos_shared::error::WireError)))]
+pub async fn stream_page(
+    State(state): State<AppState>,
+    _v: SyncProtocol,
+    p: Principal,
+    Path(stream): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<ChangesPage>> {
+    let src = terminal(&p)?;
+    let kind: Stream = stream.parse().map_err(|e: String| {
+        ApiError::NotFound(pos_shared::error::WireError::new("not_found", e))
+    })?;
+    if q.after < 0 {
+        return Err(ApiError::invalid("after", "must be 0 or more"));
+    }
+    let limit = i64::from(q.limit.unwrap_or(1000).clamp(1, MAX_PAGE));
+    let (db, key) = match kind {
+        Stream::Catalog => (catalog::db(&state), streams::catalog_key(&src.company_id)),
+        Stream::Stock => (inventory::db(&state), streams::stock_key(&src.shop_id)),
+    };
+    let (changes, head) = streams::page(&db, &key, q.after, limit).await?;
+    let next_after = changes.last().map_or(q.after, |c| c.cursor);
+    Ok(Json(ChangesPage {
+        stream: kind,
+        after: q.after,
+        changes,
+        next_after,
+        head,
+    }))
+}

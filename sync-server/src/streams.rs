@@ -1,0 +1,175 @@
+//! Downstream change streams: every change to synced state gets a dense cursor in commit
+//! order, so a terminal reading `after=N` never skips a late commit.
+//!
+//! Each stream has a head document (`stream_heads`) incremented in the same transaction as
+//! the change it numbers. Two writers of one stream therefore conflict on the head and one
+//! retries: cursors are handed out in commit order with no holes.
+
+use futures::TryStreamExt;
+use mongodb::{
+    ClientSession, Database, IndexModel,
+    bson::{self, Document, doc},
+    options::{FindOneAndUpdateOptions, IndexOptions, ReturnDocument},
+};
+use pos_shared::sync::{Change, ChangeOp};
+
+const HEADS: &str = "stream_heads";
+const CHANGES: &str = "changes";
+
+/// The stream key of a company's catalog.
+pub fn catalog_key(company_id: &str) -> String {
+    format!("catalog:{company_id}")
+}
+
+/// The stream key of a shop's stock balances.
+pub fn stock_key(shop_id: &str) -> String {
+    format!("stock:{shop_id}")
+}
+
+pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
+    db.collection::<Document>(CHANGES)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "stream": 1, "cursor": 1 })
+                .options(IndexOptions::builder().unique(true).build())
+                .build(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Records one change on `stream` inside the caller's transaction; returns its cursor.
+pub async fn append(
+    db: &Database,
+    session: &mut ClientSession,
+    stream: &str,
+    change: NewChange,
+) -> mongodb::error::Result<i64> {
+    append_many(db, &mut *session, stream, std::slice::from_ref(&change)).await?;
+    head_in(db, session, stream).await
+}
+
+async fn head_in(
+    db: &Database,
+    session: &mut ClientSession,
+    stream: &str,
+) -> mongodb::error::Result<i64> {
+    Ok(db
+        .collection::<Document>(HEADS)
+        .find_one(doc! { "_id": stream })
+        .session(session)
+        .await?
+        .and_then(|d| d.get_i64("head").ok())
+        .unwrap_or(0))
+}
+
+/// One change to record with [`append_many`].
+#[derive(Debug, Clone)]
+pub struct NewChange {
+    pub entity: &'static str,
+    pub id: String,
+    pub op: ChangeOp,
+    pub data: Option<serde_json::Value>,
+}
+
+/// Records several changes on `stream` in two round trips (one head bump, one insert),
+/// inside the caller's transaction; they get consecutive cursors in the given order.
+pub async fn append_many(
+    db: &Database,
+    session: &mut ClientSession,
+    stream: &str,
+    changes: &[NewChange],
+) -> mongodb::error::Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let n = i64::try_from(changes.len()).unwrap_or(i64::MAX);
+    let head = db
+        .collection::<Document>(HEADS)
+        .find_one_and_update(doc! { "_id": stream }, doc! { "$inc": { "head": n } })
+        .with_options(
+            FindOneAndUpdateOptions::builder()
+                .upsert(true)
+                .return_document(ReturnDocument::After)
+                .build(),
+        )
+        .session(&mut *session)
+        .await?
+        .and_then(|d| d.get_i64("head").ok())
+        .ok_or_else(|| mongodb::error::Error::custom("stream head not returned"))?;
+    let first = head - n + 1;
+    let mut docs = Vec::with_capacity(changes.len());
+    for (cursor, c) in (first..).zip(changes) {
+        let data = match &c.data {
+            Some(v) => Some(bson::to_bson(v).map_err(|e| {
+                mongodb::error::Error::custom(format!("change not encodable: {e}"))
+            })?),
+            None => None,
+        };
+        docs.push(doc! {
+            "stream": stream,
+            "cursor": cursor,
+            "entity": c.entity,
+            "id": &c.id,
+            "op": match c.op { ChangeOp::Upsert => "upsert", ChangeOp::Delete => "delete" },
+            "data": data,
+        });
+    }
+    db.collection::<Document>(CHANGES)
+        .insert_many(docs)
+        .session(session)
+        .await?;
+    Ok(())
+}
+
+/// The newest cursor of `stream` (0 when it has no changes).
+pub async fn head(db: &Database, stream: &str) -> mongodb::error::Result<i64> {
+    Ok(db
+        .collection::<Document>(HEADS)
+        .find_one(doc! { "_id": stream })
+        .await?
+        .and_then(|d| d.get_i64("head").ok())
+        .unwrap_or(0))
+}
+
+/// Up to `limit` changes after `after`, oldest first.
+///
+/// The head is read first: a change committed between the two reads is simply served
+/// on the next page, and nothing above the head returned is ever skipped.
+pub async fn page(
+    db: &Database,
+    stream: &str,
+    after: i64,
+    limit: i64,
+) -> mongodb::error::Result<(Vec<Change>, i64)> {
+    let head = head(db, stream).await?;
+    let docs: Vec<Document> = db
+        .collection::<Document>(CHANGES)
+        .find(doc! { "stream": stream, "cursor": { "$gt": after, "$lte": head } })
+        .sort(doc! { "cursor": 1 })
+        .limit(limit)
+        .await?
+        .try_collect()
+        .await?;
+    let changes = docs
+        .into_iter()
+        .map(|d| {
+            let data = match d.get("data") {
+                None | Some(bson::Bson::Null) => None,
+                Some(b) => Some(b.clone().into_relaxed_extjson()),
+            };
+            Change {
+                cursor: d.get_i64("cursor").unwrap_or_default(),
+                entity: d.get_str("entity").unwrap_or_default().to_string(),
+                id: d.get_str("id").unwrap_or_default().to_string(),
+                op: if d.get_str("op") == Ok("delete") {
+                    ChangeOp::Delete
+                } else {
+                    ChangeOp::Upsert
+                },
+                data,
+            }
+        })
+        .collect();
+    Ok((changes, head))
+}

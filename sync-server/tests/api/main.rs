@@ -1,0 +1,15 @@
+//! Integration tests: the real server on port 0 against SecantusDB/MongoDB and RabbitMQ,
+//! with a database and queue prefix per test so tests run in parallel.
+
+mod audit;
+mod auth;
+mod catalog;
+mod enrollment;
+mod events;
+mod harness;
+mod health;
+mod malformed;
+mod plans;
+mod roles;
+mod sync;
+mod tenancy;

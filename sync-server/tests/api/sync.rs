@@ -1,0 +1,342 @@
+//! Upstream push at the protocol level: hand-built, correctly chained journals (as a
+//! terminal writes them) pushed, replayed, tampered with and pushed out of order.
+//! End-to-end sync with real terminals lives in the `tests` crate.
+
+use pos_shared::journal::{GENESIS_HASH, JournalRecord};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::harness::{Tenant, TestApp, assert_error_shape, spawn_app};
+
+/// A hash-chained journal for one terminal, as pos-core writes it.
+struct Journal {
+    terminal: String,
+    records: Vec<JournalRecord>,
+}
+
+impl Journal {
+    fn new(terminal: &str) -> Self {
+        Self {
+            terminal: terminal.into(),
+            records: Vec::new(),
+        }
+    }
+
+    fn append(&mut self, kind: &str, payload: Value) -> &JournalRecord {
+        let seq = i64::try_from(self.records.len()).unwrap() + 1;
+        let mut r = JournalRecord {
+            seq,
+            id: uuid::Uuid::now_v7().to_string(),
+            terminal_id: self.terminal.clone(),
+            epoch: 1,
+            hlc_ms: 1_700_000_000_000 + seq,
+            catalog_cursor: 0,
+            kind: kind.into(),
+            payload: payload.to_string(),
+            prev_hash: self
+                .records
+                .last()
+                .map_or(GENESIS_HASH.to_string(), |p| p.hash.clone()),
+            hash: String::new(),
+        };
+        r.hash = r.expected_hash();
+        self.records.push(r);
+        self.records.last().unwrap()
+    }
+
+    fn sale(&mut self, product: &str, qty: i64, price: i64) -> String {
+        let id = uuid::Uuid::now_v7().to_string();
+        let gross = price * qty;
+        let sale = json!({
+            "id": id, "receipt_no": self.records.len() + 1, "shift_id": "s1", "staff_id": "c1",
+            "approved_by": null, "customer_id": null, "currency": "EUR",
+            "created_at_ms": 1_700_000_000_000_i64,
+            "lines": [{ "id": format!("{id}-1"), "line_no": 1, "product_id": product, "sku": "SKU",
+                "name": "Thing", "qty_milli": qty * 1000, "unit_price_minor": price,
+                "discount_minor": 0, "tax_rate_bp": 1900, "tax_inclusive": true,
+                "net_minor": gross - gross * 19 / 119, "tax_minor": gross * 19 / 119, "gross_minor": gross }],
+            "tenders": [{ "kind": "cash", "amount_minor": gross, "reference": null }],
+            "subtotal_minor": gross, "discount_minor": 0, "tax_minor": gross * 19 / 119,
+            "total_minor": gross, "paid_minor": gross, "change_minor": 0,
+        });
+        self.append("sale_completed", sale);
+        id
+    }
+
+    fn batch(&self, from_seq: i64, to_seq: i64) -> Value {
+        let records: Vec<&JournalRecord> = self
+            .records
+            .iter()
+            .filter(|r| r.seq >= from_seq && r.seq <= to_seq)
+            .collect();
+        json!({ "terminal_id": self.terminal, "epoch": 1, "records": records })
+    }
+}
+
+async fn push(app: &TestApp, device: &str, body: Value) -> (StatusCode, Value) {
+    app.sync_call(Method::POST, "/api/sync/push", device, Some(body))
+        .await
+}
+
+async fn balance(app: &TestApp, t: &Tenant, product: &str) -> i64 {
+    let (status, list) = app
+        .get(
+            &format!("/api/inventory/balances?shop_id={}&limit=200", t.shop_id),
+            &t.manager,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["product_id"] == product)
+        .map_or(0, |b| b["on_hand_milli"].as_i64().unwrap())
+}
+
+async fn orders(app: &TestApp, t: &Tenant) -> Vec<Value> {
+    let (status, list) = app
+        .get(
+            &format!("/api/sales/orders?shop_id={}&limit=200", t.shop_id),
+            &t.manager,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list.as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn batches_apply_once_and_replays_and_gaps_change_nothing() {
+    let app = spawn_app().await;
+    let t = app.tenant("Push Co").await;
+    let (terminal, device) = app.terminal(&t, "Till 1").await;
+    let milk = app.product(&t, "MILK", 129, "4006381333931").await;
+    let mut j = Journal::new(&terminal);
+    for _ in 0..3 {
+        j.sale(&milk, 2, 129);
+    }
+    j.append("shift_opened", json!({ "id": "s1" }));
+
+    let (status, ack) = push(&app, &device, j.batch(1, 4)).await;
+    assert_eq!(status, StatusCode::OK, "{ack}");
+    assert_eq!(ack["status"], "ack");
+    assert_eq!(ack["acked_through"], 4);
+    assert_eq!(ack["applied"], 4);
+    assert_eq!(orders(&app, &t).await.len(), 3);
+    assert_eq!(
+        balance(&app, &t, &milk).await,
+        -6000,
+        "3 sales of 2 from zero stock"
+    );
+    let order = &orders(&app, &t).await[0];
+    assert_eq!(order["channel"], "pos");
+    assert_eq!(order["status"], "completed");
+
+    // The same batch again (a retry after a lost ack): all duplicates, nothing doubles.
+    let (_, again) = push(&app, &device, j.batch(1, 4)).await;
+    assert_eq!(again["status"], "ack", "{again}");
+    assert_eq!(again["duplicates"], 4);
+    assert_eq!(again["applied"], 0);
+    assert_eq!(orders(&app, &t).await.len(), 3);
+    assert_eq!(balance(&app, &t, &milk).await, -6000);
+
+    // A batch after a hole is refused with the sequence the server expects.
+    j.sale(&milk, 1, 129);
+    j.sale(&milk, 1, 129);
+    let (_, gap) = push(&app, &device, j.batch(6, 6)).await;
+    assert_eq!(gap["status"], "gap", "{gap}");
+    assert_eq!(gap["expected_seq"], 5);
+    assert_eq!(
+        orders(&app, &t).await.len(),
+        3,
+        "nothing of a gapped batch applies"
+    );
+
+    // An overlapping batch: the known prefix is skipped, the rest applied.
+    let (_, overlap) = push(&app, &device, j.batch(3, 6)).await;
+    assert_eq!(overlap["acked_through"], 6, "{overlap}");
+    assert_eq!(overlap["duplicates"], 2);
+    assert_eq!(overlap["applied"], 2);
+    assert_eq!(orders(&app, &t).await.len(), 5);
+    assert_eq!(balance(&app, &t, &milk).await, -8000);
+
+    let (_, state) = app
+        .sync_call(Method::GET, "/api/sync/state", &device, None)
+        .await;
+    assert_eq!(state["acked_through"], 6);
+
+    // The stock stream carries the balance to the shop's terminals.
+    let (_, stock) = app
+        .sync_call(
+            Method::GET,
+            "/api/sync/streams/stock?after=0",
+            &device,
+            None,
+        )
+        .await;
+    let last = stock["changes"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["id"], milk.as_str());
+    assert_eq!(last["data"]["on_hand_milli"], -8000);
+}
+
+#[tokio::test]
+async fn a_tampered_record_is_quarantined_without_blocking_the_rest() {
+    let app = spawn_app().await;
+    let t = app.tenant("Tamper Co").await;
+    let (terminal, device) = app.terminal(&t, "Till 1").await;
+    let milk = app.product(&t, "MILK", 129, "4006381333931").await;
+    let mut j = Journal::new(&terminal);
+    j.sale(&milk, 1, 129);
+    j.sale(&milk, 1, 129);
+    j.sale(&milk, 1, 129);
+    // Someone edits the second sale's payload after the fact.
+    j.records[1].payload = j.records[1]
+        .payload
+        .replace("\"qty_milli\":1000", "\"qty_milli\":1");
+    let (status, ack) = push(&app, &device, j.batch(1, 3)).await;
+    assert_eq!(status, StatusCode::OK, "{ack}");
+    assert_eq!(ack["acked_through"], 3, "the queue moves on");
+    assert_eq!(ack["quarantined"], 1);
+    assert_eq!(ack["applied"], 2);
+    assert_eq!(orders(&app, &t).await.len(), 2);
+    assert_eq!(balance(&app, &t, &milk).await, -2000);
+}
+
+#[tokio::test]
+async fn oversold_and_price_variance_are_recorded_for_managers() {
+    let app = spawn_app().await;
+    let t = app.tenant("Except Co").await;
+    let (terminal, device) = app.terminal(&t, "Till 1").await;
+    let milk = app.product(&t, "MILK", 129, "4006381333931").await;
+    let mut j = Journal::new(&terminal);
+    j.append(
+        "stock_adjusted",
+        json!({ "product_id": milk, "sku": "MILK", "delta_milli": 1000, "reason": "count", "staff_id": "m1" }),
+    );
+    j.sale(&milk, 1, 129);
+    j.sale(&milk, 1, 99);
+    let (_, ack) = push(&app, &device, j.batch(1, 3)).await;
+    assert_eq!(ack["status"], "ack", "{ack}");
+    let kinds: Vec<&str> = ack["exceptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "oversold").count(),
+        1,
+        "{ack}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "price_variance").count(),
+        1,
+        "{ack}"
+    );
+    assert_eq!(balance(&app, &t, &milk).await, -1000);
+    let (status, listed) = app
+        .get(
+            &format!("/api/inventory/exceptions?shop_id={}", t.shop_id),
+            &t.manager,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+}
+
+#[tokio::test]
+async fn sync_refuses_bad_callers_and_bad_batches_clearly() {
+    let app = spawn_app().await;
+    let t = app.tenant("Guard Co").await;
+    let (terminal, device) = app.terminal(&t, "Till 1").await;
+    let (other_terminal, _) = app.terminal(&t, "Till 2").await;
+    let mut j = Journal::new(&terminal);
+    j.append("shift_opened", json!({}));
+    j.append("shift_opened", json!({}));
+
+    // No protocol header.
+    let (status, err) = app
+        .call(Method::GET, "/api/sync/state", Some(&device), None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["code"], "unsupported_protocol", "{err}");
+    // A person's token is not a terminal.
+    let (status, err) = app
+        .sync_call(Method::GET, "/api/sync/state", &t.manager, None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
+    // Another terminal's journal.
+    let mut body = j.batch(1, 2);
+    body["terminal_id"] = json!(other_terminal);
+    let (status, err) = push(&app, &device, body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
+    // Not contiguous.
+    let mut body = j.batch(1, 2);
+    body["records"][1]["seq"] = json!(5);
+    let (status, err) = push(&app, &device, body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_error_shape(status, &err);
+    // Empty.
+    let (status, _) = push(
+        &app,
+        &device,
+        json!({ "terminal_id": terminal, "epoch": 1, "records": [] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Unknown stream.
+    let (status, err) = app
+        .sync_call(Method::GET, "/api/sync/streams/weather", &device, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
+    // A revoked terminal is turned away on its next request.
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/shops/{}/terminals/{terminal}", t.shop_id),
+            Some(&t.manager),
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "revoked: {status}");
+    let (status, err) = push(&app, &device, j.batch(1, 2)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{err}");
+    assert_eq!(err["code"], "terminal_revoked");
+}
+
+#[tokio::test]
+async fn a_retried_stock_adjustment_applies_once_and_reaches_the_stock_stream() {
+    let app = spawn_app().await;
+    let t = app.tenant("Stock Co").await;
+    let (_, device) = app.terminal(&t, "Till 1").await;
+    let milk = app.product(&t, "MILK", 129, "4006381333931").await;
+    let body = json!({ "shop_id": t.shop_id, "product_id": milk, "delta_milli": 12_000,
+                       "reason": "delivery", "idempotency_key": "delivery-42" });
+    for _ in 0..2 {
+        let (status, b) = app
+            .post("/api/inventory/adjustments", Some(&t.manager), body.clone())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{b}");
+        assert_eq!(b["on_hand_milli"], 12_000, "the retry does not double it");
+    }
+    assert_eq!(balance(&app, &t, &milk).await, 12_000);
+    let (_, stock) = app
+        .sync_call(
+            Method::GET,
+            "/api/sync/streams/stock?after=0",
+            &device,
+            None,
+        )
+        .await;
+    assert_eq!(stock["head"], 1, "{stock}");
+    assert_eq!(stock["changes"][0]["data"]["on_hand_milli"], 12_000);
+    let (cashier_id, cashier) = app.cashier(&t, "1234").await;
+    assert!(!cashier_id.is_empty());
+    let (status, _) = app
+        .post("/api/inventory/adjustments", Some(&cashier), body)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "cashiers do not adjust stock"
+    );
+}
