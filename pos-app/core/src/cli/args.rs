@@ -1,0 +1,343 @@
+//! The `pos` command line: clap definitions only.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+/// Kassa terminal, headless.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pos",
+    version,
+    about = "Kassa point of sale terminal (headless)"
+)]
+pub struct Cli {
+    /// The terminal's SQLite database.
+    #[arg(
+        long,
+        global = true,
+        env = "KASSA_POS_DB",
+        default_value = "./kassa-terminal.db"
+    )]
+    pub db: PathBuf,
+    /// Machine-readable JSON output (errors as {code, message}).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up a standalone terminal (no server).
+    Init(InitArgs),
+    /// Import products from CSV (sku,name,barcode,price_minor,tax_rate_bp,tax_inclusive,category,stock).
+    Import { file: PathBuf },
+    /// Staff members and their PINs.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Check a PIN and show who it belongs to.
+    Login {
+        #[arg(long)]
+        pin: String,
+        /// Log in as this staff member (name or id); wrong PINs then lock only them.
+        #[arg(long)]
+        staff: Option<String>,
+    },
+    /// Search the catalog by name, SKU or barcode.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Ring up and complete a sale in one go.
+    Sell(SellArgs),
+    /// Ring up items and park the cart for later.
+    Park {
+        #[arg(long)]
+        pin: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        spec: SaleSpec,
+    },
+    /// List parked carts.
+    Parked,
+    /// Resume a parked cart, add items or tenders, and complete it.
+    Resume {
+        id: String,
+        #[command(flatten)]
+        sell: SellArgs,
+    },
+    /// Void an unpaid (parked) cart; recorded, cashiers need a manager PIN.
+    Void {
+        id: String,
+        #[arg(long)]
+        pin: String,
+        #[arg(long, default_value = "customer left")]
+        reason: String,
+        #[arg(long)]
+        manager_pin: Option<String>,
+    },
+    /// Refund lines of a sale (with --sale) or items without a receipt (--item).
+    Refund(RefundArgs),
+    /// Shifts and the cash drawer.
+    #[command(subcommand)]
+    Shift(ShiftCommand),
+    /// Customers and their accounts.
+    #[command(subcommand)]
+    Customers(CustomerCommand),
+    /// Stock on hand (server balance + local movements); --adjust records a correction.
+    Stock {
+        sku: Option<String>,
+        #[arg(long, allow_hyphen_values = true, requires_all = ["pin", "sku"])]
+        adjust: Option<String>,
+        #[arg(long, default_value = "count correction")]
+        reason: String,
+        #[arg(long)]
+        pin: Option<String>,
+    },
+    /// The tamper-evident journal.
+    #[command(subcommand)]
+    Journal(JournalCommand),
+    /// Terminal, shift, journal and sync status.
+    Status,
+    /// Enroll this fresh database with a Kassa server using a manager's enrollment code.
+    Enroll(EnrollArgs),
+    /// Send queued facts to the server, then pull catalog and stock.
+    Sync(SyncArgs),
+    /// Print a sale's receipt, or check a receipt's QR code (`pos receipt verify CODE`).
+    Receipt(ReceiptArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ReceiptArgs {
+    /// The sale whose receipt to print.
+    pub sale_id: Option<String>,
+    #[command(subcommand)]
+    pub action: Option<ReceiptCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReceiptCommand {
+    /// Check a receipt's QR code offline: genuine, and what it states.
+    Verify {
+        /// The scanned code (`KASSA1;...`).
+        code: String,
+        /// The issuing terminal's public key (hex); this terminal's own by default.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// This terminal's public key, for checking its receipts elsewhere.
+    Key,
+}
+
+#[derive(Debug, Args)]
+pub struct EnrollArgs {
+    /// The server's address, e.g. https://kassa.example.com.
+    #[arg(long)]
+    pub server: String,
+    /// The single-use code a manager created for the shop (not needed to finish an
+    /// enrollment the network cut short).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// A name managers recognise, such as "Till 2" (default: this machine's host name).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Keep syncing until Ctrl-C, retrying with backoff while the server is unreachable.
+    #[arg(long)]
+    pub daemon: bool,
+    /// Seconds between syncs in --daemon mode (with --poll, or while the live socket is down).
+    #[arg(long, default_value_t = 30, requires = "daemon")]
+    pub interval_secs: u64,
+    /// In --daemon mode, poll over REST instead of holding the live socket.
+    #[arg(long, requires = "daemon")]
+    pub poll: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[arg(long, default_value = "EUR")]
+    pub currency: String,
+    #[arg(long)]
+    pub shop: String,
+    #[arg(long, default_value = "")]
+    pub company: String,
+    #[arg(long, default_value = "")]
+    pub header: String,
+    #[arg(long, default_value = "Thank you!")]
+    pub footer: String,
+    #[arg(long)]
+    pub catalog_csv: Option<PathBuf>,
+    /// Round cash payments to this many minor units (5 for CHF; default by currency).
+    #[arg(long)]
+    pub cash_rounding: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member. Once staff exist, a manager's PIN must approve.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "cashier")]
+        role: String,
+        #[arg(long)]
+        pin: String,
+        #[arg(long)]
+        manager_pin: Option<String>,
+    },
+    List,
+}
+
+/// What goes into a sale; also the shape of a `--script` JSON file.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SaleSpec {
+    /// Barcode or SKU, optionally with a quantity: 4006381333931x2, APPLEx1.250.
+    #[arg(long = "item")]
+    pub items: Vec<String>,
+    /// Cart discount: 10% or an amount such as 1.50.
+    #[arg(long)]
+    pub discount: Option<String>,
+    /// Line discount as LINE:DISCOUNT, e.g. 2:10% or 1:0.50.
+    #[arg(long = "line-discount")]
+    pub line_discounts: Vec<String>,
+    /// Customer id (for on-account and store-credit tenders).
+    #[arg(long)]
+    pub customer: Option<String>,
+    #[arg(long)]
+    pub cash: Option<String>,
+    /// AMOUNT:REFERENCE; repeat for several cards.
+    #[arg(long)]
+    pub card: Vec<String>,
+    #[arg(long)]
+    pub store_credit: Option<String>,
+    #[arg(long)]
+    pub on_account: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SellArgs {
+    #[arg(long)]
+    pub pin: String,
+    /// Approves a large discount when the seller is a cashier.
+    #[arg(long)]
+    pub manager_pin: Option<String>,
+    /// Read the sale from a JSON file shaped like the flags ({"items": [...], "cash": "10"}).
+    #[arg(long)]
+    pub script: Option<PathBuf>,
+    #[command(flatten)]
+    pub spec: SaleSpec,
+}
+
+#[derive(Debug, Args)]
+pub struct RefundArgs {
+    #[arg(long)]
+    pub pin: String,
+    #[arg(long)]
+    pub manager_pin: Option<String>,
+    /// The original sale (receipt). Without it, refund --item at catalog price.
+    #[arg(long)]
+    pub sale: Option<String>,
+    /// LINE or LINExQTY of the original sale.
+    #[arg(long = "line")]
+    pub lines: Vec<String>,
+    /// Barcode or SKU[xQTY], for refunds without a receipt.
+    #[arg(long = "item")]
+    pub items: Vec<String>,
+    /// cash, card, store_credit or on_account.
+    #[arg(long, default_value = "cash")]
+    pub to: String,
+    #[arg(long, default_value = "customer return")]
+    pub reason: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShiftCommand {
+    Open {
+        #[arg(long)]
+        pin: String,
+        #[arg(long, default_value = "0")]
+        float: String,
+    },
+    /// X report of the open shift.
+    X,
+    /// Close the shift with a Z report: --counted cash=123.45 [--counted card=...].
+    Z {
+        #[arg(long)]
+        pin: String,
+        #[arg(long)]
+        counted: Vec<String>,
+        #[arg(long)]
+        manager_pin: Option<String>,
+    },
+    /// A stored Z report by number.
+    ShowZ { number: i64 },
+    CashIn {
+        #[arg(long)]
+        pin: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        reason: String,
+    },
+    CashOut {
+        #[arg(long)]
+        pin: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Open the drawer without a sale (logged).
+    NoSale {
+        #[arg(long)]
+        pin: String,
+        #[arg(long, default_value = "no sale")]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    Add {
+        #[arg(long)]
+        pin: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long, default_value = "0")]
+        credit_limit: String,
+    },
+    List,
+    /// Record a payment towards a customer's debt.
+    Pay {
+        #[arg(long)]
+        pin: String,
+        #[arg(long)]
+        customer: String,
+        #[arg(long)]
+        amount: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Walk the hash chain; exits non-zero naming the first bad record.
+    Verify,
+    /// Print records as JSON lines.
+    Export {
+        #[arg(long, default_value_t = 1)]
+        from: i64,
+    },
+}

@@ -1,0 +1,525 @@
+//! Executes one parsed `pos` command against the core.
+
+use std::collections::BTreeMap;
+
+use pos_shared::{Currency, Money, Quantity};
+use serde_json::json;
+
+use super::Outcome;
+use super::args::{
+    Cli, Command, CustomerCommand, InitArgs, JournalCommand, ReceiptArgs, ReceiptCommand,
+    RefundArgs, ShiftCommand, StaffCommand,
+};
+use super::{parse, sell, sync_cmd};
+use crate::error::{CoreError, CoreResult};
+use crate::shifts::{self, CashKind};
+use crate::terminal::{self, InitRequest, Terminal};
+use crate::{
+    LocalDb, catalog, catalog_csv, customers, journal, receipt, refunds, sales, seal, staff, stock,
+    till,
+};
+
+fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+fn pretty<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// Runs `cli` and returns what to print.
+pub async fn run(cli: &Cli) -> CoreResult<Outcome> {
+    let db = LocalDb::open(&cli.db).await?;
+    let outcome = dispatch(&db, &cli.command).await;
+    db.close().await;
+    outcome
+}
+
+async fn dispatch(db: &LocalDb, command: &Command) -> CoreResult<Outcome> {
+    match command {
+        Command::Init(args) => return init(db, args).await,
+        // Both work before the terminal is set up (enrollment sets it up).
+        Command::Enroll(args) => return sync_cmd::enroll(db, args).await,
+        Command::Sync(args) => return sync_cmd::sync(db, args).await,
+        _ => {}
+    }
+    let t = match terminal::load(db).await {
+        // A credential without a set-up terminal: enrollment was cut short.
+        Err(CoreError::NotInitialised) => match crate::sync::settings::enrollment(db).await? {
+            Some(e) => Err(CoreError::EnrollmentUnfinished {
+                server: e.server_url,
+            }),
+            None => Err(CoreError::NotInitialised),
+        },
+        other => other,
+    }?;
+    match command {
+        Command::Init(_) | Command::Enroll(_) | Command::Sync(_) => {
+            Err(CoreError::AlreadyInitialised)
+        }
+        Command::Import { file } => {
+            let report = catalog_csv::import(db, std::fs::File::open(file)?).await?;
+            Ok(Outcome::new(
+                to_json(&report),
+                format!("imported {} products", report.products),
+            ))
+        }
+        Command::Staff(cmd) => staff_cmd(db, cmd).await,
+        Command::Login { pin, staff: who } => {
+            let s = match who {
+                Some(who) => {
+                    let member = staff::list(db)
+                        .await?
+                        .into_iter()
+                        .find(|s| &s.id == who || s.name.eq_ignore_ascii_case(who))
+                        .ok_or_else(|| CoreError::NotFound {
+                            what: "staff member",
+                            id: who.clone(),
+                        })?;
+                    staff::login_as(db, &member.id, pin).await?
+                }
+                None => staff::login(db, pin).await?,
+            };
+            Ok(Outcome::new(
+                to_json(&s),
+                format!("logged in: {} ({})", s.name, s.role),
+            ))
+        }
+        Command::Search { query, limit } => {
+            let found = catalog::search(db, query, *limit).await?;
+            let text = found
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{:<14} {:<30} {}",
+                        p.sku,
+                        p.name,
+                        Money::new(p.price_minor, t.currency)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(Outcome::new(to_json(&found), text))
+        }
+        Command::Sell(args) => sell::sell(db, &t, args, None).await,
+        Command::Resume { id, sell: args } => sell::sell(db, &t, args, Some(id)).await,
+        Command::Park { pin, note, spec } => sell::park(db, &t, pin, note.as_deref(), spec).await,
+        Command::Parked => {
+            let list = till::list_parked(db).await?;
+            let text = list
+                .iter()
+                .map(|p| format!("{} {} lines", p.id, p.lines))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(Outcome::new(to_json(&list), text))
+        }
+        Command::Void {
+            id,
+            pin,
+            reason,
+            manager_pin,
+        } => sell::void(db, id, pin, reason, manager_pin.as_deref()).await,
+        Command::Refund(args) => refund(db, &t, args).await,
+        Command::Shift(cmd) => shift_cmd(db, &t, cmd).await,
+        Command::Customers(cmd) => customer_cmd(db, &t, cmd).await,
+        Command::Stock {
+            sku,
+            adjust,
+            reason,
+            pin,
+        } => {
+            stock_cmd(
+                db,
+                sku.as_deref(),
+                adjust.as_deref(),
+                reason,
+                pin.as_deref(),
+            )
+            .await
+        }
+        Command::Journal(cmd) => journal_cmd(db, cmd).await,
+        Command::Status => status(db, &t).await,
+        Command::Receipt(args) => receipt_cmd(db, &t, args).await,
+    }
+}
+
+async fn init(db: &LocalDb, a: &InitArgs) -> CoreResult<Outcome> {
+    let currency: Currency = Currency::new(&a.currency)?;
+    let req = InitRequest {
+        currency,
+        shop_name: a.shop.clone(),
+        company_name: a.company.clone(),
+        receipt_header: a.header.clone(),
+        receipt_footer: a.footer.clone(),
+        cash_rounding_step: a
+            .cash_rounding
+            .unwrap_or_else(|| terminal::default_cash_rounding(currency)),
+    };
+    let t = terminal::init(db, &req).await?;
+    let mut text = format!(
+        "terminal {} initialised for {} ({})",
+        t.terminal_id, t.shop_name, t.currency
+    );
+    let mut body = json!({ "terminal": to_json(&t) });
+    if let Some(path) = &a.catalog_csv {
+        let report = catalog_csv::import(db, std::fs::File::open(path)?).await?;
+        text.push_str(&format!("\nimported {} products", report.products));
+        body["imported"] = to_json(&report);
+    }
+    Ok(Outcome::new(body, text))
+}
+
+async fn staff_cmd(db: &LocalDb, cmd: &StaffCommand) -> CoreResult<Outcome> {
+    match cmd {
+        StaffCommand::Add {
+            name,
+            role,
+            pin,
+            manager_pin,
+        } => {
+            let role = role.parse().map_err(CoreError::Invalid)?;
+            // Until a manager exists anyone may add staff (bootstrapping a new terminal);
+            // after that a manager's PIN approves.
+            let has_manager = staff::list(db)
+                .await?
+                .iter()
+                .any(|s| !staff::needs_manager(s.role, staff::Action::ManageStaff));
+            if has_manager {
+                let approver = staff::login(
+                    db,
+                    manager_pin
+                        .as_deref()
+                        .ok_or(CoreError::ManagerApprovalRequired {
+                            action: "adding staff".into(),
+                        })?,
+                )
+                .await?;
+                if staff::needs_manager(approver.role, staff::Action::ManageStaff) {
+                    return Err(CoreError::ManagerApprovalRequired {
+                        action: "adding staff".into(),
+                    });
+                }
+            }
+            let s = staff::add(db, name, role, pin).await?;
+            Ok(Outcome::new(
+                to_json(&s),
+                format!("added {} ({}) id {}", s.name, s.role, s.id),
+            ))
+        }
+        StaffCommand::List => {
+            let list = staff::list(db).await?;
+            let text = list
+                .iter()
+                .map(|s| format!("{} {} ({})", s.id, s.name, s.role))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(Outcome::new(to_json(&list), text))
+        }
+    }
+}
+
+async fn refund(db: &LocalDb, t: &Terminal, a: &RefundArgs) -> CoreResult<Outcome> {
+    let who = staff::login(db, &a.pin).await?;
+    let mp = a.manager_pin.as_deref();
+    let r = match &a.sale {
+        Some(sale_id) => {
+            let lines = a
+                .lines
+                .iter()
+                .map(|l| parse::refund_line(l))
+                .collect::<CoreResult<Vec<_>>>()?;
+            refunds::with_receipt(db, t, &who, sale_id, &lines, &a.to, &a.reason, mp).await?
+        }
+        None => {
+            let items = a
+                .items
+                .iter()
+                .map(|i| parse::item(i))
+                .collect::<CoreResult<Vec<_>>>()?;
+            refunds::without_receipt(db, t, &who, &items, &a.to, &a.reason, mp).await?
+        }
+    };
+    let text = format!(
+        "refund {} issued: {} to {}",
+        r.id,
+        Money::new(r.total_minor, t.currency),
+        r.tender_kind
+    );
+    Ok(Outcome::new(to_json(&r), text))
+}
+
+async fn shift_cmd(db: &LocalDb, t: &Terminal, cmd: &ShiftCommand) -> CoreResult<Outcome> {
+    let cur = t.currency;
+    match cmd {
+        ShiftCommand::Open { pin, float } => {
+            let who = staff::login(db, pin).await?;
+            let s = shifts::open(db, &who, parse::money(float, cur)?).await?;
+            Ok(Outcome::new(
+                to_json(&s),
+                format!(
+                    "shift {} opened with float {}",
+                    s.id,
+                    Money::new(s.opening_float_minor, cur)
+                ),
+            ))
+        }
+        ShiftCommand::X => {
+            let s = shifts::current(db).await?.ok_or(CoreError::NoOpenShift)?;
+            let r = shifts::report(db, &s.id).await?;
+            Ok(Outcome::new(to_json(&r), pretty(&r)))
+        }
+        ShiftCommand::Z {
+            pin,
+            counted,
+            manager_pin,
+        } => {
+            let who = staff::login(db, pin).await?;
+            let counted = counted
+                .iter()
+                .map(|c| parse::counted(c, cur))
+                .collect::<CoreResult<BTreeMap<_, _>>>()?;
+            let z = shifts::close(db, t, &who, counted, manager_pin.as_deref()).await?;
+            Ok(Outcome::new(
+                to_json(&z),
+                format!("Z report #{} closed the shift\n{}", z.z_number, pretty(&z)),
+            ))
+        }
+        ShiftCommand::ShowZ { number } => {
+            let z = shifts::z_report(db, *number).await?;
+            Ok(Outcome::new(to_json(&z), pretty(&z)))
+        }
+        ShiftCommand::CashIn {
+            pin,
+            amount,
+            reason,
+        } => cash(db, t, pin, CashKind::PaidIn, amount, reason).await,
+        ShiftCommand::CashOut {
+            pin,
+            amount,
+            reason,
+        } => cash(db, t, pin, CashKind::PaidOut, amount, reason).await,
+        ShiftCommand::NoSale { pin, reason } => {
+            cash(db, t, pin, CashKind::NoSale, "0", reason).await
+        }
+    }
+}
+
+async fn cash(
+    db: &LocalDb,
+    t: &Terminal,
+    pin: &str,
+    kind: CashKind,
+    amount: &str,
+    reason: &str,
+) -> CoreResult<Outcome> {
+    let who = staff::login(db, pin).await?;
+    let minor = parse::money(amount, t.currency)?;
+    shifts::cash_movement(db, &who, kind, minor, reason).await?;
+    Ok(Outcome::new(
+        json!({ "kind": kind, "amount_minor": minor, "reason": reason }),
+        format!(
+            "{kind:?} {} recorded ({reason})",
+            Money::new(minor, t.currency)
+        ),
+    ))
+}
+
+async fn customer_cmd(db: &LocalDb, t: &Terminal, cmd: &CustomerCommand) -> CoreResult<Outcome> {
+    match cmd {
+        CustomerCommand::Add {
+            pin,
+            name,
+            phone,
+            email,
+            credit_limit,
+        } => {
+            let who = staff::login(db, pin).await?;
+            let c = customers::NewCustomer {
+                name: name.clone(),
+                phone: phone.clone(),
+                email: email.clone(),
+                credit_limit_minor: parse::money(credit_limit, t.currency)?,
+            };
+            let c = customers::add(db, &who, &c).await?;
+            Ok(Outcome::new(
+                to_json(&c),
+                format!("customer {} added: {}", c.id, c.name),
+            ))
+        }
+        CustomerCommand::List => {
+            let list = customers::list(db).await?;
+            let text = list
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {:<24} balance {}",
+                        c.id,
+                        c.name,
+                        Money::new(c.balance_minor, t.currency)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(Outcome::new(to_json(&list), text))
+        }
+        CustomerCommand::Pay {
+            pin,
+            customer,
+            amount,
+        } => {
+            let who = staff::login(db, pin).await?;
+            let c =
+                customers::pay_debt(db, &who, customer, parse::money(amount, t.currency)?).await?;
+            Ok(Outcome::new(
+                to_json(&c),
+                format!(
+                    "{} now owes {}",
+                    c.name,
+                    Money::new(c.balance_minor, t.currency)
+                ),
+            ))
+        }
+    }
+}
+
+async fn stock_cmd(
+    db: &LocalDb,
+    sku: Option<&str>,
+    adjust: Option<&str>,
+    reason: &str,
+    pin: Option<&str>,
+) -> CoreResult<Outcome> {
+    let levels = match (adjust, sku, pin) {
+        (Some(delta), Some(sku), Some(pin)) => {
+            let who = staff::login(db, pin).await?;
+            let q: Quantity = delta
+                .parse()
+                .map_err(|_| CoreError::invalid(format!("`{delta}` is not a quantity")))?;
+            vec![stock::adjust(db, &who, sku, q.milli(), reason).await?]
+        }
+        _ => stock::levels(db, sku).await?,
+    };
+    let text = levels
+        .iter()
+        .map(|l| {
+            format!(
+                "{:<14} {:<30} {}",
+                l.sku,
+                l.name,
+                Quantity::from_milli(l.on_hand_milli)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    Ok(Outcome::new(to_json(&levels), text))
+}
+
+async fn journal_cmd(db: &LocalDb, cmd: &JournalCommand) -> CoreResult<Outcome> {
+    match cmd {
+        JournalCommand::Verify => {
+            let r = journal::verify(db).await?;
+            Ok(Outcome::new(
+                to_json(&r),
+                format!("journal OK: {} records, head {}", r.records, r.head_hash),
+            ))
+        }
+        JournalCommand::Export { from } => {
+            let records = journal::read_from(db, *from).await?;
+            let text = records
+                .iter()
+                .map(|r| serde_json::to_string(r).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(Outcome::new(to_json(&records), text))
+        }
+    }
+}
+
+async fn status(db: &LocalDb, t: &Terminal) -> CoreResult<Outcome> {
+    let shift = shifts::current(db).await?;
+    let verified = journal::verify(db).await;
+    let records: i64 = sqlx::query_scalar("SELECT count(*) FROM journal")
+        .fetch_one(db.pool())
+        .await?;
+    let unacked: i64 = sqlx::query_scalar("SELECT count(*) FROM journal WHERE acked = 0")
+        .fetch_one(db.pool())
+        .await?;
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM print_jobs WHERE status = 'queued'")
+        .fetch_one(db.pool())
+        .await?;
+    let sync = crate::sync::status(db).await?;
+    let body = json!({
+        "terminal": to_json(t), "open_shift": to_json(&shift), "journal_records": records,
+        "journal_unacked": unacked, "journal_ok": verified.is_ok(), "print_jobs_queued": queued,
+        "schema_version": crate::store::known_schema_version(), "sync": to_json(&sync),
+    });
+    let text = format!(
+        "terminal {} ({}), currency {}\nshift: {}\njournal: {records} records, {unacked} not yet synced, {}\nprint queue: {queued}\n{}",
+        t.terminal_id,
+        t.shop_name,
+        t.currency,
+        shift.map_or("none open".to_owned(), |s| format!(
+            "open since {}",
+            crate::clock::format_ms(s.opened_at_ms)
+        )),
+        match verified {
+            Ok(_) => "chain OK".to_owned(),
+            Err(e) => e.to_string(),
+        },
+        sync_cmd::status_text(&sync),
+    );
+    Ok(Outcome::new(body, text))
+}
+
+async fn receipt_cmd(db: &LocalDb, t: &Terminal, args: &ReceiptArgs) -> CoreResult<Outcome> {
+    match (&args.action, &args.sale_id) {
+        (Some(ReceiptCommand::Key), _) => {
+            let key = seal::public_key_hex(db).await?;
+            Ok(Outcome::new(
+                serde_json::json!({ "public_key": key }),
+                format!("{key}\n"),
+            ))
+        }
+        (Some(ReceiptCommand::Verify { code, public_key }), _) => {
+            let key = match public_key {
+                Some(k) => k.clone(),
+                None => seal::public_key_hex(db).await?,
+            };
+            let s = seal::verify(code, &key)?;
+            let total = Money::new(
+                s.total_minor,
+                Currency::new(&s.currency)
+                    .map_err(|_| CoreError::invalid("this is not a Kassa receipt code"))?,
+            );
+            let text = format!(
+                "genuine receipt #{} of terminal {}\nsale {}\ntotal {} at {}\n",
+                s.receipt_no,
+                s.terminal_id,
+                s.sale_id,
+                total.format(),
+                crate::clock::format_ms(s.created_at_ms)
+            );
+            Ok(Outcome::new(
+                serde_json::json!({
+                    "genuine": true,
+                    "terminal_id": s.terminal_id,
+                    "sale_id": s.sale_id,
+                    "receipt_no": s.receipt_no,
+                    "created_at_ms": s.created_at_ms,
+                    "total_minor": s.total_minor,
+                    "currency": s.currency,
+                }),
+                text,
+            ))
+        }
+        (None, Some(sale_id)) => {
+            let sale = sales::load(db, sale_id).await?;
+            let r = receipt::build(&sale, t, &seal::signing_key(db).await?);
+            let text = receipt::render_text(&r);
+            Ok(Outcome::new(to_json(&r), text))
+        }
+        (None, None) => Err(CoreError::invalid(
+            "say which receipt: `pos receipt SALE_ID`, or `pos receipt verify CODE`",
+        )),
+    }
+}

@@ -1,0 +1,185 @@
+//! Customers known to this terminal and their running account (debt and store credit).
+//!
+//! The balance is the sum of `debt_entries`: positive means the customer owes the
+//! shop (on-account sales), negative means the shop owes them (store credit).
+
+use pos_shared::Money;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::error::{CoreError, CoreResult};
+use crate::journal::{self, FactKind};
+use crate::staff::Staff;
+use crate::store::{LocalDb, Tx, new_id};
+
+/// A customer with their current balance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub credit_limit_minor: i64,
+    pub balance_minor: i64,
+}
+
+/// Fields for a new customer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewCustomer {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub credit_limit_minor: i64,
+}
+
+/// Creates a customer (a journal fact, so the server learns of them).
+pub async fn add(db: &LocalDb, staff: &Staff, c: &NewCustomer) -> CoreResult<Customer> {
+    let id = new_id();
+    let currency = crate::terminal::load(db).await?.currency;
+    // pos-shared owns what a valid customer is (name, email and phone shape, limit).
+    pos_shared::customer::Customer {
+        id: id
+            .parse()
+            .map_err(|_| CoreError::invalid("minted a malformed customer id"))?,
+        name: c.name.trim().to_owned(),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        credit_limit: Money::new(c.credit_limit_minor, currency),
+    }
+    .validate()
+    .map_err(|e| CoreError::invalid(e.to_string()))?;
+    let now = db.now_ms();
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO customers (id, name, phone, email, credit_limit_minor, created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(c.name.trim())
+    .bind(&c.phone)
+    .bind(&c.email)
+    .bind(c.credit_limit_minor)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let payload = serde_json::json!({
+        "customer_id": id, "name": c.name.trim(), "phone": c.phone, "email": c.email,
+        "credit_limit_minor": c.credit_limit_minor, "staff_id": staff.id,
+    });
+    journal::append(&mut tx, now, FactKind::CustomerCreated, &payload).await?;
+    tx.commit().await?;
+    get(db, &id).await
+}
+
+const SELECT: &str = "SELECT c.id, c.name, c.phone, c.email, c.credit_limit_minor,
+        coalesce((SELECT sum(d.amount_minor) FROM debt_entries d WHERE d.customer_id = c.id), 0)
+    FROM customers c";
+
+fn from_row(r: &sqlx::sqlite::SqliteRow) -> Customer {
+    Customer {
+        id: r.get(0),
+        name: r.get(1),
+        phone: r.get(2),
+        email: r.get(3),
+        credit_limit_minor: r.get(4),
+        balance_minor: r.get(5),
+    }
+}
+
+/// One customer by id.
+pub async fn get(db: &LocalDb, id: &str) -> CoreResult<Customer> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.id = ?"));
+    let row = sqlx::query(sql).bind(id).fetch_optional(db.pool()).await?;
+    row.as_ref()
+        .map(from_row)
+        .ok_or_else(|| CoreError::NotFound {
+            what: "customer",
+            id: id.to_owned(),
+        })
+}
+
+/// Active customers by name.
+pub async fn list(db: &LocalDb) -> CoreResult<Vec<Customer>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.active = 1 ORDER BY c.name"));
+    let rows = sqlx::query(sql).fetch_all(db.pool()).await?;
+    Ok(rows.iter().map(from_row).collect())
+}
+
+/// Balance inside a transaction (what a sale must check against).
+pub async fn balance_in(tx: &mut Tx, customer_id: &str) -> CoreResult<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT c.credit_limit_minor,
+                coalesce((SELECT sum(amount_minor) FROM debt_entries WHERE customer_id = c.id), 0)
+         FROM customers c WHERE c.id = ? AND c.active = 1",
+    )
+    .bind(customer_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| CoreError::NotFound {
+        what: "customer",
+        id: customer_id.to_owned(),
+    })?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// Appends one entry to a customer's account inside `tx`.
+pub async fn add_entry(
+    tx: &mut Tx,
+    now_ms: i64,
+    customer_id: &str,
+    amount_minor: i64,
+    kind: &str,
+    ref_id: &str,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO debt_entries (id, customer_id, amount_minor, kind, ref_id, created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new_id())
+    .bind(customer_id)
+    .bind(amount_minor)
+    .bind(kind)
+    .bind(ref_id)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records a cash payment towards a customer's debt on the open shift (a journal fact).
+pub async fn pay_debt(
+    db: &LocalDb,
+    staff: &Staff,
+    customer_id: &str,
+    amount_minor: i64,
+) -> CoreResult<Customer> {
+    if amount_minor <= 0 {
+        return Err(CoreError::invalid("a payment must be more than zero"));
+    }
+    let now = db.now_ms();
+    let id = new_id();
+    let mut tx = db.begin().await?;
+    balance_in(&mut tx, customer_id).await?;
+    // The payment is cash into the drawer, so it belongs to the open shift.
+    let shift_id = crate::shifts::open_shift_id(&mut tx).await?;
+    add_entry(&mut tx, now, customer_id, -amount_minor, "payment", &id).await?;
+    sqlx::query(
+        "INSERT INTO cash_movements (id, shift_id, kind, amount_minor, reason, staff_id, created_at_ms)
+         VALUES (?, ?, 'debt_payment', ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&shift_id)
+    .bind(amount_minor)
+    .bind(format!("debt payment by customer {customer_id}"))
+    .bind(&staff.id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let payload = serde_json::json!({
+        "payment_id": id, "customer_id": customer_id, "amount_minor": amount_minor,
+        "shift_id": shift_id, "staff_id": staff.id,
+    });
+    journal::append(&mut tx, now, FactKind::DebtPayment, &payload).await?;
+    tx.commit().await?;
+    get(db, customer_id).await
+}

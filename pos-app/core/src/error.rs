@@ -1,0 +1,184 @@
+//! The one error type of the terminal core; every variant says how to recover.
+
+use pos_shared::error::WireError;
+
+/// Everything the terminal core can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("local database error: {0}; check the disk and the --db path, then retry")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}; restore the last backup or contact support")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "this database was written by a newer Kassa (schema {found}, this binary knows up to {known}); install the newer version instead of opening it with this one"
+    )]
+    NewerSchema { found: i64, known: i64 },
+    #[error("this terminal is not initialised; run `pos init` first")]
+    NotInitialised,
+    #[error("this terminal is already initialised; use another --db path for a new terminal")]
+    AlreadyInitialised,
+    #[error("unknown barcode `{0}`; scan again or search the product by name")]
+    UnknownBarcode(String),
+    #[error("no product matches `{0}`; check the SKU or barcode")]
+    UnknownProduct(String),
+    #[error("wrong PIN; try again ({remaining} attempts left before a lockout)")]
+    WrongPin { remaining: i64 },
+    #[error("PIN entry is locked after too many wrong PINs; wait {seconds} s or ask a manager")]
+    LockedOut { seconds: i64 },
+    #[error("{action} needs a manager; enter a manager PIN to approve it")]
+    ManagerApprovalRequired { action: String },
+    #[error("that PIN is already used by another staff member; choose a different PIN")]
+    PinTaken,
+    #[error("no shift is open; open one with `pos shift open --float AMOUNT`")]
+    NoOpenShift,
+    #[error("a shift is already open; close it with a Z report first")]
+    ShiftAlreadyOpen,
+    #[error("this cart was already completed as sale {sale_id}; start a new sale")]
+    AlreadyCompleted { sale_id: String },
+    #[error("the cart is empty; add at least one item")]
+    EmptyCart,
+    #[error("tendered {paid} but {due} is due; add another tender")]
+    InsufficientTender {
+        due: pos_shared::Money,
+        paid: pos_shared::Money,
+    },
+    #[error("{0}")]
+    TenderRejected(String),
+    #[error(
+        "customer credit limit exceeded: owes {owed}, limit {limit}, this sale adds {adding}; take another tender"
+    )]
+    CreditLimitExceeded {
+        owed: pos_shared::Money,
+        limit: pos_shared::Money,
+        adding: pos_shared::Money,
+    },
+    #[error("cannot refund {requested} of line {line}: only {remaining} left to refund")]
+    OverRefund {
+        line: i64,
+        requested: pos_shared::Quantity,
+        remaining: pos_shared::Quantity,
+    },
+    #[error("{what} `{id}` not found; check the id")]
+    NotFound { what: &'static str, id: String },
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error("catalog CSV line {line}: {reason}; fix the file and import again")]
+    CatalogCsv { line: usize, reason: String },
+    #[error(
+        "journal record seq {seq} is invalid: {reason}; the journal was altered, keep this database for audit"
+    )]
+    JournalBroken { seq: i64, reason: String },
+    #[error("PIN hashing failed: {0}; retry, and reset the PIN if it persists")]
+    PinHash(String),
+    #[error("{0}")]
+    Money(#[from] pos_shared::MoneyError),
+    #[error("{0}")]
+    Tax(#[from] pos_shared::tax::TaxError),
+    #[error("file error: {0}; check the path and permissions")]
+    Io(#[from] std::io::Error),
+    #[error(
+        "this terminal is not enrolled with a server; run `pos enroll --server URL --code CODE --name NAME` on a fresh database"
+    )]
+    NotEnrolled,
+    #[error(
+        "cannot reach the server at {url}: {detail}; check the network and the server address, then retry"
+    )]
+    Unreachable { url: String, detail: String },
+    #[error(
+        "server unreachable: {waiting} facts waiting; they will be sent when the connection is back ({detail})"
+    )]
+    Offline { waiting: i64, detail: String },
+    #[error(
+        "this terminal is already enrolled with {server}; to enroll another terminal use a fresh database (another --db path)"
+    )]
+    AlreadyEnrolled { server: String },
+    #[error(
+        "enrollment with {server} did not finish; run `pos enroll --server {server}` again to finish it"
+    )]
+    EnrollmentUnfinished { server: String },
+    #[error(
+        "this database is a standalone terminal (set up with `pos init`) and cannot be enrolled; enroll with a fresh database (another --db path)"
+    )]
+    StandaloneTerminal,
+    #[error(
+        "the server already holds this terminal's journal up to seq {server} but this database ends at seq {local}: it is an older copy or belongs to another terminal; stop selling on it and contact support"
+    )]
+    Diverged { local: i64, server: i64 },
+    #[error("terminal revoked: ask a manager to enroll it again")]
+    TerminalRevoked,
+    #[error("the server refused the request ({code}): {message}")]
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error(
+        "the server answered something this terminal cannot read: {0}; update Kassa on this terminal or contact support"
+    )]
+    Protocol(String),
+}
+
+impl CoreError {
+    /// Stable machine-readable code, as in the wire error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::Database(_) => "storage",
+            CoreError::Migrate(_) => "migration_failed",
+            CoreError::NewerSchema { .. } => "newer_schema",
+            CoreError::NotInitialised => "not_initialised",
+            CoreError::AlreadyInitialised => "already_initialised",
+            CoreError::UnknownBarcode(_) => "unknown_barcode",
+            CoreError::UnknownProduct(_) => "unknown_product",
+            CoreError::WrongPin { .. } => "wrong_pin",
+            CoreError::LockedOut { .. } => "locked_out",
+            CoreError::ManagerApprovalRequired { .. } => "manager_approval_required",
+            CoreError::PinTaken => "pin_taken",
+            CoreError::NoOpenShift => "no_open_shift",
+            CoreError::ShiftAlreadyOpen => "shift_already_open",
+            CoreError::AlreadyCompleted { .. } => "already_completed",
+            CoreError::EmptyCart => "empty_cart",
+            CoreError::InsufficientTender { .. } => "insufficient_tender",
+            CoreError::TenderRejected(_) => "tender_rejected",
+            CoreError::CreditLimitExceeded { .. } => "credit_limit_exceeded",
+            CoreError::OverRefund { .. } => "over_refund",
+            CoreError::NotFound { .. } => "not_found",
+            CoreError::Invalid(_) => "invalid_input",
+            CoreError::CatalogCsv { .. } => "catalog_csv",
+            CoreError::JournalBroken { .. } => "journal_broken",
+            CoreError::PinHash(_) => "pin_hash",
+            CoreError::Money(_) => "invalid_amount",
+            CoreError::Tax(_) => "tax",
+            CoreError::Io(_) => "io",
+            CoreError::NotEnrolled => "not_enrolled",
+            CoreError::Unreachable { .. } => "unreachable",
+            CoreError::Offline { .. } => "offline",
+            CoreError::AlreadyEnrolled { .. } => "already_enrolled",
+            CoreError::EnrollmentUnfinished { .. } => "enrollment_unfinished",
+            CoreError::StandaloneTerminal => "standalone_terminal",
+            CoreError::Diverged { .. } => "journal_diverged",
+            CoreError::TerminalRevoked => "terminal_revoked",
+            CoreError::Server { .. } => "server_refused",
+            CoreError::Protocol(_) => "protocol",
+        }
+    }
+
+    /// The `{code, message}` body for `--json` output and IPC.
+    pub fn to_wire(&self) -> WireError {
+        WireError::new(self.code(), self.to_string())
+    }
+
+    /// True when the server could not be reached at all (the terminal is offline, which
+    /// is normal: facts wait in the journal), as opposed to a server that answered "no".
+    pub fn is_offline(&self) -> bool {
+        matches!(
+            self,
+            CoreError::Unreachable { .. } | CoreError::Offline { .. }
+        )
+    }
+
+    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
+        CoreError::Invalid(msg.into())
+    }
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;

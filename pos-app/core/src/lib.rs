@@ -1,0 +1,27 @@
+//! Kassa terminal core: local SQLite store, journal, checkout, shifts, staff, receipts
+//! and the `pos` CLI that drives them headless.
+
+mod barcode_cache;
+pub mod catalog;
+pub mod catalog_csv;
+pub mod checkout;
+pub mod cli;
+pub mod clock;
+pub mod customers;
+pub mod error;
+pub mod journal;
+pub mod promotions;
+pub mod receipt;
+pub mod refunds;
+pub mod sales;
+pub mod seal;
+pub mod shifts;
+pub mod staff;
+pub mod stock;
+pub mod store;
+pub mod sync;
+pub mod terminal;
+pub mod till;
+
+pub use error::{CoreError, CoreResult};
+pub use store::LocalDb;

@@ -1,0 +1,350 @@
+//! Receipts: a pure `Sale -> Receipt` document and its 42-column text rendering (the
+//! width of an 80 mm thermal printer's Font A), plus queueing it for the printer.
+
+use pos_shared::{Currency, Money, Quantity};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::format_ms;
+use crate::error::CoreResult;
+use crate::sales::Sale;
+use crate::store::{Tx, new_id};
+use crate::terminal::Terminal;
+
+/// Characters per printed line.
+pub const WIDTH: usize = 42;
+
+/// One item row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptLine {
+    pub name: String,
+    /// "2 x 1.29" or "1.235 x 2.99".
+    pub detail: String,
+    pub amount: String,
+    pub discount: Option<String>,
+}
+
+/// One tax rate's row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptTax {
+    pub label: String,
+    pub net: String,
+    pub tax: String,
+    pub gross: String,
+}
+
+/// Everything printed on a receipt, already formatted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub header: Vec<String>,
+    pub receipt_no: i64,
+    pub sale_id: String,
+    pub date: String,
+    pub lines: Vec<ReceiptLine>,
+    pub subtotal: String,
+    pub discount: Option<String>,
+    pub taxes: Vec<ReceiptTax>,
+    pub total: String,
+    pub tenders: Vec<(String, String)>,
+    pub change: String,
+    pub cash_rounding: Option<String>,
+    pub footer: Vec<String>,
+    /// Compact summary for a QR code: lets an auditor or the customer's phone identify
+    /// the sale without the network.
+    pub qr_payload: String,
+}
+
+fn money(minor: i64, currency: Currency) -> String {
+    Money::new(minor, currency).format()
+}
+
+fn tender_label(kind: &str) -> String {
+    match kind {
+        "cash" => "Cash".into(),
+        "card" => "Card".into(),
+        "store_credit" => "Store credit".into(),
+        "on_account" => "On account".into(),
+        other => other.into(),
+    }
+}
+
+/// The receipt document for `sale`; its QR payload is sealed with the terminal's `key`
+/// (see [`crate::seal`]).
+pub fn build(sale: &Sale, terminal: &Terminal, key: &ed25519_dalek::SigningKey) -> Receipt {
+    let cur = terminal.currency;
+    let mut header = vec![terminal.shop_name.clone()];
+    header.extend(terminal.receipt_header.lines().map(str::to_owned));
+    let lines = sale
+        .lines
+        .iter()
+        .map(|l| ReceiptLine {
+            name: l.name.clone(),
+            detail: format!(
+                "{} x {}",
+                Quantity::from_milli(l.qty_milli),
+                money(l.unit_price_minor, cur)
+            ),
+            amount: money(l.gross_minor, cur),
+            discount: (l.discount_minor != 0).then(|| money(-l.discount_minor, cur)),
+        })
+        .collect();
+    let mut rates: Vec<(u32, bool, i64, i64)> = Vec::new();
+    for l in &sale.lines {
+        match rates
+            .iter_mut()
+            .find(|r| r.0 == l.tax_rate_bp && r.1 == l.tax_inclusive)
+        {
+            Some(r) => {
+                r.2 += l.net_minor;
+                r.3 += l.tax_minor;
+            }
+            None => rates.push((l.tax_rate_bp, l.tax_inclusive, l.net_minor, l.tax_minor)),
+        }
+    }
+    let taxes = rates
+        .into_iter()
+        .map(|(bp, inc, net, tax)| ReceiptTax {
+            label: format!(
+                "{}.{:02}%{}",
+                bp / 100,
+                bp % 100,
+                if inc { " incl" } else { "" }
+            ),
+            net: money(net, cur),
+            tax: money(tax, cur),
+            gross: money(net + tax, cur),
+        })
+        .collect();
+    Receipt {
+        header,
+        receipt_no: sale.receipt_no,
+        sale_id: sale.id.clone(),
+        date: format_ms(sale.created_at_ms),
+        lines,
+        subtotal: money(sale.subtotal_minor, cur),
+        discount: (sale.discount_minor != 0).then(|| money(-sale.discount_minor, cur)),
+        taxes,
+        total: money(sale.total_minor, cur),
+        tenders: sale
+            .tenders
+            .iter()
+            .map(|t| (tender_label(&t.kind), money(t.amount_minor, cur)))
+            .collect(),
+        change: money(sale.change_minor, cur),
+        cash_rounding: (sale.cash_rounding_minor != 0)
+            .then(|| money(sale.cash_rounding_minor, cur)),
+        footer: terminal.receipt_footer.lines().map(str::to_owned).collect(),
+        qr_payload: crate::seal::seal(
+            key,
+            &crate::seal::ReceiptSummary {
+                terminal_id: terminal.terminal_id.clone(),
+                sale_id: sale.id.clone(),
+                receipt_no: sale.receipt_no,
+                created_at_ms: sale.created_at_ms,
+                total_minor: sale.total_minor,
+                currency: cur.to_string(),
+            },
+        ),
+    }
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    text.chars().take(width).collect()
+}
+
+/// `left` and `right` on one line, `right` flush right; `left` is cut to fit.
+fn two_col(left: &str, right: &str) -> String {
+    let room = WIDTH.saturating_sub(right.chars().count() + 1);
+    let left = truncate(left, room);
+    let pad = WIDTH - left.chars().count() - right.chars().count();
+    format!("{left}{}{right}", " ".repeat(pad))
+}
+
+fn center(text: &str) -> String {
+    let t = truncate(text, WIDTH);
+    let pad = (WIDTH - t.chars().count()) / 2;
+    format!("{}{t}", " ".repeat(pad))
+}
+
+/// Renders the receipt as fixed-width text, every line at most [`WIDTH`] characters.
+pub fn render_text(r: &Receipt) -> String {
+    let rule = "-".repeat(WIDTH);
+    let mut out: Vec<String> = r.header.iter().map(|h| center(h)).collect();
+    out.push(two_col(
+        &format!("Receipt #{}", r.receipt_no),
+        &r.date[..r.date.len().min(19)],
+    ));
+    out.push(rule.clone());
+    for l in &r.lines {
+        out.push(two_col(&l.name, &l.amount));
+        out.push(format!("  {}", truncate(&l.detail, WIDTH - 2)));
+        if let Some(d) = &l.discount {
+            out.push(two_col("  discount", d));
+        }
+    }
+    out.push(rule.clone());
+    out.push(two_col("Subtotal", &r.subtotal));
+    if let Some(d) = &r.discount {
+        out.push(two_col("Discounts", d));
+    }
+    out.push(two_col("TOTAL", &r.total));
+    for (kind, amount) in &r.tenders {
+        out.push(two_col(kind, amount));
+    }
+    if let Some(rounding) = &r.cash_rounding {
+        out.push(two_col("Cash rounding", rounding));
+    }
+    out.push(two_col("Change", &r.change));
+    out.push(rule.clone());
+    out.push(format!(
+        "{:<12}{:>10}{:>10}{:>10}",
+        "Tax", "Net", "Tax", "Gross"
+    ));
+    for t in &r.taxes {
+        out.push(format!(
+            "{:<12}{:>10}{:>10}{:>10}",
+            truncate(&t.label, 12),
+            t.net,
+            t.tax,
+            t.gross
+        ));
+    }
+    out.push(rule);
+    out.extend(r.footer.iter().map(|f| center(f)));
+    out.push(truncate(&r.sale_id, WIDTH));
+    // The printer draws this as a QR code; as text it stays checkable with
+    // `pos receipt verify`.
+    let qr: Vec<char> = r.qr_payload.chars().collect();
+    out.extend(qr.chunks(WIDTH).map(|c| c.iter().collect::<String>()));
+    out.join("\n") + "\n"
+}
+
+/// Queues the sale's receipt for the printer inside the sale's transaction, so a
+/// crash can never lose the print of a completed sale.
+pub async fn queue_print(
+    tx: &mut Tx,
+    now_ms: i64,
+    terminal: &Terminal,
+    sale: &Sale,
+) -> CoreResult<()> {
+    let key = crate::seal::signing_key_in(tx).await?;
+    let body = render_text(&build(sale, terminal, &key));
+    sqlx::query(
+        "INSERT INTO print_jobs (id, kind, ref_id, body, created_at_ms) VALUES (?, 'receipt', ?, ?, ?)",
+    )
+    .bind(new_id())
+    .bind(&sale.id)
+    .bind(body)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sales::{SaleLine, SaleTender};
+
+    fn sale() -> Sale {
+        let line = |name: &str, qty, price, gross, tax, disc| SaleLine {
+            id: "l".into(),
+            line_no: 1,
+            product_id: "p".into(),
+            sku: "S".into(),
+            name: name.into(),
+            qty_milli: qty,
+            unit_price_minor: price,
+            discount_minor: disc,
+            tax_rate_bp: 2000,
+            tax_inclusive: true,
+            net_minor: gross - tax,
+            tax_minor: tax,
+            gross_minor: gross,
+        };
+        Sale {
+            id: "0190aaaa-0000-7000-8000-000000000001".into(),
+            receipt_no: 7,
+            shift_id: "s".into(),
+            staff_id: "st".into(),
+            approved_by: None,
+            customer_id: None,
+            currency: "EUR".into(),
+            created_at_ms: 1_700_000_000_000,
+            lines: vec![
+                line(
+                    "A very long product name that will not fit on the line",
+                    2000,
+                    129,
+                    258,
+                    43,
+                    0,
+                ),
+                line("Apples", 1235, 299, 350, 58, 19),
+            ],
+            tenders: vec![SaleTender {
+                kind: "cash".into(),
+                amount_minor: 1000,
+                reference: None,
+            }],
+            subtotal_minor: 627,
+            discount_minor: 19,
+            tax_minor: 101,
+            total_minor: 608,
+            paid_minor: 1000,
+            change_minor: 392,
+            cash_rounding_minor: 0,
+        }
+    }
+
+    fn terminal() -> Terminal {
+        Terminal {
+            terminal_id: "t1".into(),
+            epoch: 1,
+            company_name: "Acme".into(),
+            shop_name: "Corner Shop".into(),
+            currency: Currency::EUR,
+            receipt_header: "Main St 1".into(),
+            receipt_footer: "Thank you!".into(),
+            discount_approval_bp: 2000,
+            variance_approval_minor: 500,
+            catalog_cursor: 0,
+            gs1_layouts: Vec::new(),
+            cash_rounding_step: None,
+        }
+    }
+
+    #[test]
+    fn document_has_totals_taxes_and_qr() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]);
+        let r = build(&sale(), &terminal(), &key);
+        let public = hex::encode(key.verifying_key().to_bytes());
+        let summary = crate::seal::verify(&r.qr_payload, &public).expect("the QR payload verifies");
+        assert_eq!(
+            summary.total_minor,
+            sale().total_minor,
+            "the seal carries the total"
+        );
+        assert_eq!(r.total, "6.08");
+        assert_eq!(r.change, "3.92");
+        assert_eq!(r.discount.as_deref(), Some("-0.19"));
+        assert_eq!(r.taxes.len(), 1, "one rate, one summary row");
+        assert_eq!(r.taxes[0].tax, "1.01");
+        assert_eq!(r.lines[1].detail, "1.235 x 2.99");
+        assert!(r.qr_payload.contains(&sale().id));
+    }
+
+    #[test]
+    fn text_fits_42_columns() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]);
+        let text = render_text(&build(&sale(), &terminal(), &key));
+        for line in text.lines() {
+            assert!(line.chars().count() <= WIDTH, "line too wide: {line:?}");
+        }
+        assert!(text.contains("TOTAL"));
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("TOTAL") && l.ends_with("6.08")),
+            "{text}"
+        );
+    }
+}

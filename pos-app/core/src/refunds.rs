@@ -1,0 +1,279 @@
+//! Refunds: with a receipt (linked to the sold lines, never more than was sold, priced
+//! by pos-shared's cumulative proration) or without one (catalog price, manager only).
+//! Restocks what comes back and records the refund on the open shift.
+
+use pos_shared::ids::{SaleLineId, TaxRateId};
+use pos_shared::sale::{LineTotals, refund_line};
+use pos_shared::tax::TaxAmount;
+use pos_shared::{Currency, Money, Quantity};
+
+use crate::checkout::{self, Cart};
+use crate::customers;
+use crate::error::{CoreError, CoreResult};
+use crate::journal::{self, FactKind};
+use crate::sales::{self, SaleLine};
+use crate::shifts;
+use crate::staff::{self, Action, Staff};
+use crate::stock;
+use crate::store::{LocalDb, Tx, new_id};
+use crate::terminal::Terminal;
+use crate::till;
+
+pub use pos_shared::facts::{Refund, RefundLine};
+
+/// How the money goes back.
+pub const REFUND_TENDERS: [&str; 4] = ["cash", "card", "store_credit", "on_account"];
+
+fn as_line_totals(l: &SaleLine, currency: Currency) -> CoreResult<LineTotals> {
+    let m = |minor| Money::new(minor, currency);
+    let line_id: SaleLineId = l
+        .id
+        .parse()
+        .map_err(|_| CoreError::invalid(format!("stored sale line id `{}` is malformed", l.id)))?;
+    Ok(LineTotals {
+        line_id,
+        quantity: Quantity::from_milli(l.qty_milli),
+        base: m(l.unit_price_minor),
+        promotion_discount: m(0),
+        line_discount: m(l.discount_minor),
+        cart_discount: m(0),
+        amount: m(l.gross_minor),
+        net: m(l.net_minor),
+        // One rate per line: its id only keys the proration, so a fixed id is enough.
+        taxes: vec![TaxAmount {
+            rate_id: TaxRateId::from_uuid(uuid::Uuid::nil()),
+            amount: m(l.tax_minor),
+        }],
+        total: m(l.gross_minor),
+    })
+}
+
+async fn refunded_so_far(db: &LocalDb, sale_line_id: &str) -> CoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT coalesce(sum(qty_milli), 0) FROM refund_lines WHERE sale_line_id = ?",
+    )
+    .bind(sale_line_id)
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// Refunds `items` (line number, quantity in milli-units) of a stored sale.
+#[allow(clippy::too_many_arguments)]
+pub async fn with_receipt(
+    db: &LocalDb,
+    terminal: &Terminal,
+    staff: &Staff,
+    sale_id: &str,
+    items: &[(i64, i64)],
+    tender_kind: &str,
+    reason: &str,
+    manager_pin: Option<&str>,
+) -> CoreResult<Refund> {
+    let sale = sales::load(db, sale_id).await?;
+    let approved_by = staff::authorize(db, staff, Action::Refund, manager_pin).await?;
+    if items.is_empty() {
+        return Err(CoreError::invalid("name at least one line to refund"));
+    }
+    let mut lines = Vec::new();
+    for &(line_no, qty_milli) in items {
+        let line = sale
+            .lines
+            .iter()
+            .find(|l| l.line_no == line_no)
+            .ok_or_else(|| CoreError::invalid(format!("sale has no line {line_no}")))?;
+        // Several requests for one line in the same refund count against each other.
+        let pending: i64 = lines
+            .iter()
+            .filter(|r: &&RefundLine| r.sale_line_id.as_deref() == Some(line.id.as_str()))
+            .map(|r| r.qty_milli)
+            .sum();
+        let before = refunded_so_far(db, &line.id).await? + pending;
+        let priced = refund_line(
+            &as_line_totals(line, terminal.currency)?,
+            Quantity::from_milli(before),
+            Quantity::from_milli(qty_milli),
+        )
+        .map_err(|_| CoreError::OverRefund {
+            line: line_no,
+            requested: Quantity::from_milli(qty_milli),
+            remaining: Quantity::from_milli((line.qty_milli - before).max(0)),
+        })?;
+        lines.push(RefundLine {
+            sale_line_id: Some(line.id.clone()),
+            product_id: line.product_id.clone(),
+            sku: line.sku.clone(),
+            qty_milli,
+            amount_minor: priced.total.minor,
+            tax_minor: priced.total.minor - priced.net.minor,
+            restock: true,
+        });
+    }
+    let refund = draft(
+        Some(sale.id),
+        sale.customer_id,
+        staff,
+        approved_by,
+        tender_kind,
+        reason,
+        lines,
+        db.now_ms(),
+    )?;
+    store(db, refund).await
+}
+
+/// Refunds goods without a receipt at today's catalog price; always needs a manager.
+pub async fn without_receipt(
+    db: &LocalDb,
+    terminal: &Terminal,
+    staff: &Staff,
+    items: &[(String, i64)],
+    tender_kind: &str,
+    reason: &str,
+    manager_pin: Option<&str>,
+) -> CoreResult<Refund> {
+    let approved_by =
+        staff::authorize(db, staff, Action::RefundWithoutReceipt, manager_pin).await?;
+    let approved_by = approved_by.or_else(|| Some(staff.id.clone()));
+    let mut cart = Cart::default();
+    for (code, qty) in items {
+        till::add_code(db, terminal, &mut cart, code, *qty).await?;
+    }
+    let totals = checkout::price(&cart, terminal.currency)?;
+    let lines = cart
+        .lines
+        .iter()
+        .zip(&totals.lines)
+        .map(|(l, p)| RefundLine {
+            sale_line_id: None,
+            product_id: l.product_id.clone(),
+            sku: l.sku.clone(),
+            qty_milli: l.qty_milli,
+            amount_minor: p.gross_minor,
+            tax_minor: p.tax_minor,
+            restock: true,
+        })
+        .collect();
+    let refund = draft(
+        None,
+        None,
+        staff,
+        approved_by,
+        tender_kind,
+        reason,
+        lines,
+        db.now_ms(),
+    )?;
+    store(db, refund).await
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draft(
+    sale_id: Option<String>,
+    customer_id: Option<String>,
+    staff: &Staff,
+    approved_by: Option<String>,
+    tender_kind: &str,
+    reason: &str,
+    lines: Vec<RefundLine>,
+    now_ms: i64,
+) -> CoreResult<Refund> {
+    if !REFUND_TENDERS.contains(&tender_kind) {
+        return Err(CoreError::invalid(format!(
+            "refund tender `{tender_kind}` unknown; use one of {}",
+            REFUND_TENDERS.join(", ")
+        )));
+    }
+    if lines.is_empty() {
+        return Err(CoreError::invalid("a refund needs at least one line"));
+    }
+    Ok(Refund {
+        id: new_id(),
+        sale_id,
+        shift_id: String::new(),
+        staff_id: staff.id.clone(),
+        approved_by,
+        customer_id,
+        reason: reason.to_owned(),
+        tender_kind: tender_kind.to_owned(),
+        total_minor: lines.iter().map(|l| l.amount_minor).sum(),
+        tax_minor: lines.iter().map(|l| l.tax_minor).sum(),
+        lines,
+        created_at_ms: now_ms,
+    })
+}
+
+async fn store(db: &LocalDb, mut refund: Refund) -> CoreResult<Refund> {
+    let now = refund.created_at_ms;
+    let mut tx = db.begin().await?;
+    refund.shift_id = shifts::open_shift_id(&mut tx).await?;
+    if matches!(refund.tender_kind.as_str(), "store_credit" | "on_account") {
+        let customer = refund.customer_id.clone().ok_or_else(|| {
+            CoreError::TenderRejected(
+                "store credit and account refunds need the sale's customer".into(),
+            )
+        })?;
+        customers::add_entry(
+            &mut tx,
+            now,
+            &customer,
+            -refund.total_minor,
+            "refund",
+            &refund.id,
+        )
+        .await?;
+    }
+    let record = journal::append(&mut tx, now, FactKind::RefundIssued, &refund).await?;
+    insert(&mut tx, &refund, record.seq).await?;
+    tx.commit().await?;
+    tracing::info!(refund_id = %refund.id, total = refund.total_minor, "refund issued");
+    Ok(refund)
+}
+
+async fn insert(tx: &mut Tx, r: &Refund, journal_seq: i64) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO refunds (id, sale_id, shift_id, staff_id, approved_by, reason, tender_kind,
+                              total_minor, tax_minor, journal_seq, created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&r.id)
+    .bind(&r.sale_id)
+    .bind(&r.shift_id)
+    .bind(&r.staff_id)
+    .bind(&r.approved_by)
+    .bind(&r.reason)
+    .bind(&r.tender_kind)
+    .bind(r.total_minor)
+    .bind(r.tax_minor)
+    .bind(journal_seq)
+    .bind(r.created_at_ms)
+    .execute(&mut **tx)
+    .await?;
+    for l in &r.lines {
+        sqlx::query(
+            "INSERT INTO refund_lines (id, refund_id, sale_line_id, product_id, qty_milli,
+                                       amount_minor, tax_minor, restock)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(new_id())
+        .bind(&r.id)
+        .bind(&l.sale_line_id)
+        .bind(&l.product_id)
+        .bind(l.qty_milli)
+        .bind(l.amount_minor)
+        .bind(l.tax_minor)
+        .bind(l.restock)
+        .execute(&mut **tx)
+        .await?;
+        if l.restock {
+            let movement = stock::Movement {
+                product_id: &l.product_id,
+                delta_milli: l.qty_milli,
+                reason: "refund",
+                ref_id: Some(&r.id),
+                journal_seq,
+            };
+            stock::record_movement(tx, r.created_at_ms, movement).await?;
+        }
+    }
+    Ok(())
+}

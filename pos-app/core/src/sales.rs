@@ -1,0 +1,336 @@
+//! Completed sales: the one-transaction commit (sale + lines + tenders + stock
+//! movements + account entries + journal record + print job) and reading them back.
+
+use pos_shared::catalog::Promotion;
+use pos_shared::debt::check_credit;
+use pos_shared::{Currency, Money};
+
+use sqlx::Row;
+
+use crate::checkout::{self, Cart, Tender};
+use crate::customers;
+use crate::error::{CoreError, CoreResult};
+use crate::journal::{self, FactKind};
+use crate::shifts;
+use crate::staff::{self, Action, Staff};
+use crate::stock;
+use crate::store::{LocalDb, Tx, new_id};
+use crate::terminal::Terminal;
+
+pub use pos_shared::facts::{Sale, SaleLine, SaleTender};
+
+/// Builds the sale a cart becomes, checking prices and tenders (no I/O).
+pub fn build(
+    cart: &Cart,
+    promotions: &[Promotion],
+    terminal: &Terminal,
+    staff: &Staff,
+    now_ms: i64,
+) -> CoreResult<Sale> {
+    if cart.lines.is_empty() {
+        return Err(CoreError::EmptyCart);
+    }
+    let pricing = checkout::Pricing {
+        currency: terminal.currency,
+        promotions,
+        cash_rounding_step: terminal.cash_rounding_step,
+    };
+    let totals = checkout::finalize(cart, &pricing)?;
+    let lines = cart
+        .lines
+        .iter()
+        .zip(&totals.lines)
+        .map(|(l, p)| SaleLine {
+            id: l.id.clone(),
+            line_no: p.line_no,
+            product_id: l.product_id.clone(),
+            sku: l.sku.clone(),
+            name: l.name.clone(),
+            qty_milli: l.qty_milli,
+            unit_price_minor: l.unit_price_minor,
+            discount_minor: p.discount_minor,
+            tax_rate_bp: l.tax_rate_bp,
+            tax_inclusive: l.tax_inclusive,
+            net_minor: p.net_minor,
+            tax_minor: p.tax_minor,
+            gross_minor: p.gross_minor,
+        })
+        .collect();
+    let tenders = cart
+        .tenders
+        .iter()
+        .map(|t| SaleTender {
+            kind: t.kind().to_owned(),
+            amount_minor: t.amount_minor(),
+            reference: match t {
+                Tender::Card { reference, .. } => Some(reference.clone()),
+                _ => None,
+            },
+        })
+        .collect();
+    Ok(Sale {
+        id: new_id(),
+        receipt_no: 0,
+        shift_id: String::new(),
+        staff_id: staff.id.clone(),
+        approved_by: None,
+        customer_id: cart.customer_id.clone(),
+        currency: terminal.currency.as_str().to_owned(),
+        created_at_ms: now_ms,
+        lines,
+        tenders,
+        subtotal_minor: totals.subtotal_minor,
+        discount_minor: totals.discount_minor,
+        tax_minor: totals.tax_minor,
+        total_minor: totals.total_minor,
+        paid_minor: totals.paid_minor,
+        change_minor: totals.change_minor,
+        cash_rounding_minor: totals.cash_rounding_minor,
+    })
+}
+
+/// Completes a sale in ONE transaction. A discount above the terminal's threshold
+/// needs `manager_pin` when `staff` is a cashier.
+pub async fn complete(
+    db: &LocalDb,
+    terminal: &Terminal,
+    staff: &Staff,
+    cart: &Cart,
+    manager_pin: Option<&str>,
+) -> CoreResult<Sale> {
+    let now = db.now_ms();
+    let promotions = crate::promotions::active(db, now).await?;
+    let mut sale = build(cart, &promotions, terminal, staff, now)?;
+    // Only manual discounts count towards the approval threshold, not promotions.
+    let discount_bp = checkout::discount_bp(&checkout::price(cart, terminal.currency)?);
+    if discount_bp > terminal.discount_approval_bp {
+        sale.approved_by = staff::authorize(db, staff, Action::LargeDiscount, manager_pin).await?;
+    }
+    let mut tx = db.begin().await?;
+    // Line ids are minted when items are scanned, so a retried commit of the same cart
+    // is recognised instead of selling it twice.
+    let done: Option<String> = sqlx::query_scalar("SELECT sale_id FROM sale_lines WHERE id = ?")
+        .bind(&sale.lines[0].id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(sale_id) = done {
+        return Err(CoreError::AlreadyCompleted { sale_id });
+    }
+    sale.shift_id = shifts::open_shift_id(&mut tx).await?;
+    sale.receipt_no = sqlx::query_scalar("SELECT coalesce(max(receipt_no), 0) + 1 FROM sales")
+        .fetch_one(&mut *tx)
+        .await?;
+    crate::till::close_parked(&mut tx, now, cart, "completed").await?;
+    charge_accounts(&mut tx, now, terminal.currency, &sale).await?;
+    let record = journal::append(&mut tx, now, FactKind::SaleCompleted, &sale).await?;
+    insert(&mut tx, &sale, record.seq).await?;
+    for line in &sale.lines {
+        let movement = stock::Movement {
+            product_id: &line.product_id,
+            delta_milli: -line.qty_milli,
+            reason: "sale",
+            ref_id: Some(&sale.id),
+            journal_seq: record.seq,
+        };
+        stock::record_movement(&mut tx, now, movement).await?;
+    }
+    crate::receipt::queue_print(&mut tx, now, terminal, &sale).await?;
+    tx.commit().await?;
+    tracing::info!(sale_id = %sale.id, receipt_no = sale.receipt_no, total = sale.total_minor, "sale completed");
+    Ok(sale)
+}
+
+/// Store credit and on-account tenders move the customer's balance, within limits.
+async fn charge_accounts(tx: &mut Tx, now: i64, currency: Currency, sale: &Sale) -> CoreResult<()> {
+    let m = |minor| Money::new(minor, currency);
+    for t in &sale.tenders {
+        let kind = t.kind.as_str();
+        if kind != "store_credit" && kind != "on_account" {
+            continue;
+        }
+        let customer = sale.customer_id.as_deref().ok_or_else(|| {
+            CoreError::TenderRejected(format!("a {kind} tender needs a customer on the sale"))
+        })?;
+        let (limit, balance) = customers::balance_in(tx, customer).await?;
+        if kind == "on_account" {
+            // The credit rule itself is pos-shared's, shared with the server.
+            let account = pos_shared::customer::Customer {
+                id: customer
+                    .parse()
+                    .map_err(|_| CoreError::invalid("malformed customer id"))?,
+                name: String::new(),
+                email: None,
+                phone: None,
+                credit_limit: m(limit),
+            };
+            check_credit(&account, m(balance), m(t.amount_minor)).map_err(|_| {
+                CoreError::CreditLimitExceeded {
+                    owed: m(balance),
+                    limit: m(limit),
+                    adding: m(t.amount_minor),
+                }
+            })?;
+        }
+        if kind == "store_credit" && -balance < t.amount_minor {
+            return Err(CoreError::TenderRejected(format!(
+                "the customer has {} of store credit, less than {}; take another tender",
+                m((-balance).max(0)),
+                m(t.amount_minor)
+            )));
+        }
+        customers::add_entry(tx, now, customer, t.amount_minor, kind, &sale.id).await?;
+    }
+    Ok(())
+}
+
+async fn insert(tx: &mut Tx, s: &Sale, journal_seq: i64) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sales (id, receipt_no, shift_id, staff_id, customer_id, currency,
+            subtotal_minor, discount_minor, tax_minor, total_minor, paid_minor, change_minor,
+            approved_by, journal_seq, created_at_ms, cash_rounding_minor)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&s.id)
+    .bind(s.receipt_no)
+    .bind(&s.shift_id)
+    .bind(&s.staff_id)
+    .bind(&s.customer_id)
+    .bind(&s.currency)
+    .bind(s.subtotal_minor)
+    .bind(s.discount_minor)
+    .bind(s.tax_minor)
+    .bind(s.total_minor)
+    .bind(s.paid_minor)
+    .bind(s.change_minor)
+    .bind(&s.approved_by)
+    .bind(journal_seq)
+    .bind(s.created_at_ms)
+    .bind(s.cash_rounding_minor)
+    .execute(&mut **tx)
+    .await?;
+    for l in &s.lines {
+        sqlx::query(
+            "INSERT INTO sale_lines (id, sale_id, line_no, product_id, sku, name, qty_milli,
+                unit_price_minor, discount_minor, tax_rate_bp, tax_inclusive, net_minor,
+                tax_minor, gross_minor)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&l.id)
+        .bind(&s.id)
+        .bind(l.line_no)
+        .bind(&l.product_id)
+        .bind(&l.sku)
+        .bind(&l.name)
+        .bind(l.qty_milli)
+        .bind(l.unit_price_minor)
+        .bind(l.discount_minor)
+        .bind(i64::from(l.tax_rate_bp))
+        .bind(l.tax_inclusive)
+        .bind(l.net_minor)
+        .bind(l.tax_minor)
+        .bind(l.gross_minor)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for t in &s.tenders {
+        let customer = matches!(t.kind.as_str(), "store_credit" | "on_account")
+            .then_some(s.customer_id.as_deref())
+            .flatten();
+        sqlx::query(
+            "INSERT INTO tenders (id, sale_id, kind, amount_minor, reference, customer_id)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(new_id())
+        .bind(&s.id)
+        .bind(&t.kind)
+        .bind(t.amount_minor)
+        .bind(&t.reference)
+        .bind(customer)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Reads a stored sale back by id.
+pub async fn load(db: &LocalDb, sale_id: &str) -> CoreResult<Sale> {
+    let row = sqlx::query(
+        "SELECT id, receipt_no, shift_id, staff_id, approved_by, customer_id, currency,
+                created_at_ms, subtotal_minor, discount_minor, tax_minor, total_minor,
+                paid_minor, change_minor, cash_rounding_minor
+         FROM sales WHERE id = ?",
+    )
+    .bind(sale_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| CoreError::NotFound {
+        what: "sale",
+        id: sale_id.to_owned(),
+    })?;
+    let lines = sqlx::query(
+        "SELECT id, line_no, product_id, sku, name, qty_milli, unit_price_minor, discount_minor,
+                tax_rate_bp, tax_inclusive, net_minor, tax_minor, gross_minor
+         FROM sale_lines WHERE sale_id = ? ORDER BY line_no",
+    )
+    .bind(sale_id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|r| SaleLine {
+        id: r.get(0),
+        line_no: r.get(1),
+        product_id: r.get(2),
+        sku: r.get(3),
+        name: r.get(4),
+        qty_milli: r.get(5),
+        unit_price_minor: r.get(6),
+        discount_minor: r.get(7),
+        tax_rate_bp: u32::try_from(r.get::<i64, _>(8)).unwrap_or(0),
+        tax_inclusive: r.get(9),
+        net_minor: r.get(10),
+        tax_minor: r.get(11),
+        gross_minor: r.get(12),
+    })
+    .collect();
+    let tenders = sqlx::query(
+        "SELECT kind, amount_minor, reference FROM tenders WHERE sale_id = ? ORDER BY rowid",
+    )
+    .bind(sale_id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|r| SaleTender {
+        kind: r.get(0),
+        amount_minor: r.get(1),
+        reference: r.get(2),
+    })
+    .collect();
+    Ok(Sale {
+        id: row.get(0),
+        receipt_no: row.get(1),
+        shift_id: row.get(2),
+        staff_id: row.get(3),
+        approved_by: row.get(4),
+        customer_id: row.get(5),
+        currency: row.get(6),
+        created_at_ms: row.get(7),
+        lines,
+        tenders,
+        subtotal_minor: row.get(8),
+        discount_minor: row.get(9),
+        tax_minor: row.get(10),
+        total_minor: row.get(11),
+        paid_minor: row.get(12),
+        change_minor: row.get(13),
+        cash_rounding_minor: row.get(14),
+    })
+}
+
+/// Ids of every stored sale, oldest first (for audits and tests).
+pub async fn all_ids(db: &LocalDb) -> CoreResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM sales ORDER BY receipt_no")
+            .fetch_all(db.pool())
+            .await?,
+    )
+}

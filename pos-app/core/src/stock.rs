@@ -1,0 +1,163 @@
+//! Stock as a ledger: the last server balance per product plus this terminal's own
+//! movements not yet included in it. On hand = server balance + pending movements.
+//!
+//! The rule: a movement stays pending (`in_server = 0`) while the balance stored here
+//! cannot include it, that is until its journal record is acked by the server AND a stock
+//! pull that started after the ack has reached the stream head (the server moves the
+//! balance in the same transaction as the ack, so such a pull has read it). After a
+//! successful `pos sync` (push, then pull) this is exactly "server balance + own movements
+//! whose journal records are not yet acked"; the second condition only matters when the
+//! pull after an ack fails, where counting the movement as included would hide it until
+//! the next pull. Standalone terminals never sync: every movement stays pending on top
+//! of the opening balance from the CSV import.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::catalog;
+use crate::error::{CoreError, CoreResult};
+use crate::journal::{self, FactKind};
+use crate::staff::Staff;
+use crate::store::{LocalDb, Tx, new_id};
+
+/// One product's stock position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLevel {
+    pub product_id: String,
+    pub sku: String,
+    pub name: String,
+    pub server_milli: i64,
+    pub pending_milli: i64,
+    pub on_hand_milli: i64,
+}
+
+/// One movement to record; `journal_seq` is the record stating it (sale, refund,
+/// adjustment), which decides when the server balance includes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Movement<'a> {
+    pub product_id: &'a str,
+    /// Sales pass negative deltas.
+    pub delta_milli: i64,
+    pub reason: &'a str,
+    pub ref_id: Option<&'a str>,
+    pub journal_seq: i64,
+}
+
+/// Records one movement inside `tx`.
+pub async fn record_movement(tx: &mut Tx, now_ms: i64, m: Movement<'_>) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO stock_movements (id, product_id, delta_milli, reason, ref_id, journal_seq,
+                                      created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new_id())
+    .bind(m.product_id)
+    .bind(m.delta_milli)
+    .bind(m.reason)
+    .bind(m.ref_id)
+    .bind(m.journal_seq)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Sets the server balance (the opening stock when standalone).
+pub async fn set_server_balance(
+    tx: &mut Tx,
+    now_ms: i64,
+    product_id: &str,
+    qty_milli: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO stock_balances (product_id, server_milli, updated_at_ms) VALUES (?, ?, ?)
+         ON CONFLICT (product_id) DO UPDATE SET server_milli = excluded.server_milli,
+             updated_at_ms = excluded.updated_at_ms",
+    )
+    .bind(product_id)
+    .bind(qty_milli)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+const LEVEL_SELECT: &str = "SELECT p.id, p.sku, p.name, coalesce(b.server_milli, 0),
+        coalesce((SELECT sum(m.delta_milli) FROM stock_movements m
+                  WHERE m.product_id = p.id AND m.in_server = 0), 0)
+    FROM products p LEFT JOIN stock_balances b ON b.product_id = p.id";
+
+/// Stock levels of one SKU, or of every active product when `sku` is `None`.
+pub async fn levels(db: &LocalDb, sku: Option<&str>) -> CoreResult<Vec<StockLevel>> {
+    let rows = match sku {
+        Some(sku) => {
+            let sql = sqlx::AssertSqlSafe(format!("{LEVEL_SELECT} WHERE p.sku = ?"));
+            let rows = sqlx::query(sql).bind(sku).fetch_all(db.pool()).await?;
+            if rows.is_empty() {
+                return Err(CoreError::UnknownProduct(sku.to_owned()));
+            }
+            rows
+        }
+        None => {
+            let sql =
+                sqlx::AssertSqlSafe(format!("{LEVEL_SELECT} WHERE p.active = 1 ORDER BY p.sku"));
+            sqlx::query(sql).fetch_all(db.pool()).await?
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let server: i64 = r.get(3);
+            let pending: i64 = r.get(4);
+            StockLevel {
+                product_id: r.get(0),
+                sku: r.get(1),
+                name: r.get(2),
+                server_milli: server,
+                pending_milli: pending,
+                on_hand_milli: server + pending,
+            }
+        })
+        .collect())
+}
+
+/// A manual adjustment (count correction, damage) with its journal fact.
+pub async fn adjust(
+    db: &LocalDb,
+    staff: &Staff,
+    sku: &str,
+    delta_milli: i64,
+    reason: &str,
+) -> CoreResult<StockLevel> {
+    let product = catalog::by_sku(db, sku)
+        .await?
+        .ok_or_else(|| CoreError::UnknownProduct(sku.to_owned()))?;
+    let now = db.now_ms();
+    let mut tx = db.begin().await?;
+    let record = journal::append(
+        &mut tx,
+        now,
+        FactKind::StockAdjusted,
+        &pos_shared::facts::StockAdjusted {
+            product_id: product.id.clone(),
+            sku: product.sku.clone(),
+            delta_milli,
+            reason: reason.to_owned(),
+            staff_id: staff.id.clone(),
+        },
+    )
+    .await?;
+    let movement = Movement {
+        product_id: &product.id,
+        delta_milli,
+        reason: "adjust",
+        ref_id: None,
+        journal_seq: record.seq,
+    };
+    record_movement(&mut tx, now, movement).await?;
+    tx.commit().await?;
+    let mut level = levels(db, Some(sku)).await?;
+    level
+        .pop()
+        .ok_or_else(|| CoreError::UnknownProduct(sku.to_owned()))
+}

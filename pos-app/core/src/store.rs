@@ -1,0 +1,256 @@
+//! `LocalDb`: the terminal's one SQLite file, its pragmas, migrations and settings.
+//!
+//! WAL keeps readers off the writer's back; `synchronous=FULL` makes every commit
+//! (and so every journal record) durable before the CLI reports it, which the
+//! kill -9 test relies on.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{CoreError, CoreResult};
+
+/// Migrations compiled into this binary; the newest one is the schema it understands.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A write transaction on the local database.
+pub type Tx = Transaction<'static, Sqlite>;
+
+/// Handle on the local database; cheap to clone.
+#[derive(Clone)]
+pub struct LocalDb {
+    pool: SqlitePool,
+    clock: Arc<dyn Clock>,
+    barcodes: Arc<crate::barcode_cache::BarcodeCache>,
+}
+
+impl std::fmt::Debug for LocalDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalDb").finish_non_exhaustive()
+    }
+}
+
+/// A fresh UUIDv7 id as stored text (time-ordered, mintable offline).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The newest schema version this binary knows.
+pub fn known_schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+impl LocalDb {
+    /// Opens (creating if missing) the database at `path` and migrates it.
+    pub async fn open(path: &Path) -> CoreResult<Self> {
+        Self::open_with_clock(path, Arc::new(SystemClock)).await
+    }
+
+    /// Like [`LocalDb::open`] with an injected clock (tests drive lockouts with it).
+    pub async fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> CoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("wal_autocheckpoint", "0");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await?;
+        check_schema_version(&pool).await?;
+        MIGRATOR.run(&pool).await?;
+        // user_version mirrors the newest applied migration so a tool without sqlx
+        // (or an older binary) can read it with one PRAGMA.
+        let known = known_schema_version();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA user_version = {known}"
+        )))
+        .execute(&pool)
+        .await?;
+        Ok(Self {
+            pool,
+            clock,
+            barcodes: Arc::new(crate::barcode_cache::BarcodeCache::new(path)),
+        })
+    }
+
+    pub(crate) fn barcode_cache(&self) -> &crate::barcode_cache::BarcodeCache {
+        &self.barcodes
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Current UTC time in milliseconds from the injected clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up front so
+    /// two writers queue on the busy timeout instead of failing on lock upgrade.
+    pub async fn begin(&self) -> CoreResult<Tx> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// Refuses a database whose schema is newer than this binary's migrations.
+async fn check_schema_version(pool: &SqlitePool) -> CoreResult<()> {
+    let known = known_schema_version();
+    let user_version: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(pool)
+        .await?;
+    let has_migrations: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_one(pool)
+    .await?;
+    let applied: i64 = if has_migrations > 0 {
+        sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations")
+            .fetch_one(pool)
+            .await?
+    } else {
+        0
+    };
+    let found = user_version.max(applied);
+    if found > known {
+        return Err(CoreError::NewerSchema { found, known });
+    }
+    Ok(())
+}
+
+/// Reads one setting inside or outside a transaction.
+pub async fn get_setting<'e, E>(exec: E, key: &str) -> CoreResult<Option<String>>
+where
+    E: sqlx::Executor<'e, Database = Sqlite>,
+{
+    Ok(
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(exec)
+            .await?,
+    )
+}
+
+/// Writes (inserts or replaces) one setting.
+pub async fn set_setting<'e, E>(exec: E, key: &str, value: &str) -> CoreResult<()>
+where
+    E: sqlx::Executor<'e, Database = Sqlite>,
+{
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// Reads a numeric setting, falling back to `default` when unset.
+pub async fn get_i64_setting<'e, E>(exec: E, key: &str, default: i64) -> CoreResult<i64>
+where
+    E: sqlx::Executor<'e, Database = Sqlite>,
+{
+    match get_setting(exec, key).await? {
+        Some(v) => i64::from_str(&v)
+            .map_err(|_| CoreError::invalid(format!("setting `{key}` is not a number: {v}"))),
+        None => Ok(default),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn opens_migrates_and_sets_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = LocalDb::open(&dir.path().join("t.db")).await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal", "the journal relies on WAL mode");
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            sync, 2,
+            "synchronous must be FULL (2) so commits survive power loss"
+        );
+        let v: i64 = sqlx::query_scalar("PRAGMA user_version")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(v, known_schema_version());
+    }
+
+    #[tokio::test]
+    async fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let db = LocalDb::open(&path).await.unwrap();
+        sqlx::query("PRAGMA user_version = 9999")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        db.close().await;
+        let err = LocalDb::open(&path).await.unwrap_err();
+        assert!(
+            matches!(err, CoreError::NewerSchema { found: 9999, .. }),
+            "a newer schema must be refused, got {err}"
+        );
+        assert!(err.to_string().contains("newer Kassa"));
+    }
+
+    #[tokio::test]
+    async fn reopening_is_idempotent_and_settings_persist() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let db = LocalDb::open(&path).await.unwrap();
+        set_setting(db.pool(), "shop_name", "Corner").await.unwrap();
+        db.close().await;
+        let db = LocalDb::open(&path).await.unwrap();
+        assert_eq!(
+            get_setting(db.pool(), "shop_name")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("Corner")
+        );
+    }
+
+    #[tokio::test]
+    async fn rows_are_never_hard_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = LocalDb::open(&dir.path().join("t.db")).await.unwrap();
+        sqlx::query(
+            "INSERT INTO staff (id, name, role, pin_hash, created_at_ms) VALUES ('s', 'A', 'cashier', 'h', 0)",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap();
+        let res = sqlx::query("DELETE FROM staff").execute(db.pool()).await;
+        let err = res.expect_err("the no-delete trigger must refuse");
+        assert!(err.to_string().contains("never deleted"), "{err}");
+    }
+}

@@ -1,0 +1,149 @@
+//! Enrollment: trades a manager's code for this terminal's device credential, fetches the
+//! terminal's configuration and sets the terminal up under the server's terminal id, then
+//! pulls the catalog and stock for the first time.
+//!
+//! The credential is stored before anything else can fail (the code is single use and the
+//! secret is shown once), so an enrollment cut short by the network is finished by running
+//! `pos enroll` again with the same server.
+
+use pos_shared::Currency;
+use serde::Serialize;
+
+use super::pull::{self, PullReport};
+use super::remote::Remote;
+use super::settings::{self, Enrollment};
+use crate::error::{CoreError, CoreResult};
+use crate::store::{LocalDb, get_setting, set_setting};
+use crate::terminal::{self, InitRequest, Terminal};
+
+/// What an enrollment did.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnrollReport {
+    pub terminal: Terminal,
+    pub server_url: String,
+    pub company_id: String,
+    pub shop_id: String,
+    /// True when this finished an enrollment an earlier run had started.
+    pub resumed: bool,
+    /// The first catalog and stock pull; `None` when it failed (see `initial_pull_error`):
+    /// the terminal is enrolled anyway and `pos sync` catches up.
+    pub initial_pull: Option<PullReport>,
+    pub initial_pull_error: Option<String>,
+}
+
+/// Enrolls this (not yet set up) database with `server` using a manager's `code`, naming
+/// the terminal `name` for managers.
+pub async fn enroll(
+    db: &LocalDb,
+    server: &str,
+    code: &str,
+    name: &str,
+) -> CoreResult<EnrollReport> {
+    if get_setting(db.pool(), "terminal_id").await?.is_some() {
+        return Err(match get_setting(db.pool(), settings::SERVER_URL).await? {
+            Some(server) => CoreError::AlreadyEnrolled { server },
+            None => CoreError::StandaloneTerminal,
+        });
+    }
+    let remote = Remote::new(server)?;
+    let (enrollment, resumed) = match settings::enrollment(db).await? {
+        Some(pending) if pending.server_url == remote.base() => (pending, true),
+        Some(pending) => {
+            return Err(CoreError::EnrollmentUnfinished {
+                server: pending.server_url,
+            });
+        }
+        None => (first_contact(db, &remote, code, name).await?, false),
+    };
+    let mut remote = remote.with_credential(&enrollment.terminal_id, &enrollment.secret);
+    let config = remote.config().await?;
+    if config.terminal_id != enrollment.terminal_id {
+        return Err(CoreError::Protocol(format!(
+            "the server sent the configuration of terminal {} to terminal {}",
+            config.terminal_id, enrollment.terminal_id
+        )));
+    }
+    let currency = Currency::new(&config.currency).map_err(|_| {
+        CoreError::Protocol(format!(
+            "the shop's currency `{}` is not a currency code",
+            config.currency
+        ))
+    })?;
+    let shop_name = if config.shop_name.trim().is_empty() {
+        config.shop_id.clone()
+    } else {
+        config.shop_name.clone()
+    };
+    let req = InitRequest {
+        currency,
+        shop_name,
+        company_name: config.company_name.clone(),
+        receipt_header: config.receipt_header.clone(),
+        receipt_footer: config.receipt_footer.clone(),
+        cash_rounding_step: terminal::default_cash_rounding(currency),
+    };
+    let extra = [
+        (settings::COMPANY_ID, config.company_id.clone()),
+        (settings::SHOP_ID, config.shop_id.clone()),
+        (settings::ENROLLED_AT_MS, db.now_ms().to_string()),
+    ];
+    let terminal = terminal::init_with(db, &req, &enrollment.terminal_id, &extra).await?;
+    tracing::info!(terminal_id = %terminal.terminal_id, server = remote.base(), "terminal enrolled");
+    let (initial_pull, initial_pull_error) = match pull::pull_with(db, &mut remote).await {
+        Ok(report) => {
+            settings::record_outcome(db, None).await?;
+            (Some(report), None)
+        }
+        Err(e) => {
+            let message = e.to_string();
+            settings::record_outcome(db, Some(&message)).await?;
+            (None, Some(message))
+        }
+    };
+    Ok(EnrollReport {
+        terminal,
+        server_url: remote.base().to_owned(),
+        company_id: config.company_id,
+        shop_id: config.shop_id,
+        resumed,
+        initial_pull,
+        initial_pull_error,
+    })
+}
+
+/// Redeems the code and stores the credential at once.
+async fn first_contact(
+    db: &LocalDb,
+    remote: &Remote,
+    code: &str,
+    name: &str,
+) -> CoreResult<Enrollment> {
+    let (code, name) = (code.trim(), name.trim());
+    if code.is_empty() {
+        return Err(CoreError::invalid(
+            "an enrollment code is needed; a manager creates one for the shop",
+        ));
+    }
+    if name.is_empty() {
+        return Err(CoreError::invalid(
+            "the terminal needs a name managers recognise, such as \"Till 2\"",
+        ));
+    }
+    let enrolled = remote.enroll(code, name).await?;
+    let mut tx = db.begin().await?;
+    for (key, value) in [
+        (settings::SERVER_URL, remote.base()),
+        (settings::DEVICE_TERMINAL_ID, &enrolled.terminal_id),
+        (settings::DEVICE_SECRET, &enrolled.secret),
+        (settings::COMPANY_ID, &enrolled.company_id),
+        (settings::SHOP_ID, &enrolled.shop_id),
+    ] {
+        set_setting(&mut *tx, key, value).await?;
+    }
+    tx.commit().await?;
+    Ok(Enrollment {
+        server_url: remote.base().to_owned(),
+        terminal_id: enrolled.terminal_id,
+        secret: enrolled.secret,
+    })
+}

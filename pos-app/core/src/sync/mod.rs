@@ -1,0 +1,78 @@
+//! The terminal side of sync protocol v1 (docs/sync-protocol.md): enrollment, pushing the
+//! journal upstream, pulling the catalog and stock streams downstream, the daemon loop and
+//! the status `pos status` shows.
+//!
+//! Nothing here is on the sale path: selling only writes the local database, and sync
+//! moves what was written whenever the server is reachable.
+
+mod apply_catalog;
+mod apply_stock;
+pub mod daemon;
+pub mod enroll;
+pub mod live;
+pub mod pull;
+pub mod push;
+pub mod remote;
+pub mod settings;
+pub mod status;
+
+#[cfg(test)]
+mod offline_tests;
+#[cfg(test)]
+mod pull_tests;
+#[cfg(test)]
+mod stock_tests;
+#[cfg(test)]
+pub(crate) mod test_support;
+
+use serde::Serialize;
+
+pub use daemon::{DaemonOptions, DaemonSummary};
+pub use enroll::{EnrollReport, enroll};
+pub use pull::{PullReport, StreamPull, pull, pull_with};
+pub use push::{PushReport, mark_acked, push, push_with, send_batch, server_state, unacked_count};
+pub use remote::Remote;
+pub use status::{Mode, SyncStatus, status};
+
+use crate::error::{CoreError, CoreResult};
+use crate::store::{LocalDb, get_setting};
+
+/// What one `sync_once` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub push: PushReport,
+    pub pull: PullReport,
+}
+
+/// One full sync: push every unacked record, then pull every stream to its head. Push goes
+/// first so the balances pulled already include this terminal's acked movements.
+///
+/// The outcome is recorded for `pos status`. A server that cannot be reached is
+/// [`CoreError::Offline`] (with the number of facts waiting); check [`CoreError::is_offline`].
+pub async fn sync_once(db: &LocalDb) -> CoreResult<SyncReport> {
+    let result = match run_once(db).await {
+        Err(CoreError::Unreachable { url, detail }) => Err(CoreError::Offline {
+            waiting: unacked_count(db).await?,
+            detail: format!("cannot reach {url}: {detail}"),
+        }),
+        other => other,
+    };
+    match &result {
+        Ok(_) => settings::record_outcome(db, None).await?,
+        Err(CoreError::NotEnrolled) => {}
+        Err(e) => settings::record_outcome(db, Some(&e.to_string())).await?,
+    }
+    result
+}
+
+async fn run_once(db: &LocalDb) -> CoreResult<SyncReport> {
+    let mut remote = Remote::for_terminal(db).await?;
+    if get_setting(db.pool(), "terminal_id").await?.is_none() {
+        return Err(CoreError::EnrollmentUnfinished {
+            server: remote.base().to_owned(),
+        });
+    }
+    let push = push_with(db, &mut remote).await?;
+    let pull = pull_with(db, &mut remote).await?;
+    Ok(SyncReport { push, pull })
+}

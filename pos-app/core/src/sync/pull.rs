@@ -1,0 +1,223 @@
+//! Downstream: pulls each stream page by page after the stored cursor until the cursor
+//! reaches the stream head. A page's rows and the new cursor are written in ONE SQLite
+//! transaction, so a crash or a dropped connection never leaves rows applied under an old
+//! cursor (or the reverse); re-reading a page is harmless because every change carries
+//! the full new state.
+
+use pos_shared::sync::{ChangesPage, Stream};
+use serde::Serialize;
+
+use super::remote::Remote;
+use super::settings::cursor_key;
+use super::{apply_catalog, apply_stock};
+use crate::error::{CoreError, CoreResult};
+use crate::store::{LocalDb, get_i64_setting, get_setting, set_setting};
+
+/// Changes asked for per page: each page is one write transaction, and sales wait for it,
+/// so pages stay small enough to commit in well under a second.
+pub const PAGE_LIMIT: u32 = 1000;
+
+/// What happened to one change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    Done,
+    /// Not applied (unknown entity, unreadable data); logged and passed over so one bad
+    /// row never blocks the stream.
+    Skipped(String),
+}
+
+/// What pulling one stream did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StreamPull {
+    pub stream: Stream,
+    /// Pages applied.
+    pub pages: u32,
+    /// Changes applied.
+    pub rows: u64,
+    /// Changes passed over (see the log for why).
+    pub skipped: u64,
+    /// The stored cursor afterwards.
+    pub cursor: i64,
+    /// The stream head as last seen; equal to `cursor` when up to date.
+    pub head: i64,
+}
+
+/// What a pull of every stream did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PullReport {
+    pub catalog: StreamPull,
+    pub stock: StreamPull,
+}
+
+/// Pulls every stream with this terminal's stored credential.
+pub async fn pull(db: &LocalDb) -> CoreResult<PullReport> {
+    let mut remote = Remote::for_terminal(db).await?;
+    pull_with(db, &mut remote).await
+}
+
+/// Pulls every stream over `remote`: catalog first, so stock balances find their products.
+pub async fn pull_with(db: &LocalDb, remote: &mut Remote) -> CoreResult<PullReport> {
+    Ok(PullReport {
+        catalog: pull_stream(db, remote, Stream::Catalog).await?,
+        stock: pull_stream(db, remote, Stream::Stock).await?,
+    })
+}
+
+/// The stored cursor of `stream` (0 before its first page).
+pub async fn cursor(db: &LocalDb, stream: Stream) -> CoreResult<i64> {
+    get_i64_setting(db.pool(), cursor_key(stream), 0).await
+}
+
+/// Pulls one stream until its cursor reaches the head.
+pub async fn pull_stream(
+    db: &LocalDb,
+    remote: &mut Remote,
+    stream: Stream,
+) -> CoreResult<StreamPull> {
+    // Balances read from here on include every movement of records acked so far (the
+    // server moves them in the ack's transaction), so once this pull reaches the head
+    // those movements stop counting as pending. Read before the first page, not after.
+    let acked_through: i64 =
+        sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM journal WHERE acked = 1")
+            .fetch_one(db.pool())
+            .await?;
+    let mut report = StreamPull {
+        stream,
+        pages: 0,
+        rows: 0,
+        skipped: 0,
+        cursor: cursor(db, stream).await?,
+        head: 0,
+    };
+    loop {
+        let page = remote.page(stream, report.cursor, PAGE_LIMIT).await?;
+        check_page(&page, stream, report.cursor)?;
+        report.head = page.head;
+        if page.head < page.after {
+            // The server's stream is behind this terminal (restored from a backup): read it
+            // again from the start; every change carries full state, so that is safe.
+            tracing::warn!(
+                stream = stream.as_str(),
+                cursor = page.after,
+                head = page.head,
+                "server stream is behind the local cursor; pulling it again from the start"
+            );
+            store_cursor(db, stream, page.after, 0).await?;
+            report.cursor = 0;
+            continue;
+        }
+        let done = page.next_after >= page.head;
+        let include = (done && stream == Stream::Stock).then_some(acked_through);
+        match apply_page(db, &page, include).await? {
+            PageOutcome::Applied { rows, skipped } => {
+                report.pages += 1;
+                report.rows += rows;
+                report.skipped += skipped;
+                report.cursor = page.next_after;
+            }
+            PageOutcome::Moved(stored) => {
+                // Another sync (the daemon and a manual `pos sync`) got there first.
+                report.cursor = stored;
+                continue;
+            }
+        }
+        if done {
+            return Ok(report);
+        }
+    }
+}
+
+/// Refuses a page that would make the cursor go wrong or loop forever.
+pub(crate) fn check_page(page: &ChangesPage, stream: Stream, after: i64) -> CoreResult<()> {
+    let bad = |why: String| {
+        Err(CoreError::Protocol(format!(
+            "{} stream page after {after}: {why}",
+            stream.as_str()
+        )))
+    };
+    if page.stream != stream || page.after != after {
+        return bad(format!(
+            "it is the {} page after {}",
+            page.stream.as_str(),
+            page.after
+        ));
+    }
+    let mut prev = after;
+    for c in &page.changes {
+        if c.cursor <= prev {
+            return bad(format!("change cursor {} is not after {prev}", c.cursor));
+        }
+        prev = c.cursor;
+    }
+    if page.next_after < prev {
+        return bad(format!(
+            "next_after {} is before its last change {prev}",
+            page.next_after
+        ));
+    }
+    if page.next_after == after && page.head > after {
+        return bad(format!("no changes, yet the head is {}", page.head));
+    }
+    Ok(())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum PageOutcome {
+    Applied {
+        rows: u64,
+        skipped: u64,
+    },
+    /// The stored cursor is no longer the page's `after`; nothing was written.
+    Moved(i64),
+}
+
+/// Applies `page` and stores its `next_after`, in one transaction. `include_through`:
+/// count movements of records acked up to there as included in the balances (the last
+/// page of a stock pull).
+pub(crate) async fn apply_page(
+    db: &LocalDb,
+    page: &ChangesPage,
+    include_through: Option<i64>,
+) -> CoreResult<PageOutcome> {
+    let key = cursor_key(page.stream);
+    let now = db.now_ms();
+    let mut tx = db.begin().await?;
+    let stored = get_i64_setting(&mut *tx, key, 0).await?;
+    if stored != page.after {
+        tx.rollback().await?;
+        return Ok(PageOutcome::Moved(stored));
+    }
+    let currency = get_setting(&mut *tx, "currency").await?.unwrap_or_default();
+    let (mut rows, mut skipped) = (0, 0);
+    for change in &page.changes {
+        let applied = match page.stream {
+            Stream::Catalog => apply_catalog::apply(&mut tx, now, &currency, change).await?,
+            Stream::Stock => apply_stock::apply(&mut tx, now, change).await?,
+        };
+        match applied {
+            Applied::Done => rows += 1,
+            Applied::Skipped(why) => {
+                skipped += 1;
+                tracing::warn!(stream = page.stream.as_str(), cursor = change.cursor,
+                    id = %change.id, %why, "change skipped");
+            }
+        }
+    }
+    set_setting(&mut *tx, key, &page.next_after.to_string()).await?;
+    if let Some(through) = include_through {
+        apply_stock::mark_included(&mut tx, through).await?;
+    }
+    tx.commit().await?;
+    Ok(PageOutcome::Applied { rows, skipped })
+}
+
+/// Sets a cursor, if it still holds `expected`.
+async fn store_cursor(db: &LocalDb, stream: Stream, expected: i64, value: i64) -> CoreResult<()> {
+    let key = cursor_key(stream);
+    let mut tx = db.begin().await?;
+    if get_i64_setting(&mut *tx, key, 0).await? == expected {
+        set_setting(&mut *tx, key, &value.to_string()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! Integration tests of pos-core on real SQLite files: library-level scenarios and the
+//! `pos` binary driven as a subprocess.
+
+mod accounts;
+mod checkout;
+mod cli;
+mod concurrency;
+mod crash;
+mod drawer;
+mod full_day;
+mod harness;
