@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# System packages and tools needed to build and test the whole Kassa workspace
+# on Debian 12 (bookworm). Run as root (or with sudo available). Idempotent: when
+# everything is present it makes no network calls and finishes in about a second.
+#
+#   scripts/install-deps.sh
+#
+# Python packages (SecantusDB, pymongo) go into the repo's .venv via
+# scripts/services.sh up, not here.
+set -euo pipefail
+
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin:$HOME/.cargo/bin"
+
+log() { printf '[install-deps] %s\n' "$*"; }
+die() { printf '[install-deps] ERROR: %s\n' "$*" >&2; exit 1; }
+
+PACKAGES=(
+    # Rust toolchain needs a C toolchain and these -sys crates' libraries
+    build-essential pkg-config libssl-dev ca-certificates curl git
+    libudev-dev                     # serialport (libudev-sys)
+    # Tauri 2 desktop shell
+    libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
+    # headless desktop checks: scripts/desktop-smoke.sh and WebDriver e2e
+    xvfb xdotool x11-utils imagemagick webkit2gtk-driver
+    # virtual serial ports for device tests
+    socat
+    # dev/test services (scripts/services.sh)
+    python3 python3-venv rabbitmq-server
+)
+
+# Node for ui/ and the sync benchmark; only if none is installed (a NodeSource
+# nodejs already ships npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null; then
+    PACKAGES+=(nodejs npm)
+fi
+
+installed() {
+    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    installed "$pkg" || missing+=("$pkg")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    log "apt: all ${#PACKAGES[@]} packages already installed"
+else
+    command -v apt-get >/dev/null || die "apt-get not found; this script targets Debian 12"
+    SUDO=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || die "run as root (missing: ${missing[*]})"
+        SUDO=(sudo)
+    fi
+    log "apt: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" apt-get update -q
+    "${SUDO[@]}" apt-get install -y -q "${missing[@]}"
+fi
+
+# Rust: the workspace needs edition 2024 (rustc >= 1.85); Debian's rustc is too old,
+# so use rustup when no cargo is on PATH.
+if ! command -v cargo >/dev/null; then
+    log "rust: installing the stable toolchain with rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs \
+        | sh -s -- -y --profile minimal --component clippy,rustfmt
+    export PATH="$HOME/.cargo/bin:$PATH"
+else
+    log "rust: $(rustc --version)"
+fi
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+    log "cargo-nextest: installing (cargo install cargo-nextest --locked)"
+    cargo install cargo-nextest --locked
+else
+    log "cargo-nextest: $(cargo nextest --version 2>/dev/null | head -n 1)"
+fi
+
+log "done"

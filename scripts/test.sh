@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs the whole Kassa test suite on this machine, installing and starting what it needs:
+# formatting, lints, every Rust test tier (unit, property, integration against SecantusDB
+# and RabbitMQ, end-to-end), and the desktop window smoke test under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build cache outside the clone so repeated runs (and CI on this machine) stay warm; an
+# empty cache works too, it is just slower.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kassa/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "installing build and test dependencies"
+scripts/install-deps.sh
+
+step "starting local services (SecantusDB on :27017, RabbitMQ on :5672)"
+scripts/services.sh up
+
+step "a throwaway store and broker vhost for the tests"
+# Tests get their own in-memory SecantusDB and RabbitMQ vhost, so they never touch
+# development data and leave nothing behind.
+TEST_MONGO_PORT="${KASSA_TEST_MONGO_PORT:-27018}"
+TEST_VHOST="kassa-test-$$"
+cleanup() {
+  KASSA_MONGO_PORT="$TEST_MONGO_PORT" scripts/services.sh down >/dev/null 2>&1 || true
+  rabbitmqctl -q delete_vhost "$TEST_VHOST" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+KASSA_MONGO_PORT="$TEST_MONGO_PORT" KASSA_MONGO_STORAGE=":memory:" scripts/services.sh up
+export KASSA_TEST_MONGODB_URI="mongodb://127.0.0.1:$TEST_MONGO_PORT/?directConnection=true"
+if rabbitmqctl -q add_vhost "$TEST_VHOST" >/dev/null 2>&1 &&
+   rabbitmqctl -q set_permissions -p "$TEST_VHOST" guest '.*' '.*' '.*' >/dev/null 2>&1; then
+  export KASSA_TEST_AMQP_URI="amqp://guest:guest@127.0.0.1:5672/$TEST_VHOST"
+else
+  echo "(rabbitmqctl unavailable: tests use the default vhost with per-test prefixes)"
+fi
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "lints"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "building every test binary once"
+cargo nextest run --workspace --locked --no-run
+
+step "running the tests"
+# I/O-bound tests (each spawns a server against the shared MongoDB and RabbitMQ), so more
+# threads than cores is fine.
+cargo nextest run --workspace --locked --no-fail-fast --test-threads "${KASSA_TEST_THREADS:-4}"
+
+step "desktop app opens a window (Xvfb)"
+cargo build -p kassa-desktop --locked
+scripts/desktop-smoke.sh "$CARGO_TARGET_DIR/desktop-smoke.png"
+
+echo
+echo "All Kassa tests passed."
