@@ -306,7 +306,7 @@ async fn a_connected_terminal_gets_price_changes_live_and_shows_online() {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     };
-    let list = tokio::time::timeout(std::time::Duration::from_secs(10), online)
+    let list = tokio::time::timeout(std::time::Duration::from_secs(20), online)
         .await
         .expect("the terminal shows online to the manager");
     assert_eq!(list[0]["terminal_id"], till.terminal.terminal_id.as_str());
@@ -324,7 +324,7 @@ async fn a_connected_terminal_gets_price_changes_live_and_shows_online() {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     };
-    tokio::time::timeout(std::time::Duration::from_secs(5), arrived)
+    tokio::time::timeout(std::time::Duration::from_secs(20), arrived)
         .await
         .expect("the new price reaches the connected till without a poll");
 
@@ -335,7 +335,7 @@ async fn a_connected_terminal_gets_price_changes_live_and_shows_online() {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     };
-    tokio::time::timeout(std::time::Duration::from_secs(5), uploaded)
+    tokio::time::timeout(std::time::Duration::from_secs(20), uploaded)
         .await
         .expect("the sale is pushed over the live socket");
 

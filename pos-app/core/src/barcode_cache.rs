@@ -5,6 +5,11 @@
 //! last validated (a `stat` and a 24-byte read, no SQL). When the WAL moved, one query reads the catalog
 //! generation that triggers bump on every catalog change (migration 0004): unchanged
 //! means the writes were sales and the cache stays; changed means it is dropped.
+//!
+//! A long-lived process (the till app, the benchmark) can also load every active code
+//! at once ([`crate::catalog::warm_barcodes`]): then a code missing from memory is known
+//! to be unknown without SQL, and a catalog change reloads the whole map in the
+//! background while scans fall back to one query each.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +31,11 @@ struct State {
     stamp: Option<Stamp>,
     generation: i64,
     entries: HashMap<String, Option<Product>>,
+    /// Every active code of `generation` is in `entries`.
+    complete: bool,
+    /// Someone asked for the full map: reload it after each catalog change.
+    keep_warm: bool,
+    warming: bool,
 }
 
 #[derive(Debug)]
@@ -74,19 +84,69 @@ impl BarcodeCache {
         if stamp.is_none() || s.stamp != stamp {
             return None;
         }
-        Some((s.generation, s.entries.get(code).cloned()))
+        let hit = match s.entries.get(code) {
+            Some(v) => Some(v.clone()),
+            None if s.complete => Some(None),
+            None => None,
+        };
+        Some((s.generation, hit))
     }
 
     /// Records that the catalog is at `generation` as of `stamp` (taken before the
-    /// generation was read), dropping entries of an older catalog.
-    pub(crate) fn validate(&self, generation: i64, stamp: Option<Stamp>) {
-        if let Ok(mut s) = self.state.lock() {
-            if s.generation != generation {
-                s.entries.clear();
-                s.generation = generation;
-            }
-            s.stamp = stamp;
+    /// generation was read), dropping entries of an older catalog. True when the full map
+    /// should be reloaded now (it was wanted and is not already being loaded).
+    pub(crate) fn validate(&self, generation: i64, stamp: Option<Stamp>) -> bool {
+        let Ok(mut s) = self.state.lock() else {
+            return false;
+        };
+        if s.generation != generation {
+            s.entries.clear();
+            s.complete = false;
+            s.generation = generation;
         }
+        s.stamp = stamp;
+        let reload = s.keep_warm && !s.complete && !s.warming;
+        if reload {
+            s.warming = true;
+        }
+        reload
+    }
+
+    /// Marks a full load as started; false if one already is.
+    pub(crate) fn start_warming(&self) -> bool {
+        let Ok(mut s) = self.state.lock() else {
+            return false;
+        };
+        s.keep_warm = true;
+        !std::mem::replace(&mut s.warming, true)
+    }
+
+    /// Installs a full map of `generation`, read in one snapshot after `stamp` was taken.
+    /// Ignored when a newer catalog was seen meanwhile (its own reload follows).
+    pub(crate) fn fill(
+        &self,
+        generation: i64,
+        stamp: Option<Stamp>,
+        entries: Option<HashMap<String, Option<Product>>>,
+    ) {
+        let Ok(mut s) = self.state.lock() else {
+            return;
+        };
+        s.warming = false;
+        let Some(entries) = entries else {
+            return;
+        };
+        if generation >= s.generation && entries.len() <= CAPACITY {
+            s.generation = generation;
+            s.stamp = stamp;
+            s.entries = entries;
+            s.complete = true;
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_complete(&self) -> bool {
+        self.state.lock().map(|s| s.complete).unwrap_or(false)
     }
 
     pub(crate) fn put(&self, code: &str, generation: i64, value: Option<Product>) {
@@ -95,6 +155,7 @@ impl BarcodeCache {
         {
             if s.entries.len() >= CAPACITY {
                 s.entries.clear();
+                s.complete = false;
             }
             s.entries.insert(code.to_owned(), value);
         }
@@ -143,5 +204,59 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[tokio::test]
+    async fn a_warm_map_answers_every_code_and_reloads_after_a_catalog_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let till = LocalDb::open(&path).await.unwrap();
+        let mut tx = till.begin().await.unwrap();
+        catalog::upsert_product(&mut tx, 1, &input("A", "4006381333931", 100))
+            .await
+            .unwrap();
+        catalog::upsert_product(&mut tx, 1, &input("B", "5901234123457", 200))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(catalog::warm_barcodes(&till).await.unwrap(), 2);
+        assert!(till.barcode_cache().is_complete());
+        let a = catalog::by_barcode(&till, "4006381333931").await.unwrap();
+        assert_eq!(a.unwrap().sku, "A");
+        assert!(
+            catalog::by_barcode(&till, "96385074")
+                .await
+                .unwrap()
+                .is_none(),
+            "a code outside the map is unknown"
+        );
+
+        let daemon = LocalDb::open(&path).await.unwrap();
+        let mut tx = daemon.begin().await.unwrap();
+        catalog::upsert_product(&mut tx, 2, &input("A", "4006381333931", 150))
+            .await
+            .unwrap();
+        catalog::upsert_product(&mut tx, 2, &input("C", "96385074", 300))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let a = catalog::by_barcode(&till, "4006381333931").await.unwrap();
+        assert_eq!(a.unwrap().price_minor, 150, "the old map is not trusted");
+        let c = catalog::by_barcode(&till, "96385074").await.unwrap();
+        assert_eq!(
+            c.unwrap().sku,
+            "C",
+            "a new product scans before the reload ends"
+        );
+        let reloaded = async {
+            while !till.barcode_cache().is_complete() {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(20), reloaded)
+            .await
+            .expect("the full map is reloaded in the background");
+        let c = catalog::by_barcode(&till, "96385074").await.unwrap();
+        assert_eq!(c.unwrap().price_minor, 300);
     }
 }

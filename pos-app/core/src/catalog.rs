@@ -83,7 +83,14 @@ pub async fn by_barcode(db: &LocalDb, code: &str) -> CoreResult<Option<Product>>
                 sqlx::query_scalar("SELECT n FROM catalog_generation WHERE id = 1")
                     .fetch_one(db.pool())
                     .await?;
-            cache.validate(generation, stamp);
+            if cache.validate(generation, stamp) {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = load_barcodes(&db).await {
+                        tracing::warn!("reloading the barcode map failed: {e}");
+                    }
+                });
+            }
             if let Some((_, Some(hit))) = cache.get(code, stamp) {
                 return Ok(hit);
             }
@@ -101,6 +108,60 @@ pub async fn by_barcode(db: &LocalDb, code: &str) -> CoreResult<Option<Product>>
     let product = row.as_ref().map(product_from_row);
     cache.put(code, generation, product.clone());
     Ok(product)
+}
+
+/// Loads every active barcode into memory so scans never wait on SQL, and keeps the map
+/// loaded: after a catalog change it is reloaded in the background. For long-lived
+/// processes (the till app); a one-shot `pos` command is faster without it. Returns
+/// the number of codes loaded.
+pub async fn warm_barcodes(db: &LocalDb) -> CoreResult<usize> {
+    if !db.barcode_cache().start_warming() {
+        return Ok(0);
+    }
+    load_barcodes(db).await
+}
+
+async fn load_barcodes(db: &LocalDb) -> CoreResult<usize> {
+    let cache = db.barcode_cache();
+    let stamp = cache.stamp();
+    let loaded = read_barcode_map(db).await;
+    let count = loaded.as_ref().map_or(0, |(_, m)| m.len());
+    match loaded {
+        Ok((generation, map)) => cache.fill(generation, stamp, Some(map)),
+        Err(e) => {
+            cache.fill(0, stamp, None);
+            return Err(e);
+        }
+    }
+    Ok(count)
+}
+
+/// The catalog generation and every active code with its product, from one snapshot.
+async fn read_barcode_map(
+    db: &LocalDb,
+) -> CoreResult<(i64, std::collections::HashMap<String, Option<Product>>)> {
+    let mut tx = db.pool().begin().await?;
+    let generation: i64 = sqlx::query_scalar("SELECT n FROM catalog_generation WHERE id = 1")
+        .fetch_one(&mut *tx)
+        .await?;
+    // PRODUCT_SELECT's columns, then the code.
+    let rows = sqlx::query(
+        "SELECT p.id, p.sku, p.name, p.price_minor, t.rate_bp, t.inclusive, c.name,
+                p.sold_by_weight, p.category_id, b.code
+         FROM barcodes b
+         JOIN products p ON p.id = b.product_id
+         JOIN tax_rates t ON t.id = p.tax_rate_id
+         LEFT JOIN categories c ON c.id = p.category_id
+         WHERE b.active = 1 AND p.active = 1",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let map = rows
+        .iter()
+        .map(|r| (r.get::<String, _>(9), Some(product_from_row(r))))
+        .collect();
+    Ok((generation, map))
 }
 
 /// An active product by exact SKU.

@@ -17,7 +17,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::error::{CoreError, CoreResult};
-use crate::store::{LocalDb, Tx, get_i64_setting, get_setting};
+use crate::store::{LocalDb, Tx};
 
 pub use pos_shared::journal::{FactKind, GENESIS_HASH, JournalRecord};
 
@@ -28,20 +28,25 @@ pub async fn append<P: Serialize>(
     kind: FactKind,
     payload: &P,
 ) -> CoreResult<JournalRecord> {
-    let terminal_id = get_setting(&mut **tx, "terminal_id")
-        .await?
+    // One statement for everything the record needs: each statement is a hop to sqlx's
+    // SQLite worker, and this runs inside every sale's commit.
+    let head = sqlx::query(
+        "SELECT (SELECT value FROM settings WHERE key = 'terminal_id'),
+                (SELECT value FROM settings WHERE key = 'epoch'),
+                (SELECT value FROM settings WHERE key = 'catalog_cursor'),
+                last.seq, last.hlc_ms, last.hash
+         FROM (SELECT 1) LEFT JOIN
+              (SELECT seq, hlc_ms, hash FROM journal ORDER BY seq DESC LIMIT 1) last",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    let terminal_id: String = head
+        .get::<Option<String>, _>(0)
         .ok_or(CoreError::NotInitialised)?;
-    let epoch = get_i64_setting(&mut **tx, "epoch", 1).await?;
-    let catalog_cursor = get_i64_setting(&mut **tx, "catalog_cursor", 0).await?;
-    let last = sqlx::query("SELECT seq, hlc_ms, hash FROM journal ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
-        .await?;
-    let (prev_seq, prev_hlc, prev_hash) = match last {
-        Some(r) => (
-            r.get::<i64, _>(0),
-            r.get::<i64, _>(1),
-            r.get::<String, _>(2),
-        ),
+    let epoch = setting_number("epoch", head.get(1), 1)?;
+    let catalog_cursor = setting_number("catalog_cursor", head.get(2), 0)?;
+    let (prev_seq, prev_hlc, prev_hash) = match head.get::<Option<i64>, _>(3) {
+        Some(seq) => (seq, head.get::<i64, _>(4), head.get::<String, _>(5)),
         None => (0, i64::MIN, GENESIS_HASH.to_owned()),
     };
     let payload = serde_json::to_string(payload)
@@ -78,6 +83,13 @@ pub async fn append<P: Serialize>(
     .await?;
     tracing::debug!(seq = record.seq, kind = %record.kind, "journal record appended");
     Ok(record)
+}
+
+fn setting_number(key: &str, value: Option<String>, default: i64) -> CoreResult<i64> {
+    value.map_or(Ok(default), |v| {
+        v.parse()
+            .map_err(|_| CoreError::invalid(format!("setting `{key}` is not a number: {v}")))
+    })
 }
 
 /// Result of a successful chain walk.

@@ -225,9 +225,9 @@ pub async fn queue_print(
     now_ms: i64,
     terminal: &Terminal,
     sale: &Sale,
+    key: &ed25519_dalek::SigningKey,
 ) -> CoreResult<()> {
-    let key = crate::seal::signing_key_in(tx).await?;
-    let body = render_text(&build(sale, terminal, &key));
+    let body = render_text(&build(sale, terminal, key));
     sqlx::query(
         "INSERT INTO print_jobs (id, kind, ref_id, body, created_at_ms) VALUES (?, 'receipt', ?, ?, ?)",
     )

@@ -5,19 +5,22 @@ use pos_shared::catalog::Promotion;
 use pos_shared::debt::check_credit;
 use pos_shared::{Currency, Money};
 
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::checkout::{self, Cart, Tender};
 use crate::customers;
 use crate::error::{CoreError, CoreResult};
 use crate::journal::{self, FactKind};
-use crate::shifts;
+
 use crate::staff::{self, Action, Staff};
 use crate::stock;
 use crate::store::{LocalDb, Tx, new_id};
 use crate::terminal::Terminal;
 
 pub use pos_shared::facts::{Sale, SaleLine, SaleTender};
+
+/// Rows per multi-row INSERT, far below SQLite's bound-parameter limit.
+const ROWS_PER_STATEMENT: usize = 200;
 
 /// Builds the sale a cart becomes, checking prices and tenders (no I/O).
 pub fn build(
@@ -108,34 +111,43 @@ pub async fn complete(
     }
     let mut tx = db.begin().await?;
     // Line ids are minted when items are scanned, so a retried commit of the same cart
-    // is recognised instead of selling it twice.
-    let done: Option<String> = sqlx::query_scalar("SELECT sale_id FROM sale_lines WHERE id = ?")
-        .bind(&sale.lines[0].id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if let Some(sale_id) = done {
+    // is recognised instead of selling it twice. One statement reads the retry check,
+    // the open shift and the next receipt number.
+    let context = sqlx::query(
+        "SELECT (SELECT sale_id FROM sale_lines WHERE id = ?),
+                (SELECT id FROM shifts WHERE status = 'open'),
+                (SELECT coalesce(max(receipt_no), 0) + 1 FROM sales)",
+    )
+    .bind(&sale.lines[0].id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if let Some(sale_id) = context.get::<Option<String>, _>(0) {
         return Err(CoreError::AlreadyCompleted { sale_id });
     }
-    sale.shift_id = shifts::open_shift_id(&mut tx).await?;
-    sale.receipt_no = sqlx::query_scalar("SELECT coalesce(max(receipt_no), 0) + 1 FROM sales")
-        .fetch_one(&mut *tx)
-        .await?;
+    sale.shift_id = context
+        .get::<Option<String>, _>(1)
+        .ok_or(CoreError::NoOpenShift)?;
+    sale.receipt_no = context.get(2);
     crate::till::close_parked(&mut tx, now, cart, "completed").await?;
     charge_accounts(&mut tx, now, terminal.currency, &sale).await?;
     let record = journal::append(&mut tx, now, FactKind::SaleCompleted, &sale).await?;
     insert(&mut tx, &sale, record.seq).await?;
-    for line in &sale.lines {
-        let movement = stock::Movement {
+    let movements: Vec<stock::Movement<'_>> = sale
+        .lines
+        .iter()
+        .map(|line| stock::Movement {
             product_id: &line.product_id,
             delta_milli: -line.qty_milli,
             reason: "sale",
             ref_id: Some(&sale.id),
             journal_seq: record.seq,
-        };
-        stock::record_movement(&mut tx, now, movement).await?;
-    }
-    crate::receipt::queue_print(&mut tx, now, terminal, &sale).await?;
+        })
+        .collect();
+    stock::record_movements(&mut tx, now, &movements).await?;
+    let key = crate::seal::key_for_sale(db, &mut tx).await?;
+    crate::receipt::queue_print(&mut tx, now, terminal, &sale, &key).await?;
     tx.commit().await?;
+    db.wrote();
     tracing::info!(sale_id = %sale.id, receipt_no = sale.receipt_no, total = sale.total_minor, "sale completed");
     Ok(sale)
 }
@@ -208,46 +220,48 @@ async fn insert(tx: &mut Tx, s: &Sale, journal_seq: i64) -> CoreResult<()> {
     .bind(s.cash_rounding_minor)
     .execute(&mut **tx)
     .await?;
-    for l in &s.lines {
-        sqlx::query(
+    // One multi-row statement per table: every statement is a hop to sqlx's SQLite
+    // worker, and this is the commit a cashier waits on.
+    for chunk in s.lines.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO sale_lines (id, sale_id, line_no, product_id, sku, name, qty_milli,
                 unit_price_minor, discount_minor, tax_rate_bp, tax_inclusive, net_minor,
-                tax_minor, gross_minor)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&l.id)
-        .bind(&s.id)
-        .bind(l.line_no)
-        .bind(&l.product_id)
-        .bind(&l.sku)
-        .bind(&l.name)
-        .bind(l.qty_milli)
-        .bind(l.unit_price_minor)
-        .bind(l.discount_minor)
-        .bind(i64::from(l.tax_rate_bp))
-        .bind(l.tax_inclusive)
-        .bind(l.net_minor)
-        .bind(l.tax_minor)
-        .bind(l.gross_minor)
-        .execute(&mut **tx)
-        .await?;
+                tax_minor, gross_minor) ",
+        );
+        q.push_values(chunk, |mut row, l| {
+            row.push_bind(&l.id)
+                .push_bind(&s.id)
+                .push_bind(l.line_no)
+                .push_bind(&l.product_id)
+                .push_bind(&l.sku)
+                .push_bind(&l.name)
+                .push_bind(l.qty_milli)
+                .push_bind(l.unit_price_minor)
+                .push_bind(l.discount_minor)
+                .push_bind(i64::from(l.tax_rate_bp))
+                .push_bind(l.tax_inclusive)
+                .push_bind(l.net_minor)
+                .push_bind(l.tax_minor)
+                .push_bind(l.gross_minor);
+        });
+        q.build().execute(&mut **tx).await?;
     }
-    for t in &s.tenders {
-        let customer = matches!(t.kind.as_str(), "store_credit" | "on_account")
-            .then_some(s.customer_id.as_deref())
-            .flatten();
-        sqlx::query(
-            "INSERT INTO tenders (id, sale_id, kind, amount_minor, reference, customer_id)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(new_id())
-        .bind(&s.id)
-        .bind(&t.kind)
-        .bind(t.amount_minor)
-        .bind(&t.reference)
-        .bind(customer)
-        .execute(&mut **tx)
-        .await?;
+    for chunk in s.tenders.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO tenders (id, sale_id, kind, amount_minor, reference, customer_id) ",
+        );
+        q.push_values(chunk, |mut row, t| {
+            let customer = matches!(t.kind.as_str(), "store_credit" | "on_account")
+                .then_some(s.customer_id.as_deref())
+                .flatten();
+            row.push_bind(new_id())
+                .push_bind(&s.id)
+                .push_bind(&t.kind)
+                .push_bind(t.amount_minor)
+                .push_bind(&t.reference)
+                .push_bind(customer);
+        });
+        q.build().execute(&mut **tx).await?;
     }
     Ok(())
 }

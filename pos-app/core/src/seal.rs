@@ -55,6 +55,24 @@ pub async fn signing_key(db: &LocalDb) -> CoreResult<SigningKey> {
     Ok(key)
 }
 
+/// The signing key for a sale being committed in `tx`. A stored key never changes, so
+/// once read it is kept in memory; a key created by this transaction is only kept once
+/// a later call finds it stored (the transaction may still roll back).
+pub(crate) async fn key_for_sale(
+    db: &LocalDb,
+    tx: &mut SqliteConnection,
+) -> CoreResult<SigningKey> {
+    if let Some(key) = db.receipt_key_cell().get() {
+        return Ok(key.clone());
+    }
+    if let Some(hex_seed) = get_setting(&mut *tx, SECRET_KEY).await? {
+        let key = decode_seed(&hex_seed)?;
+        let _ = db.receipt_key_cell().set(key.clone());
+        return Ok(key);
+    }
+    signing_key_in(tx).await
+}
+
 /// [`signing_key`] inside the caller's transaction, so the first sale creates the key
 /// atomically with itself (two processes can never seal with different keys).
 pub async fn signing_key_in(conn: &mut SqliteConnection) -> CoreResult<SigningKey> {

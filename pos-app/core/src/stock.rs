@@ -45,20 +45,28 @@ pub struct Movement<'a> {
 
 /// Records one movement inside `tx`.
 pub async fn record_movement(tx: &mut Tx, now_ms: i64, m: Movement<'_>) -> CoreResult<()> {
-    sqlx::query(
-        "INSERT INTO stock_movements (id, product_id, delta_milli, reason, ref_id, journal_seq,
-                                      created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(new_id())
-    .bind(m.product_id)
-    .bind(m.delta_milli)
-    .bind(m.reason)
-    .bind(m.ref_id)
-    .bind(m.journal_seq)
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
+    record_movements(tx, now_ms, &[m]).await
+}
+
+/// Records several movements inside `tx`, one statement per few hundred (a sale's
+/// lines land together without a round trip each).
+pub async fn record_movements(tx: &mut Tx, now_ms: i64, moves: &[Movement<'_>]) -> CoreResult<()> {
+    for chunk in moves.chunks(200) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO stock_movements (id, product_id, delta_milli, reason, ref_id,
+                                          journal_seq, created_at_ms) ",
+        );
+        q.push_values(chunk, |mut row, m| {
+            row.push_bind(new_id())
+                .push_bind(m.product_id)
+                .push_bind(m.delta_milli)
+                .push_bind(m.reason)
+                .push_bind(m.ref_id)
+                .push_bind(m.journal_seq)
+                .push_bind(now_ms);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

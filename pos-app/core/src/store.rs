@@ -29,7 +29,22 @@ pub struct LocalDb {
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
     barcodes: Arc<crate::barcode_cache::BarcodeCache>,
+    receipt_key: Arc<std::sync::OnceLock<ed25519_dalek::SigningKey>>,
+    wal: Arc<WalUpkeep>,
 }
+
+/// Commits since the last checkpoint, and whether one is running. Commits never
+/// checkpoint inline (`wal_autocheckpoint=0`: a checkpoint's fsync of the main file would
+/// land on the cashier's sale); every [`CHECKPOINT_EVERY`] commits one runs in the
+/// background instead, so the WAL is reused from its start rather than growing.
+#[derive(Debug, Default)]
+struct WalUpkeep {
+    commits: std::sync::atomic::AtomicU64,
+    running: std::sync::atomic::AtomicBool,
+}
+
+/// Write commits between background checkpoints (a few MiB of WAL for sales).
+const CHECKPOINT_EVERY: u64 = 256;
 
 impl std::fmt::Debug for LocalDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -62,7 +77,8 @@ impl LocalDb {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("wal_autocheckpoint", "0");
+            .pragma("wal_autocheckpoint", "0")
+            .pragma("journal_size_limit", "67108864");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .test_before_acquire(false)
@@ -82,11 +98,17 @@ impl LocalDb {
             pool,
             clock,
             barcodes: Arc::new(crate::barcode_cache::BarcodeCache::new(path)),
+            receipt_key: Arc::default(),
+            wal: Arc::default(),
         })
     }
 
     pub(crate) fn barcode_cache(&self) -> &crate::barcode_cache::BarcodeCache {
         &self.barcodes
+    }
+
+    pub(crate) fn receipt_key_cell(&self) -> &std::sync::OnceLock<ed25519_dalek::SigningKey> {
+        &self.receipt_key
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -102,6 +124,29 @@ impl LocalDb {
     /// two writers queue on the busy timeout instead of failing on lock upgrade.
     pub async fn begin(&self) -> CoreResult<Tx> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Call after committing a write: now and then starts a background checkpoint.
+    pub fn wrote(&self) {
+        use std::sync::atomic::Ordering;
+        let n = self.wal.commits.fetch_add(1, Ordering::Relaxed) + 1;
+        if !n.is_multiple_of(CHECKPOINT_EVERY) || self.wal.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.wal.running.store(false, Ordering::Release);
+            return;
+        };
+        let db = self.clone();
+        runtime.spawn(async move {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(db.pool())
+                .await
+            {
+                tracing::warn!("background WAL checkpoint failed: {e}");
+            }
+            db.wal.running.store(false, Ordering::Release);
+        });
     }
 
     /// Closes the pool, checkpointing the WAL.

@@ -188,12 +188,22 @@ async fn login_is_rate_limited_per_account() {
 
 #[tokio::test]
 async fn expired_and_forged_tokens_are_refused() {
-    // Expiry has one-second granularity: a token issued at x.99 s with a 3 s TTL
-    // still has more than 2 s to live, which a loaded CI machine needs.
+    // A 3 s TTL leaves the first call at least 2 s (expiry has one-second granularity),
+    // which a loaded CI machine needs; then wait until the clock is past `exp` itself.
     let app = spawn_app_with(|c| c.auth.access_ttl_secs = 3).await;
     let (status, _) = app.get("/api/auth/me", &app.admin).await;
     assert_eq!(status, StatusCode::OK);
-    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    let exp = token_exp(&app.admin);
+    loop {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        if now > exp {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let (status, body) = app.get("/api/auth/me", &app.admin).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -299,4 +309,15 @@ async fn pin_login_locks_after_five_wrong_pins() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// The `exp` claim of a JWT, read without verifying it.
+fn token_exp(token: &str) -> u64 {
+    use base64::Engine;
+    let claims = token.split('.').nth(1).expect("a JWT has a payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(claims)
+        .expect("the payload is base64url");
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    claims["exp"].as_u64().expect("exp is a number")
 }

@@ -208,6 +208,7 @@ pub(crate) async fn apply_page(
         apply_stock::mark_included(&mut tx, through).await?;
     }
     tx.commit().await?;
+    db.wrote();
     Ok(PageOutcome::Applied { rows, skipped })
 }
 
