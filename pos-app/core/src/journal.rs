@@ -14,12 +14,98 @@
 //! close to wall time so records remain readable as timestamps.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::error::{CoreError, CoreResult};
 use crate::store::{LocalDb, Tx};
 
 pub use pos_shared::journal::{FactKind, GENESIS_HASH, JournalRecord};
+
+/// The journal's columns of a caller's one-row SELECT: what the next record needs (the
+/// terminal's identity and cursor, the last record's seq, time and hash). A sale reads
+/// these in the same statement as its own checks: each statement is a hop to sqlx's
+/// SQLite worker, and this runs inside every sale's commit.
+pub(crate) const HEAD_COLUMNS: &str = "(SELECT value FROM settings WHERE key = 'terminal_id'),
+    (SELECT value FROM settings WHERE key = 'epoch'),
+    (SELECT value FROM settings WHERE key = 'catalog_cursor'),
+    (SELECT seq FROM journal ORDER BY seq DESC LIMIT 1),
+    (SELECT hlc_ms FROM journal ORDER BY seq DESC LIMIT 1),
+    (SELECT hash FROM journal ORDER BY seq DESC LIMIT 1)";
+
+/// Where the chain stands: read with [`HEAD_COLUMNS`], turned into the next record.
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    terminal_id: String,
+    epoch: i64,
+    catalog_cursor: i64,
+    last: Option<(i64, i64, String)>,
+}
+
+impl Head {
+    /// Reads [`HEAD_COLUMNS`] starting at column `at` of `row`.
+    pub(crate) fn from_row(row: &SqliteRow, at: usize) -> CoreResult<Self> {
+        let terminal_id = row
+            .get::<Option<String>, _>(at)
+            .ok_or(CoreError::NotInitialised)?;
+        let last = row
+            .get::<Option<i64>, _>(at + 3)
+            .map(|seq| (seq, row.get(at + 4), row.get(at + 5)));
+        Ok(Self {
+            terminal_id,
+            epoch: setting_number("epoch", row.get(at + 1), 1)?,
+            catalog_cursor: setting_number("catalog_cursor", row.get(at + 2), 0)?,
+            last,
+        })
+    }
+
+    /// The record stating `payload` that follows this head.
+    pub(crate) fn next<P: Serialize>(
+        self,
+        now_ms: i64,
+        kind: FactKind,
+        payload: &P,
+    ) -> CoreResult<JournalRecord> {
+        let (prev_seq, prev_hlc, prev_hash) =
+            self.last.unwrap_or((0, i64::MIN, GENESIS_HASH.to_owned()));
+        let payload = serde_json::to_string(payload)
+            .map_err(|e| CoreError::invalid(format!("journal payload does not serialise: {e}")))?;
+        let mut record = JournalRecord {
+            seq: prev_seq + 1,
+            id: crate::store::new_id(),
+            terminal_id: self.terminal_id,
+            epoch: self.epoch,
+            hlc_ms: now_ms.max(prev_hlc.saturating_add(1)),
+            catalog_cursor: self.catalog_cursor,
+            kind: kind.as_str().to_owned(),
+            payload,
+            prev_hash,
+            hash: String::new(),
+        };
+        record.hash = record.expected_hash();
+        Ok(record)
+    }
+}
+
+/// Appends the INSERT of `record` (and a `;`) to a statement batch.
+pub(crate) fn push_insert(q: &mut QueryBuilder<Sqlite>, record: &JournalRecord) {
+    q.push(
+        "INSERT INTO journal (seq, id, terminal_id, epoch, hlc_ms, catalog_cursor, kind, payload,
+                              prev_hash, hash) VALUES (",
+    );
+    let mut v = q.separated(", ");
+    v.push_bind(record.seq)
+        .push_bind(record.id.clone())
+        .push_bind(record.terminal_id.clone())
+        .push_bind(record.epoch)
+        .push_bind(record.hlc_ms)
+        .push_bind(record.catalog_cursor)
+        .push_bind(record.kind.clone())
+        .push_bind(record.payload.clone())
+        .push_bind(record.prev_hash.clone())
+        .push_bind(record.hash.clone());
+    q.push(");\n");
+}
 
 /// Appends one fact inside `tx` and returns its record.
 pub async fn append<P: Serialize>(
@@ -28,59 +114,12 @@ pub async fn append<P: Serialize>(
     kind: FactKind,
     payload: &P,
 ) -> CoreResult<JournalRecord> {
-    // One statement for everything the record needs: each statement is a hop to sqlx's
-    // SQLite worker, and this runs inside every sale's commit.
-    let head = sqlx::query(
-        "SELECT (SELECT value FROM settings WHERE key = 'terminal_id'),
-                (SELECT value FROM settings WHERE key = 'epoch'),
-                (SELECT value FROM settings WHERE key = 'catalog_cursor'),
-                last.seq, last.hlc_ms, last.hash
-         FROM (SELECT 1) LEFT JOIN
-              (SELECT seq, hlc_ms, hash FROM journal ORDER BY seq DESC LIMIT 1) last",
-    )
-    .fetch_one(&mut **tx)
-    .await?;
-    let terminal_id: String = head
-        .get::<Option<String>, _>(0)
-        .ok_or(CoreError::NotInitialised)?;
-    let epoch = setting_number("epoch", head.get(1), 1)?;
-    let catalog_cursor = setting_number("catalog_cursor", head.get(2), 0)?;
-    let (prev_seq, prev_hlc, prev_hash) = match head.get::<Option<i64>, _>(3) {
-        Some(seq) => (seq, head.get::<i64, _>(4), head.get::<String, _>(5)),
-        None => (0, i64::MIN, GENESIS_HASH.to_owned()),
-    };
-    let payload = serde_json::to_string(payload)
-        .map_err(|e| CoreError::invalid(format!("journal payload does not serialise: {e}")))?;
-    let mut record = JournalRecord {
-        seq: prev_seq + 1,
-        id: crate::store::new_id(),
-        terminal_id,
-        epoch,
-        hlc_ms: now_ms.max(prev_hlc.saturating_add(1)),
-        catalog_cursor,
-        kind: kind.as_str().to_owned(),
-        payload,
-        prev_hash,
-        hash: String::new(),
-    };
-    record.hash = record.expected_hash();
-    sqlx::query(
-        "INSERT INTO journal (seq, id, terminal_id, epoch, hlc_ms, catalog_cursor, kind, payload,
-                              prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(record.seq)
-    .bind(&record.id)
-    .bind(&record.terminal_id)
-    .bind(record.epoch)
-    .bind(record.hlc_ms)
-    .bind(record.catalog_cursor)
-    .bind(&record.kind)
-    .bind(&record.payload)
-    .bind(&record.prev_hash)
-    .bind(&record.hash)
-    .execute(&mut **tx)
-    .await?;
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {HEAD_COLUMNS}"));
+    let row = sqlx::query(sql).fetch_one(&mut **tx).await?;
+    let record = Head::from_row(&row, 0)?.next(now_ms, kind, payload)?;
+    let mut q = QueryBuilder::new("");
+    push_insert(&mut q, &record);
+    q.build().execute(&mut **tx).await?;
     tracing::debug!(seq = record.seq, kind = %record.kind, "journal record appended");
     Ok(record)
 }

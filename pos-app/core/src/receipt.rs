@@ -5,9 +5,8 @@ use pos_shared::{Currency, Money, Quantity};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::format_ms;
-use crate::error::CoreResult;
 use crate::sales::Sale;
-use crate::store::{Tx, new_id};
+use crate::store::new_id;
 use crate::terminal::Terminal;
 
 /// Characters per printed line.
@@ -218,26 +217,24 @@ pub fn render_text(r: &Receipt) -> String {
     out.join("\n") + "\n"
 }
 
-/// Queues the sale's receipt for the printer inside the sale's transaction, so a
-/// crash can never lose the print of a completed sale.
-pub async fn queue_print(
-    tx: &mut Tx,
+/// Appends the INSERT of the sale's receipt print job to a statement batch (written
+/// with the sale, so a completed sale never lacks its receipt).
+pub(crate) fn push_print_job(
+    q: &mut sqlx::QueryBuilder<sqlx::Sqlite>,
     now_ms: i64,
     terminal: &Terminal,
     sale: &Sale,
     key: &ed25519_dalek::SigningKey,
-) -> CoreResult<()> {
+) {
     let body = render_text(&build(sale, terminal, key));
-    sqlx::query(
-        "INSERT INTO print_jobs (id, kind, ref_id, body, created_at_ms) VALUES (?, 'receipt', ?, ?, ?)",
-    )
-    .bind(new_id())
-    .bind(&sale.id)
-    .bind(body)
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    q.push("INSERT INTO print_jobs (id, kind, ref_id, body, created_at_ms) VALUES (");
+    q.separated(", ")
+        .push_bind(new_id())
+        .push_bind("receipt")
+        .push_bind(sale.id.clone())
+        .push_bind(body)
+        .push_bind(now_ms);
+    q.push(");\n");
 }
 
 #[cfg(test)]

@@ -111,16 +111,20 @@ pub async fn complete(
     }
     let mut tx = db.begin().await?;
     // Line ids are minted when items are scanned, so a retried commit of the same cart
-    // is recognised instead of selling it twice. One statement reads the retry check,
-    // the open shift and the next receipt number.
-    let context = sqlx::query(
+    // is recognised instead of selling it twice. One statement reads that check, the
+    // open shift, the next receipt number and the journal's head; one more writes
+    // everything: each statement is a hop to sqlx's SQLite worker thread.
+    let sql = sqlx::AssertSqlSafe(format!(
         "SELECT (SELECT sale_id FROM sale_lines WHERE id = ?),
                 (SELECT id FROM shifts WHERE status = 'open'),
-                (SELECT coalesce(max(receipt_no), 0) + 1 FROM sales)",
-    )
-    .bind(&sale.lines[0].id)
-    .fetch_one(&mut *tx)
-    .await?;
+                (SELECT coalesce(max(receipt_no), 0) + 1 FROM sales),
+                {}",
+        journal::HEAD_COLUMNS
+    ));
+    let context = sqlx::query(sql)
+        .bind(&sale.lines[0].id)
+        .fetch_one(&mut *tx)
+        .await?;
     if let Some(sale_id) = context.get::<Option<String>, _>(0) {
         return Err(CoreError::AlreadyCompleted { sale_id });
     }
@@ -128,10 +132,11 @@ pub async fn complete(
         .get::<Option<String>, _>(1)
         .ok_or(CoreError::NoOpenShift)?;
     sale.receipt_no = context.get(2);
+    let head = journal::Head::from_row(&context, 3)?;
     crate::till::close_parked(&mut tx, now, cart, "completed").await?;
     charge_accounts(&mut tx, now, terminal.currency, &sale).await?;
-    let record = journal::append(&mut tx, now, FactKind::SaleCompleted, &sale).await?;
-    insert(&mut tx, &sale, record.seq).await?;
+    let record = head.next(now, FactKind::SaleCompleted, &sale)?;
+    let key = crate::seal::key_for_sale(db, &mut tx).await?;
     let movements: Vec<stock::Movement<'_>> = sale
         .lines
         .iter()
@@ -143,9 +148,12 @@ pub async fn complete(
             journal_seq: record.seq,
         })
         .collect();
-    stock::record_movements(&mut tx, now, &movements).await?;
-    let key = crate::seal::key_for_sale(db, &mut tx).await?;
-    crate::receipt::queue_print(&mut tx, now, terminal, &sale, &key).await?;
+    let mut q = QueryBuilder::new("");
+    journal::push_insert(&mut q, &record);
+    push_insert(&mut q, &sale, record.seq);
+    stock::push_movements(&mut q, now, &movements);
+    crate::receipt::push_print_job(&mut q, now, terminal, &sale, &key);
+    q.build().execute(&mut *tx).await?;
     tx.commit().await?;
     db.wrote();
     tracing::info!(sale_id = %sale.id, receipt_no = sale.receipt_no, total = sale.total_minor, "sale completed");
@@ -195,46 +203,44 @@ async fn charge_accounts(tx: &mut Tx, now: i64, currency: Currency, sale: &Sale)
     Ok(())
 }
 
-async fn insert(tx: &mut Tx, s: &Sale, journal_seq: i64) -> CoreResult<()> {
-    sqlx::query(
+/// Appends the INSERTs of the sale, its lines and its tenders to a statement batch.
+fn push_insert(q: &mut QueryBuilder<Sqlite>, s: &Sale, journal_seq: i64) {
+    q.push(
         "INSERT INTO sales (id, receipt_no, shift_id, staff_id, customer_id, currency,
             subtotal_minor, discount_minor, tax_minor, total_minor, paid_minor, change_minor,
-            approved_by, journal_seq, created_at_ms, cash_rounding_minor)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&s.id)
-    .bind(s.receipt_no)
-    .bind(&s.shift_id)
-    .bind(&s.staff_id)
-    .bind(&s.customer_id)
-    .bind(&s.currency)
-    .bind(s.subtotal_minor)
-    .bind(s.discount_minor)
-    .bind(s.tax_minor)
-    .bind(s.total_minor)
-    .bind(s.paid_minor)
-    .bind(s.change_minor)
-    .bind(&s.approved_by)
-    .bind(journal_seq)
-    .bind(s.created_at_ms)
-    .bind(s.cash_rounding_minor)
-    .execute(&mut **tx)
-    .await?;
-    // One multi-row statement per table: every statement is a hop to sqlx's SQLite
-    // worker, and this is the commit a cashier waits on.
+            approved_by, journal_seq, created_at_ms, cash_rounding_minor) VALUES (",
+    );
+    q.separated(", ")
+        .push_bind(s.id.clone())
+        .push_bind(s.receipt_no)
+        .push_bind(s.shift_id.clone())
+        .push_bind(s.staff_id.clone())
+        .push_bind(s.customer_id.clone())
+        .push_bind(s.currency.clone())
+        .push_bind(s.subtotal_minor)
+        .push_bind(s.discount_minor)
+        .push_bind(s.tax_minor)
+        .push_bind(s.total_minor)
+        .push_bind(s.paid_minor)
+        .push_bind(s.change_minor)
+        .push_bind(s.approved_by.clone())
+        .push_bind(journal_seq)
+        .push_bind(s.created_at_ms)
+        .push_bind(s.cash_rounding_minor);
+    q.push(");\n");
     for chunk in s.lines.chunks(ROWS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        q.push(
             "INSERT INTO sale_lines (id, sale_id, line_no, product_id, sku, name, qty_milli,
                 unit_price_minor, discount_minor, tax_rate_bp, tax_inclusive, net_minor,
                 tax_minor, gross_minor) ",
         );
         q.push_values(chunk, |mut row, l| {
-            row.push_bind(&l.id)
-                .push_bind(&s.id)
+            row.push_bind(l.id.clone())
+                .push_bind(s.id.clone())
                 .push_bind(l.line_no)
-                .push_bind(&l.product_id)
-                .push_bind(&l.sku)
-                .push_bind(&l.name)
+                .push_bind(l.product_id.clone())
+                .push_bind(l.sku.clone())
+                .push_bind(l.name.clone())
                 .push_bind(l.qty_milli)
                 .push_bind(l.unit_price_minor)
                 .push_bind(l.discount_minor)
@@ -244,26 +250,23 @@ async fn insert(tx: &mut Tx, s: &Sale, journal_seq: i64) -> CoreResult<()> {
                 .push_bind(l.tax_minor)
                 .push_bind(l.gross_minor);
         });
-        q.build().execute(&mut **tx).await?;
+        q.push(";\n");
     }
     for chunk in s.tenders.chunks(ROWS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO tenders (id, sale_id, kind, amount_minor, reference, customer_id) ",
-        );
+        q.push("INSERT INTO tenders (id, sale_id, kind, amount_minor, reference, customer_id) ");
         q.push_values(chunk, |mut row, t| {
             let customer = matches!(t.kind.as_str(), "store_credit" | "on_account")
-                .then_some(s.customer_id.as_deref())
+                .then(|| s.customer_id.clone())
                 .flatten();
             row.push_bind(new_id())
-                .push_bind(&s.id)
-                .push_bind(&t.kind)
+                .push_bind(s.id.clone())
+                .push_bind(t.kind.clone())
                 .push_bind(t.amount_minor)
-                .push_bind(&t.reference)
+                .push_bind(t.reference.clone())
                 .push_bind(customer);
         });
-        q.build().execute(&mut **tx).await?;
+        q.push(";\n");
     }
-    Ok(())
 }
 
 /// Reads a stored sale back by id.

@@ -48,26 +48,37 @@ pub async fn record_movement(tx: &mut Tx, now_ms: i64, m: Movement<'_>) -> CoreR
     record_movements(tx, now_ms, &[m]).await
 }
 
-/// Records several movements inside `tx`, one statement per few hundred (a sale's
-/// lines land together without a round trip each).
+/// Records several movements inside `tx` in one statement per few hundred.
 pub async fn record_movements(tx: &mut Tx, now_ms: i64, moves: &[Movement<'_>]) -> CoreResult<()> {
+    let mut q = sqlx::QueryBuilder::new("");
+    push_movements(&mut q, now_ms, moves);
+    q.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Appends the INSERTs of `moves` to a statement batch (a sale sends its movements
+/// with its other rows in one trip to SQLite).
+pub(crate) fn push_movements(
+    q: &mut sqlx::QueryBuilder<sqlx::Sqlite>,
+    now_ms: i64,
+    moves: &[Movement<'_>],
+) {
     for chunk in moves.chunks(200) {
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        q.push(
             "INSERT INTO stock_movements (id, product_id, delta_milli, reason, ref_id,
                                           journal_seq, created_at_ms) ",
         );
         q.push_values(chunk, |mut row, m| {
             row.push_bind(new_id())
-                .push_bind(m.product_id)
+                .push_bind(m.product_id.to_owned())
                 .push_bind(m.delta_milli)
-                .push_bind(m.reason)
-                .push_bind(m.ref_id)
+                .push_bind(m.reason.to_owned())
+                .push_bind(m.ref_id.map(str::to_owned))
                 .push_bind(m.journal_seq)
                 .push_bind(now_ms);
         });
-        q.build().execute(&mut **tx).await?;
+        q.push(";\n");
     }
-    Ok(())
 }
 
 /// Sets the server balance (the opening stock when standalone).

@@ -5,71 +5,73 @@
 
 use pos_shared::sync::{Change, ChangeOp, StockBalance};
 
+use serde::Deserialize;
+
+use super::apply_catalog::Tally;
 use super::pull::Applied;
 use crate::error::CoreResult;
-use crate::stock::set_server_balance;
 use crate::store::Tx;
 
-/// Applies one change.
-pub(super) async fn apply(tx: &mut Tx, now_ms: i64, change: &Change) -> CoreResult<Applied> {
-    if change.entity != "balance" {
-        return Ok(Applied::Skipped(format!(
-            "unknown entity `{}`",
-            change.entity
-        )));
-    }
-    let on_hand_milli = match (change.op, &change.data) {
-        // No balance left on the server means nothing recorded there: zero.
-        (ChangeOp::Delete, _) => 0,
-        (ChangeOp::Upsert, None) => return Ok(Applied::Skipped("upsert without data".into())),
-        (ChangeOp::Upsert, Some(data)) => {
-            match serde_json::from_value::<StockBalance>(data.clone()) {
-                Ok(b) => b.on_hand_milli,
-                Err(e) => return Ok(Applied::Skipped(format!("unreadable balance: {e}"))),
+/// Applies a page of changes (in cursor order) as two set-based statements: the last
+/// balance of each product wins, as applying them one by one would leave it.
+pub(super) async fn apply_page(tx: &mut Tx, now_ms: i64, changes: &[Change]) -> CoreResult<Tally> {
+    let mut tally = Tally::default();
+    let mut balances: Vec<(&str, i64)> = Vec::with_capacity(changes.len());
+    for change in changes {
+        match read(change) {
+            Ok(on_hand_milli) => {
+                balances.push((change.id.as_str(), on_hand_milli));
+                tally.count(change, &Applied::Done);
             }
+            Err(why) => tally.count(change, &Applied::Skipped(why)),
         }
-    };
-    let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM products WHERE id = ?")
-        .bind(&change.id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if known.is_some() {
-        set_server_balance(tx, now_ms, &change.id, on_hand_milli).await?;
-    } else {
-        // The product's catalog change has not arrived (or never will, for a bad fact):
-        // park the balance instead of blocking the stream; adopt_unmatched picks it up.
-        sqlx::query(
-            "INSERT INTO stock_balances_unmatched (product_id, server_milli, updated_at_ms)
-             VALUES (?, ?, ?)
-             ON CONFLICT (product_id) DO UPDATE SET server_milli = excluded.server_milli,
-                 updated_at_ms = excluded.updated_at_ms",
-        )
-        .bind(&change.id)
-        .bind(on_hand_milli)
-        .bind(now_ms)
-        .execute(&mut **tx)
-        .await?;
     }
-    Ok(Applied::Done)
-}
-
-/// Moves a parked balance of a product that just arrived into `stock_balances`.
-pub(super) async fn adopt_unmatched(tx: &mut Tx, product_id: &str) -> CoreResult<()> {
+    if balances.is_empty() {
+        return Ok(tally);
+    }
+    // json_each walks the array in order, so a later balance of a product overwrites an
+    // earlier one of the same page.
+    let rows = serde_json::to_string(&balances).unwrap_or_default();
     sqlx::query(
         "INSERT INTO stock_balances (product_id, server_milli, updated_at_ms)
-         SELECT product_id, server_milli, updated_at_ms FROM stock_balances_unmatched
-         WHERE product_id = ?
-         ON CONFLICT (product_id) DO NOTHING",
+         SELECT j.value ->> 0, j.value ->> 1, ?1 FROM json_each(?2) j
+         WHERE EXISTS (SELECT 1 FROM products p WHERE p.id = j.value ->> 0)
+         ON CONFLICT (product_id) DO UPDATE SET server_milli = excluded.server_milli,
+             updated_at_ms = excluded.updated_at_ms",
     )
-    .bind(product_id)
+    .bind(now_ms)
+    .bind(&rows)
     .execute(&mut **tx)
     .await?;
-    // A staging row, not a record: once the product is known it has no further use.
-    sqlx::query("DELETE FROM stock_balances_unmatched WHERE product_id = ?")
-        .bind(product_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    // The product's catalog change has not arrived (or never will, for a bad fact): park
+    // the balance instead of blocking the stream; the catalog apply adopts it.
+    sqlx::query(
+        "INSERT INTO stock_balances_unmatched (product_id, server_milli, updated_at_ms)
+         SELECT j.value ->> 0, j.value ->> 1, ?1 FROM json_each(?2) j
+         WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.id = j.value ->> 0)
+         ON CONFLICT (product_id) DO UPDATE SET server_milli = excluded.server_milli,
+             updated_at_ms = excluded.updated_at_ms",
+    )
+    .bind(now_ms)
+    .bind(&rows)
+    .execute(&mut **tx)
+    .await?;
+    Ok(tally)
+}
+
+/// The on-hand quantity a change states, or why it cannot be used.
+fn read(change: &Change) -> Result<i64, String> {
+    if change.entity != "balance" {
+        return Err(format!("unknown entity `{}`", change.entity));
+    }
+    match (change.op, &change.data) {
+        // No balance left on the server means nothing recorded there: zero.
+        (ChangeOp::Delete, _) => Ok(0),
+        (ChangeOp::Upsert, None) => Err("upsert without data".into()),
+        (ChangeOp::Upsert, Some(data)) => StockBalance::deserialize(data)
+            .map(|b| b.on_hand_milli)
+            .map_err(|e| format!("unreadable balance: {e}")),
+    }
 }
 
 /// Counts this terminal's movements stated by journal records up to `acked_through` as

@@ -188,28 +188,22 @@ pub(crate) async fn apply_page(
         return Ok(PageOutcome::Moved(stored));
     }
     let currency = get_setting(&mut *tx, "currency").await?.unwrap_or_default();
-    let (mut rows, mut skipped) = (0, 0);
-    for change in &page.changes {
-        let applied = match page.stream {
-            Stream::Catalog => apply_catalog::apply(&mut tx, now, &currency, change).await?,
-            Stream::Stock => apply_stock::apply(&mut tx, now, change).await?,
-        };
-        match applied {
-            Applied::Done => rows += 1,
-            Applied::Skipped(why) => {
-                skipped += 1;
-                tracing::warn!(stream = page.stream.as_str(), cursor = change.cursor,
-                    id = %change.id, %why, "change skipped");
-            }
+    let tally = match page.stream {
+        Stream::Catalog => {
+            apply_catalog::apply_page(&mut tx, now, &currency, &page.changes).await?
         }
-    }
+        Stream::Stock => apply_stock::apply_page(&mut tx, now, &page.changes).await?,
+    };
     set_setting(&mut *tx, key, &page.next_after.to_string()).await?;
     if let Some(through) = include_through {
         apply_stock::mark_included(&mut tx, through).await?;
     }
     tx.commit().await?;
     db.wrote();
-    Ok(PageOutcome::Applied { rows, skipped })
+    Ok(PageOutcome::Applied {
+        rows: tally.rows,
+        skipped: tally.skipped,
+    })
 }
 
 /// Sets a cursor, if it still holds `expected`.

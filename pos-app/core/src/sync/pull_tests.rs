@@ -251,3 +251,37 @@ fn pages_that_would_corrupt_the_cursor_are_refused() {
     let up_to_date = page(Stream::Catalog, 9, vec![], 9);
     assert!(check_page(&up_to_date, Stream::Catalog, 9).is_ok());
 }
+
+#[tokio::test]
+async fn one_page_can_swap_skus_and_move_a_barcode_between_products() {
+    let (_d, db) = terminal().await;
+    let a = product("p-a", "SKU-A", &["4006381333931"], 100);
+    let b = product("p-b", "SKU-B", &["96385074"], 200);
+    apply(
+        &db,
+        &page(Stream::Catalog, 0, vec![upsert(1, &a), upsert(2, &b)], 2),
+    )
+    .await;
+    // Both SKUs change hands and A's barcode moves to B, all in one page.
+    let a2 = product("p-a", "SKU-B", &[], 110);
+    let b2 = product("p-b", "SKU-A", &["4006381333931", "96385074"], 210);
+    apply(
+        &db,
+        &page(Stream::Catalog, 2, vec![upsert(3, &a2), upsert(4, &b2)], 4),
+    )
+    .await;
+    assert_eq!(
+        catalog::by_sku(&db, "SKU-B").await.unwrap().unwrap().id,
+        "p-a"
+    );
+    assert_eq!(
+        catalog::by_sku(&db, "SKU-A").await.unwrap().unwrap().id,
+        "p-b"
+    );
+    let scanned = catalog::by_barcode(&db, "4006381333931")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((scanned.id.as_str(), scanned.price_minor), ("p-b", 210));
+    assert_eq!(catalog::search(&db, "96385074", 5).await.unwrap().len(), 1);
+}
