@@ -4,6 +4,14 @@
 //! Each stream has a head document (`stream_heads`) incremented in the same transaction as
 //! the change it numbers. Two writers of one stream therefore conflict on the head and one
 //! retries: cursors are handed out in commit order with no holes.
+//!
+//! A large write (a catalog import chunk, the balances of a push batch) also stores its
+//! changes as one **pack**: a single document holding the whole range `(from, to]` as
+//! gzipped JSON, written in the same transaction. A terminal whose cursor sits at a
+//! pack's start gets the whole pack as its page, one document read instead of a
+//! thousand: a fresh terminal's first sync of a big catalog is bound by how fast it can
+//! store rows, not by the store's per-document cost. The log stays the source of truth;
+//! a pack is an exact, immutable copy of a range of it, so it can never disagree.
 
 use futures::TryStreamExt;
 use mongodb::{
@@ -15,6 +23,10 @@ use pos_shared::sync::{Change, ChangeOp};
 
 const HEADS: &str = "stream_heads";
 const CHANGES: &str = "changes";
+const PACKS: &str = "change_packs";
+
+/// Writes of at least this many changes are also stored as a pack.
+const PACK_FROM: usize = 200;
 
 /// The stream key of a company's catalog.
 pub fn catalog_key(company_id: &str) -> String {
@@ -31,6 +43,14 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "stream": 1, "cursor": 1 })
+                .options(IndexOptions::builder().unique(true).build())
+                .build(),
+        )
+        .await?;
+    db.collection::<Document>(PACKS)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "stream": 1, "from": 1 })
                 .options(IndexOptions::builder().unique(true).build())
                 .build(),
         )
@@ -98,6 +118,9 @@ pub async fn append_many(
         .and_then(|d| d.get_i64("head").ok())
         .ok_or_else(|| mongodb::error::Error::custom("stream head not returned"))?;
     let first = head - n + 1;
+    if changes.len() >= PACK_FROM {
+        insert_pack(db, &mut *session, stream, first, changes).await?;
+    }
     let mut docs = Vec::with_capacity(changes.len());
     for (cursor, c) in (first..).zip(changes) {
         let data = match &c.data {
@@ -122,6 +145,87 @@ pub async fn append_many(
     Ok(())
 }
 
+/// Stores `changes` (cursors from `first` on) as one pack.
+async fn insert_pack(
+    db: &Database,
+    session: &mut ClientSession,
+    stream: &str,
+    first: i64,
+    changes: &[NewChange],
+) -> mongodb::error::Result<()> {
+    let wire: Vec<Change> = (first..)
+        .zip(changes)
+        .map(|(cursor, c)| Change {
+            cursor,
+            entity: c.entity.to_owned(),
+            id: c.id.clone(),
+            op: c.op,
+            data: c.data.clone(),
+        })
+        .collect();
+    let to = first - 1 + i64::try_from(wire.len()).unwrap_or(i64::MAX);
+    let json = serde_json::to_vec(&wire)
+        .map_err(|e| mongodb::error::Error::custom(format!("pack not encodable: {e}")))?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let packed = std::io::Write::write_all(&mut gz, &json)
+        .and_then(|()| gz.finish())
+        .map_err(|e| mongodb::error::Error::custom(format!("pack not compressible: {e}")))?;
+    db.collection::<Document>(PACKS)
+        .insert_one(doc! {
+            "stream": stream,
+            "from": first - 1,
+            "to": to,
+            "changes": bson::Binary { subtype: bson::spec::BinarySubtype::Generic, bytes: packed },
+        })
+        .session(session)
+        .await?;
+    Ok(())
+}
+
+/// The pack starting right after `after`, if one ends at or before `head`.
+async fn pack_at(
+    db: &Database,
+    stream: &str,
+    after: i64,
+    head: i64,
+) -> mongodb::error::Result<Option<Vec<Change>>> {
+    let Some(pack) = db
+        .collection::<Document>(PACKS)
+        .find_one(doc! { "stream": stream, "from": after })
+        .await?
+    else {
+        return Ok(None);
+    };
+    match pack.get_i64("to") {
+        Ok(to) if to <= head => {}
+        _ => return Ok(None),
+    }
+    let Ok(bytes) = pack.get_binary_generic("changes") else {
+        tracing::warn!(
+            stream,
+            after,
+            "unreadable change pack; serving the log instead"
+        );
+        return Ok(None);
+    };
+    let mut json = Vec::new();
+    let read = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut json);
+    match read
+        .map_err(|e| e.to_string())
+        .and_then(|_| serde_json::from_slice::<Vec<Change>>(&json).map_err(|e| e.to_string()))
+    {
+        Ok(changes) => Ok(Some(changes)),
+        Err(e) => {
+            tracing::warn!(
+                stream,
+                after,
+                "unreadable change pack ({e}); serving the log instead"
+            );
+            Ok(None)
+        }
+    }
+}
+
 /// The newest cursor of `stream` (0 when it has no changes).
 pub async fn head(db: &Database, stream: &str) -> mongodb::error::Result<i64> {
     Ok(db
@@ -132,20 +236,35 @@ pub async fn head(db: &Database, stream: &str) -> mongodb::error::Result<i64> {
         .unwrap_or(0))
 }
 
-/// Up to `limit` changes after `after`, oldest first.
+/// Up to `limit` changes after `after`, oldest first, with the stream head and the
+/// cursor the page reaches (`next_after`); or, when a pack starts at `after`, the whole
+/// pack (which may hold more than `limit`).
 ///
 /// The head is read first: a change committed between the two reads is simply served
-/// on the next page, and nothing above the head returned is ever skipped.
+/// on the next page, and nothing above the head returned is ever skipped. Cursors are
+/// dense, so the page is exactly the range `(after, after + limit]`: asking for that
+/// range rather than `$gt` + `limit` keeps every page one bounded index range, however
+/// far the head is (a store that fetches a whole range before limiting it would
+/// otherwise make a catch-up quadratic). The page reaches the range's end even if a
+/// change in it were missing, so a hole can never stall a terminal.
 pub async fn page(
     db: &Database,
     stream: &str,
     after: i64,
     limit: i64,
-) -> mongodb::error::Result<(Vec<Change>, i64)> {
+) -> mongodb::error::Result<(Vec<Change>, i64, i64)> {
     let head = head(db, stream).await?;
+    let upto = head.min(after.saturating_add(limit.max(1)));
+    if upto <= after {
+        return Ok((Vec::new(), head, after));
+    }
+    if let Some(changes) = pack_at(db, stream, after, head).await? {
+        let to = changes.last().map_or(after, |c| c.cursor);
+        return Ok((changes, head, to));
+    }
     let docs: Vec<Document> = db
         .collection::<Document>(CHANGES)
-        .find(doc! { "stream": stream, "cursor": { "$gt": after, "$lte": head } })
+        .find(doc! { "stream": stream, "cursor": { "$gt": after, "$lte": upto } })
         .sort(doc! { "cursor": 1 })
         .limit(limit)
         .await?
@@ -171,5 +290,5 @@ pub async fn page(
             }
         })
         .collect();
-    Ok((changes, head))
+    Ok((changes, head, upto))
 }

@@ -188,6 +188,21 @@ impl Tenant {
         Ok(out)
     }
 
+    /// A manager's price change in the portal (`PATCH /api/catalog/products/{id}`).
+    pub async fn set_price(&self, product_id: &str, price_minor: i64) -> anyhow::Result<()> {
+        expect(
+            &self.http,
+            &self.base,
+            Method::PATCH,
+            &format!("/api/catalog/products/{product_id}"),
+            Some(&self.manager),
+            json!({ "price_minor": price_minor }),
+            StatusCode::OK,
+        )
+        .await
+        .map(drop)
+    }
+
     /// Opening stock of `units` for each product, so the backlog does not turn every sale
     /// into an oversold exception (a cost real shops do not pay).
     pub async fn open_stock(&self, products: &[CatalogProduct], units: i64) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::proxy::Bytes;
-use crate::stats::{fmt_bytes, fmt_duration};
+use crate::stats::{Summary, fmt_bytes, fmt_duration};
 
 /// One measured transfer: how long it took and what crossed the proxy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +32,21 @@ pub struct Measured {
     pub kassa_process_hwm: u64,
     pub pouch_server_hwm: Option<u64>,
     pub pouch_client_hwm: Option<u64>,
+    /// One price change to many connected terminals (Kassa only; PouchDB has no peer
+    /// of the shop's live socket in this run).
+    pub fanout: Option<FanoutSummary>,
 }
 
+/// Commit-to-terminal latency of price changes reaching connected terminals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FanoutSummary {
+    pub terminals: usize,
+    pub changes: usize,
+    pub latency: Summary,
+}
+
+/// A price change must reach 99% of connected terminals within this.
+pub const FANOUT_P99: Duration = Duration::from_millis(250);
 /// The initial sync must finish within this, whatever PouchDB does.
 pub const INITIAL_LIMIT: Duration = Duration::from_secs(10);
 /// How many times PouchDB's speed Kassa must reach (backlog and initial sync).
@@ -108,7 +121,7 @@ pub fn lines(m: &Measured) -> Vec<Line> {
     );
     let initial = format!("initial sync ({} products)", m.products);
     let mb = |b: Option<u64>| b.map_or_else(|| "not measured".into(), fmt_bytes);
-    vec![
+    let mut rows = vec![
         line(
             format!("{backlog}: time until the last sale is stored"),
             fmt_duration(bk.wall),
@@ -171,6 +184,30 @@ pub fn lines(m: &Measured) -> Vec<Line> {
             "≤ PouchDB",
             ik.bytes.total() <= ip.bytes.total(),
         ),
+    ];
+    if let Some(f) = m.fanout {
+        let l = f.latency;
+        rows.push(held(
+            line(
+                format!(
+                    "fan-out: one price change to {} connected terminals, commit to the \
+                     terminal's local commit (p50 / p99 / max of {} arrivals)",
+                    f.terminals, l.n
+                ),
+                format!(
+                    "{} / {} / {}",
+                    fmt_duration(l.p50),
+                    fmt_duration(l.p99),
+                    fmt_duration(l.max)
+                ),
+                "not run".into(),
+                "—".into(),
+            ),
+            "p99 ≤ 250 ms",
+            l.p99 <= FANOUT_P99,
+        ));
+    }
+    rows.extend([
         line(
             "server peak memory (VmHWM)".into(),
             format!(
@@ -186,7 +223,8 @@ pub fn lines(m: &Measured) -> Vec<Line> {
             format!("{} (largest client process)", mb(m.pouch_client_hwm)),
             "—".into(),
         ),
-    ]
+    ]);
+    rows
 }
 
 /// The rows as a markdown table.
@@ -231,6 +269,7 @@ mod tests {
             kassa_process_hwm: 100 << 20,
             pouch_server_hwm: Some(200 << 20),
             pouch_client_hwm: None,
+            fanout: None,
         }
     }
 
@@ -261,6 +300,28 @@ mod tests {
             ]
         );
         assert!(lines(&slow)[8].pouch.starts_with("not measured"));
+    }
+
+    #[test]
+    fn fan_out_passes_on_its_p99() {
+        let ms = Duration::from_millis;
+        let mut m = measured(2_000, 5_000);
+        let at = |p99| FanoutSummary {
+            terminals: 50,
+            changes: 20,
+            latency: Summary {
+                p50: ms(40),
+                p99,
+                max: ms(400),
+                n: 1000,
+            },
+        };
+        m.fanout = Some(at(ms(250)));
+        let row = &lines(&m)[7];
+        assert!(row.metric.starts_with("fan-out"), "{row:?}");
+        assert_eq!(row.verdict, "pass");
+        m.fanout = Some(at(ms(251)));
+        assert_eq!(lines(&m)[7].verdict, "FAIL");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod cloud;
 mod compare;
 mod data;
+mod fanout;
 mod kassa;
 mod pouch;
 mod proxy;
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use pos_shared::sync::CatalogProduct;
 
-pub use compare::{Line, Measured, Pair, Phase, table};
+pub use compare::{FanoutSummary, Line, Measured, Pair, Phase, table};
 pub use proxy::{Bytes, Proxy};
 
 use crate::{dataset, machine, memory};
@@ -30,6 +31,9 @@ pub struct Config {
     pub backlog_products: usize,
     /// Products of the initial sync.
     pub products: usize,
+    /// Live terminals a price change fans out to, and how many changes are timed.
+    pub fanout_terminals: usize,
+    pub fanout_changes: usize,
     /// Where databases and data files go; a fresh temp dir when `None`.
     pub workdir: Option<PathBuf>,
 }
@@ -42,6 +46,8 @@ impl Config {
             sales_per_terminal: 1_000,
             backlog_products: 1_000,
             products: 50_000,
+            fanout_terminals: 50,
+            fanout_changes: 20,
             workdir: None,
         }
     }
@@ -53,6 +59,8 @@ impl Config {
             sales_per_terminal: 20,
             backlog_products: 50,
             products: 500,
+            fanout_terminals: 3,
+            fanout_changes: 3,
             ..Config::full()
         }
     }
@@ -79,12 +87,13 @@ struct KassaRun {
     hwm: u64,
     import_secs: f64,
     retries: u32,
+    fanout: Option<FanoutSummary>,
 }
 
 async fn run_kassa(cfg: &Config, dir: &Path) -> anyhow::Result<KassaRun> {
     let shop = dataset::generate(cfg.seed, cfg.products.max(cfg.backlog_products), 0)?;
     say("starting the Kassa server (in-process)");
-    let server = server::start().await?;
+    let server = server::start(dir).await?;
     let proxy = Proxy::start(server.addr).await?;
     let base = server.base();
 
@@ -104,6 +113,30 @@ async fn run_kassa(cfg: &Config, dir: &Path) -> anyhow::Result<KassaRun> {
         cfg.seed,
     )
     .await?;
+
+    say(&format!(
+        "fan-out: {} live terminals, {} price changes",
+        cfg.fanout_terminals, cfg.fanout_changes
+    ));
+    let tenant = cloud::Tenant::create(&base, "fanout").await?;
+    let few = tenant
+        .import(&shop.products[..cfg.backlog_products.min(200)])
+        .await?;
+    let product = few.first().context("the fan-out catalog is empty")?;
+    let fan = fanout::run(
+        dir,
+        &tenant,
+        &proxy.url(),
+        product,
+        cfg.fanout_terminals,
+        cfg.fanout_changes,
+    )
+    .await?;
+    let fanout = fan.latencies.summary().map(|latency| FanoutSummary {
+        terminals: fan.terminals,
+        changes: fan.changes,
+        latency,
+    });
 
     say(&format!(
         "catalog tenant: importing {} products",
@@ -126,6 +159,7 @@ async fn run_kassa(cfg: &Config, dir: &Path) -> anyhow::Result<KassaRun> {
         hwm,
         import_secs,
         retries: backlog.retries,
+        fanout,
     })
 }
 
@@ -232,6 +266,7 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
         kassa_process_hwm: k.hwm,
         pouch_server_hwm: p.server_hwm,
         pouch_client_hwm: p.client_hwm,
+        fanout: k.fanout,
     };
     let n = cfg.terminals;
     let notes = vec![
@@ -263,6 +298,16 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
              (not timed above) took {:.1} s through Kassa's bulk import and {:.1} s with \
              PouchDB bulkDocs.",
             k.import_secs, p.load_secs
+        ),
+        format!(
+            "Fan-out: {} tills (pos-core, each on its own SQLite file) hold the live socket as \
+             `pos sync --daemon` does; a manager changes one price over REST (`PATCH \
+             /api/catalog/products/{{id}}`). Timed from just before that request is sent (so \
+             the server's transaction is inside the figure) to the moment each till has \
+             committed the change to its database (`LocalDb::watch_pages`). An unmeasured \
+             first change proves every socket is up; {} changes, 150 ms apart. PouchDB's \
+             column is empty: this run has no PouchDB peer of the shop's live socket.",
+            cfg.fanout_terminals, cfg.fanout_changes
         ),
         "Memory: the Kassa server runs inside the bench process, so its row is the bench \
          process's VmHWM (server, the terminals and the generated data together); PouchDB's \

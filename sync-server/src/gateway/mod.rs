@@ -13,7 +13,7 @@ use std::{net::SocketAddr, sync::Arc, time::Instant};
 use axum::{
     Router,
     extract::{DefaultBodyLimit, MatchedPath, Request},
-    http::{HeaderName, HeaderValue, Method},
+    http::{Extensions, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
@@ -24,7 +24,9 @@ use tower_governor::{
 };
 use tower_http::{
     catch_panic::CatchPanicLayer,
+    compression::{CompressionLayer, CompressionLevel, DefaultPredicate, Predicate},
     cors::{AllowOrigin, CorsLayer},
+    decompression::RequestDecompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -80,12 +82,30 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
             }))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(compression())
             .layer(cors(&cfg.cors_origins))
             .layer(middleware::from_fn(fallback::json_errors))
             .layer(CatchPanicLayer::custom(fallback::panic_response))
-            .layer(middleware::from_fn(count_requests)),
+            .layer(middleware::from_fn(count_requests))
+            // Innermost, so the router's extractors and `DefaultBodyLimit` see the inflated
+            // body: a small gzip bomb is refused like any oversized body.
+            .layer(RequestDecompressionLayer::new()),
     )
     .with_state(state)
+}
+
+/// gzip for clients that ask for it: catalog pages and push answers are repetitive JSON
+/// that shrinks several times over, and terminals often sit on slow shop uplinks. The
+/// fastest level keeps the CPU cost far below the bytes saved. A WebSocket upgrade
+/// (101) carries no body and must keep its headers as they are.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .quality(CompressionLevel::Fastest)
+        .compress_when(DefaultPredicate::new().and(
+            |status: StatusCode, _: Version, _: &HeaderMap, _: &Extensions| {
+                status != StatusCode::SWITCHING_PROTOCOLS
+            },
+        ))
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

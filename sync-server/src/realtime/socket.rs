@@ -96,20 +96,20 @@ impl Session {
         let (db, key) = self.stream_of(stream);
         loop {
             let after = self.cursors.get(stream);
-            let (changes, head) = streams::page(&db, &key, after, PAGE).await?;
-            let Some(last) = changes.last().map(|c| c.cursor) else {
+            let (changes, head, next_after) = streams::page(&db, &key, after, PAGE).await?;
+            if next_after <= after {
                 return Ok(());
-            };
-            self.cursors.set(stream, last);
+            }
+            self.cursors.set(stream, next_after);
             let page = pos_shared::sync::ChangesPage {
                 stream,
                 after,
                 changes,
-                next_after: last,
+                next_after,
                 head,
             };
             self.send(&ServerMessage::Changes { page }).await?;
-            if last >= head {
+            if next_after >= head {
                 return Ok(());
             }
         }

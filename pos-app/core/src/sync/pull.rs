@@ -11,7 +11,7 @@ use super::remote::Remote;
 use super::settings::cursor_key;
 use super::{apply_catalog, apply_stock};
 use crate::error::{CoreError, CoreResult};
-use crate::store::{LocalDb, get_i64_setting, get_setting, set_setting};
+use crate::store::{LocalDb, PageCommitted, get_i64_setting, get_setting, set_setting};
 
 /// Changes asked for per page: each page is one write transaction, and sales wait for it,
 /// so pages stay small enough to commit in well under a second.
@@ -89,8 +89,12 @@ pub async fn pull_stream(
         cursor: cursor(db, stream).await?,
         head: 0,
     };
+    let mut prefetched: Option<ChangesPage> = None;
     loop {
-        let page = remote.page(stream, report.cursor, PAGE_LIMIT).await?;
+        let page = match prefetched.take() {
+            Some(page) => page,
+            None => remote.page(stream, report.cursor, PAGE_LIMIT).await?,
+        };
         check_page(&page, stream, report.cursor)?;
         report.head = page.head;
         if page.head < page.after {
@@ -108,12 +112,24 @@ pub async fn pull_stream(
         }
         let done = page.next_after >= page.head;
         let include = (done && stream == Stream::Stock).then_some(acked_through);
-        match apply_page(db, &page, include).await? {
+        let (outcome, next) = if done {
+            (apply_page(db, &page, include).await?, None)
+        } else {
+            // The next page travels while this one commits: a large first sync is bound
+            // by whichever is slower, the network or SQLite, not by their sum.
+            let (outcome, next) = tokio::join!(
+                apply_page(db, &page, include),
+                remote.page(stream, page.next_after, PAGE_LIMIT)
+            );
+            (outcome?, Some(next))
+        };
+        match outcome {
             PageOutcome::Applied { rows, skipped } => {
                 report.pages += 1;
                 report.rows += rows;
                 report.skipped += skipped;
                 report.cursor = page.next_after;
+                prefetched = next.transpose()?;
             }
             PageOutcome::Moved(stored) => {
                 // Another sync (the daemon and a manual `pos sync`) got there first.
@@ -200,6 +216,10 @@ pub(crate) async fn apply_page(
     }
     tx.commit().await?;
     db.wrote();
+    db.page_committed(PageCommitted {
+        stream: page.stream,
+        cursor: page.next_after,
+    });
     Ok(PageOutcome::Applied {
         rows: tally.rows,
         skipped: tally.skipped,

@@ -155,8 +155,7 @@ pub async fn stream_page(
         Stream::Catalog => (catalog::db(&state), streams::catalog_key(&src.company_id)),
         Stream::Stock => (inventory::db(&state), streams::stock_key(&src.shop_id)),
     };
-    let (changes, head) = streams::page(&db, &key, q.after, limit).await?;
-    let next_after = changes.last().map_or(q.after, |c| c.cursor);
+    let (changes, head, next_after) = streams::page(&db, &key, q.after, limit).await?;
     Ok(Json(ChangesPage {
         stream: kind,
         after: q.after,
