@@ -285,3 +285,65 @@ async fn a_barcode_is_freed_when_its_product_retires_or_drops_it() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     app.product(&t, "E-1", 100, "4006381333931").await;
 }
+
+#[tokio::test]
+async fn a_large_import_is_served_whole_from_its_pack_and_agrees_with_the_log() {
+    let app = spawn_app().await;
+    let t = app.tenant("Pack Co").await;
+    let (_, device) = app.terminal(&t, "Till 1").await;
+    let rows: Vec<_> = (0..300)
+        .map(|i| {
+            json!({ "sku": format!("P{i:03}"), "name": format!("Product {i}"),
+                    "barcodes": [], "price_minor": 100 + i, "tax_rate_bp": 700 })
+        })
+        .collect();
+    let (status, body) = app
+        .post(
+            "/api/catalog/products/import",
+            Some(&t.manager),
+            json!(rows),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let page = |after: i64, limit: i64| {
+        let app = &app;
+        let device = &device;
+        async move {
+            let (status, page) = app
+                .sync_call(
+                    Method::GET,
+                    &format!("/api/sync/streams/catalog?after={after}&limit={limit}"),
+                    device,
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            page
+        }
+    };
+    // From the pack's start: the whole import in one page, whatever the limit.
+    let whole = page(0, 100).await;
+    assert_eq!(whole["head"], 300);
+    assert_eq!(whole["next_after"], 300, "one page carries the pack");
+    let packed = whole["changes"].as_array().unwrap();
+    assert_eq!(packed.len(), 300);
+    // From inside it: the log, limited as asked, with the same changes.
+    let mut from_log = Vec::new();
+    let mut after = 0;
+    let first = page(5, 100).await;
+    assert_eq!(first["changes"].as_array().unwrap().len(), 100);
+    assert_eq!(first["next_after"], 105);
+    for c in packed.iter().take(5) {
+        from_log.push(c.clone());
+        after = c["cursor"].as_i64().unwrap();
+    }
+    while after < 300 {
+        let p = page(after, 100).await;
+        from_log.extend(p["changes"].as_array().unwrap().iter().cloned());
+        after = p["next_after"].as_i64().unwrap();
+    }
+    assert_eq!(&from_log, packed, "the pack is an exact copy of the log");
+    assert_eq!(packed[299]["data"]["sku"], "P299");
+    assert_eq!(packed[299]["data"]["price_minor"], 399);
+}
