@@ -10,7 +10,7 @@ use sqlx::Row;
 use crate::error::{CoreError, CoreResult};
 use crate::journal::{self, FactKind};
 use crate::staff::Staff;
-use crate::store::{LocalDb, Tx, new_id};
+use crate::store::{LocalDb, new_id};
 
 /// A customer with their current balance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -106,14 +106,17 @@ pub async fn list(db: &LocalDb) -> CoreResult<Vec<Customer>> {
 }
 
 /// Balance inside a transaction (what a sale must check against).
-pub async fn balance_in(tx: &mut Tx, customer_id: &str) -> CoreResult<(i64, i64)> {
+pub async fn balance_in(
+    tx: &mut sqlx::SqliteConnection,
+    customer_id: &str,
+) -> CoreResult<(i64, i64)> {
     let row = sqlx::query(
         "SELECT c.credit_limit_minor,
                 coalesce((SELECT sum(amount_minor) FROM debt_entries WHERE customer_id = c.id), 0)
          FROM customers c WHERE c.id = ? AND c.active = 1",
     )
     .bind(customer_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| CoreError::NotFound {
         what: "customer",
@@ -124,7 +127,7 @@ pub async fn balance_in(tx: &mut Tx, customer_id: &str) -> CoreResult<(i64, i64)
 
 /// Appends one entry to a customer's account inside `tx`.
 pub async fn add_entry(
-    tx: &mut Tx,
+    tx: &mut sqlx::SqliteConnection,
     now_ms: i64,
     customer_id: &str,
     amount_minor: i64,
@@ -141,7 +144,7 @@ pub async fn add_entry(
     .bind(kind)
     .bind(ref_id)
     .bind(now_ms)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::journal::{self, FactKind};
 
 use crate::staff::{self, Action, Staff};
 use crate::stock;
-use crate::store::{LocalDb, Tx, new_id};
+use crate::store::{LocalDb, new_id};
 use crate::terminal::Terminal;
 
 pub use pos_shared::facts::{Sale, SaleLine, SaleTender};
@@ -102,66 +102,161 @@ pub async fn complete(
     manager_pin: Option<&str>,
 ) -> CoreResult<Sale> {
     let now = db.now_ms();
-    let promotions = crate::promotions::active(db, now).await?;
-    let mut sale = build(cart, &promotions, terminal, staff, now)?;
     // Only manual discounts count towards the approval threshold, not promotions.
     let discount_bp = checkout::discount_bp(&checkout::price(cart, terminal.currency)?);
-    if discount_bp > terminal.discount_approval_bp {
-        sale.approved_by = staff::authorize(db, staff, Action::LargeDiscount, manager_pin).await?;
-    }
-    let mut tx = db.begin().await?;
-    // Line ids are minted when items are scanned, so a retried commit of the same cart
-    // is recognised instead of selling it twice. One statement reads that check, the
-    // open shift, the next receipt number and the journal's head; one more writes
-    // everything: each statement is a hop to sqlx's SQLite worker thread.
+    let approved_by = if discount_bp > terminal.discount_approval_bp {
+        staff::authorize(db, staff, Action::LargeDiscount, manager_pin).await?
+    } else {
+        None
+    };
+    let first_line = cart.lines.first().ok_or(CoreError::EmptyCart)?;
+    // Every statement is a hop to sqlx's SQLite worker thread and back, and on a small
+    // till those wake-ups cost more than the SQL. So a sale is two hops: one opens the
+    // transaction and reads everything it needs (the retry check, the open shift, the
+    // next receipt number, the journal's head, the running promotions), one writes
+    // everything and commits. Line ids are minted when items are scanned, so a retried
+    // commit of the same cart is recognised instead of selling it twice.
+    let mut open = OpenSale::begin(db).await?;
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT (SELECT sale_id FROM sale_lines WHERE id = ?),
+        "BEGIN IMMEDIATE;
+         SELECT (SELECT sale_id FROM sale_lines WHERE id = ?),
                 (SELECT id FROM shifts WHERE status = 'open'),
                 (SELECT coalesce(max(receipt_no), 0) + 1 FROM sales),
+                (SELECT json_group_array(json(params)) FROM (
+                    SELECT params FROM promotions
+                    WHERE active = 1 AND (starts_ms IS NULL OR starts_ms <= ?)
+                      AND (ends_ms IS NULL OR ends_ms > ?)
+                    ORDER BY id)),
                 {}",
         journal::HEAD_COLUMNS
     ));
     let context = sqlx::query(sql)
-        .bind(&sale.lines[0].id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if let Some(sale_id) = context.get::<Option<String>, _>(0) {
-        return Err(CoreError::AlreadyCompleted { sale_id });
+        .bind(&first_line.id)
+        .bind(now)
+        .bind(now)
+        .fetch_one(open.conn()?)
+        .await;
+    let context = open.check(context).await?;
+    let result = async {
+        if let Some(sale_id) = context.get::<Option<String>, _>(0) {
+            return Err(CoreError::AlreadyCompleted { sale_id });
+        }
+        let promotions: Vec<Promotion> = serde_json::from_str(&context.get::<String, _>(3))
+            .map_err(|e| CoreError::invalid(format!("stored promotion is unreadable: {e}")))?;
+        let mut sale = build(cart, &promotions, terminal, staff, now)?;
+        sale.approved_by = approved_by;
+        sale.shift_id = context
+            .get::<Option<String>, _>(1)
+            .ok_or(CoreError::NoOpenShift)?;
+        sale.receipt_no = context.get(2);
+        let head = journal::Head::from_row(&context, 4)?;
+        let conn = open.conn()?;
+        crate::till::close_parked(conn, now, cart, "completed").await?;
+        charge_accounts(conn, now, terminal.currency, &sale).await?;
+        let record = head.next(now, FactKind::SaleCompleted, &sale)?;
+        let key = crate::seal::key_for_sale(db, conn).await?;
+        let movements: Vec<stock::Movement<'_>> = sale
+            .lines
+            .iter()
+            .map(|line| stock::Movement {
+                product_id: &line.product_id,
+                delta_milli: -line.qty_milli,
+                reason: "sale",
+                ref_id: Some(&sale.id),
+                journal_seq: record.seq,
+            })
+            .collect();
+        let mut q = QueryBuilder::new("");
+        journal::push_insert(&mut q, &record);
+        push_insert(&mut q, &sale, record.seq);
+        stock::push_movements(&mut q, now, &movements);
+        crate::receipt::push_print_job(&mut q, now, terminal, &sale, &key);
+        q.push("; COMMIT");
+        q.build().execute(&mut *conn).await?;
+        Ok(sale)
     }
-    sale.shift_id = context
-        .get::<Option<String>, _>(1)
-        .ok_or(CoreError::NoOpenShift)?;
-    sale.receipt_no = context.get(2);
-    let head = journal::Head::from_row(&context, 3)?;
-    crate::till::close_parked(&mut tx, now, cart, "completed").await?;
-    charge_accounts(&mut tx, now, terminal.currency, &sale).await?;
-    let record = head.next(now, FactKind::SaleCompleted, &sale)?;
-    let key = crate::seal::key_for_sale(db, &mut tx).await?;
-    let movements: Vec<stock::Movement<'_>> = sale
-        .lines
-        .iter()
-        .map(|line| stock::Movement {
-            product_id: &line.product_id,
-            delta_milli: -line.qty_milli,
-            reason: "sale",
-            ref_id: Some(&sale.id),
-            journal_seq: record.seq,
-        })
-        .collect();
-    let mut q = QueryBuilder::new("");
-    journal::push_insert(&mut q, &record);
-    push_insert(&mut q, &sale, record.seq);
-    stock::push_movements(&mut q, now, &movements);
-    crate::receipt::push_print_job(&mut q, now, terminal, &sale, &key);
-    q.build().execute(&mut *tx).await?;
-    tx.commit().await?;
+    .await;
+    let sale = open.finish(result).await?;
     db.wrote();
     tracing::info!(sale_id = %sale.id, receipt_no = sale.receipt_no, total = sale.total_minor, "sale completed");
     Ok(sale)
 }
 
+/// A pooled connection inside a transaction this module opened with a plain `BEGIN`
+/// (so that opening it shares a hop with the first read). Whatever goes wrong, it is
+/// rolled back; if even that fails, or the future is dropped half way, the connection
+/// is taken out of the pool and closed, which rolls back too: a pooled connection is
+/// never handed on inside a transaction.
+struct OpenSale {
+    conn: Option<sqlx::pool::PoolConnection<Sqlite>>,
+}
+
+impl OpenSale {
+    async fn begin(db: &LocalDb) -> CoreResult<Self> {
+        Ok(Self {
+            conn: Some(db.pool().acquire().await?),
+        })
+    }
+
+    fn conn(&mut self) -> CoreResult<&mut sqlx::SqliteConnection> {
+        self.conn
+            .as_deref_mut()
+            .ok_or_else(|| CoreError::invalid("the sale's connection is closed"))
+    }
+
+    /// Rolls back and passes on an error of the opening read.
+    async fn check<T>(&mut self, r: Result<T, sqlx::Error>) -> CoreResult<T> {
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.rollback().await;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// After the writing hop: committed on success, rolled back otherwise.
+    async fn finish<T>(mut self, r: CoreResult<T>) -> CoreResult<T> {
+        if r.is_err() {
+            self.rollback().await;
+        }
+        // Committed by the writing hop's `COMMIT`; back to the pool as it should be.
+        self.conn.take();
+        r
+    }
+
+    async fn rollback(&mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        // No transaction open (BEGIN itself failed) is fine; anything else closes it.
+        match sqlx::query("ROLLBACK").execute(&mut *conn).await {
+            Ok(_) => {}
+            Err(e) if e.to_string().contains("no transaction is active") => {}
+            Err(e) => {
+                tracing::warn!("rolling back a failed sale failed ({e}); closing the connection");
+                drop(conn.detach());
+            }
+        }
+    }
+}
+
+impl Drop for OpenSale {
+    fn drop(&mut self) {
+        // Dropped half way (the caller gave up): the state is unknown, so close it.
+        if let Some(conn) = self.conn.take() {
+            drop(conn.detach());
+        }
+    }
+}
+
 /// Store credit and on-account tenders move the customer's balance, within limits.
-async fn charge_accounts(tx: &mut Tx, now: i64, currency: Currency, sale: &Sale) -> CoreResult<()> {
+async fn charge_accounts(
+    tx: &mut sqlx::SqliteConnection,
+    now: i64,
+    currency: Currency,
+    sale: &Sale,
+) -> CoreResult<()> {
     let m = |minor| Money::new(minor, currency);
     for t in &sale.tenders {
         let kind = t.kind.as_str();

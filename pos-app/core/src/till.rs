@@ -10,7 +10,7 @@ use crate::checkout::{Cart, CartLine};
 use crate::error::{CoreError, CoreResult};
 use crate::journal::{self, FactKind};
 use crate::staff::{self, Action, Staff};
-use crate::store::{LocalDb, Tx, new_id};
+use crate::store::{LocalDb, new_id};
 use crate::terminal::Terminal;
 
 /// What a scanned or typed code resolved to.
@@ -184,7 +184,12 @@ pub async fn resume(db: &LocalDb, parked_id: &str) -> CoreResult<Cart> {
 
 /// Closes the parked entry a cart came from, inside the transaction that completes or
 /// voids it; fails if another till already took it.
-pub async fn close_parked(tx: &mut Tx, now_ms: i64, cart: &Cart, status: &str) -> CoreResult<()> {
+pub async fn close_parked(
+    tx: &mut sqlx::SqliteConnection,
+    now_ms: i64,
+    cart: &Cart,
+    status: &str,
+) -> CoreResult<()> {
     let Some(id) = &cart.parked_id else {
         return Ok(());
     };
@@ -194,7 +199,7 @@ pub async fn close_parked(tx: &mut Tx, now_ms: i64, cart: &Cart, status: &str) -
     .bind(status)
     .bind(now_ms)
     .bind(id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
         return Err(CoreError::NotFound {
