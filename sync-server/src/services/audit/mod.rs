@@ -63,7 +63,20 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
                 .build(),
         )
         .await?;
-    Ok(())
+    // The chain head exists before the first event, so appenders only ever update it
+    // (concurrent upserts of a missing document can clash on its key).
+    let created = db(state)
+        .collection::<mongodb::bson::Document>("chain_head")
+        .update_one(
+            doc! { "_id": "head" },
+            doc! { "$setOnInsert": { "seq": 0_i64, "hash": "genesis" } },
+        )
+        .upsert(true)
+        .await;
+    match created {
+        Err(e) if !crate::error::is_duplicate_key(&e) => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 pub fn chain_hash(prev: &str, seq: i64, event: &EventMessage, payload: &str) -> String {
@@ -93,6 +106,7 @@ pub async fn append(state: &AppState, event: EventMessage) -> ApiResult<()> {
     {
         return Ok(());
     }
+    let event_id = event.id.clone();
     let result = state
         .mongo
         .transact((state.clone(), event), |s, (state, event)| {
@@ -137,7 +151,20 @@ pub async fn append(state: &AppState, event: EventMessage) -> ApiResult<()> {
         })
         .await;
     match result {
-        Err(ApiError::Conflict(_)) => Ok(()),
+        // Only a record with this event id makes a clash a duplicate. Any other clash (two
+        // first appenders creating the chain head at once, say) must not swallow the
+        // event: the error goes back to the consumer, which redelivers it.
+        Err(ApiError::Conflict(e)) => {
+            if records(state)
+                .find_one(doc! { "_id": &event_id })
+                .await?
+                .is_some()
+            {
+                Ok(())
+            } else {
+                Err(ApiError::Conflict(e))
+            }
+        }
         other => other,
     }
 }
