@@ -29,6 +29,7 @@ use crate::services::{audit, auth, catalog, company, inventory, sales, shop, syn
         catalog::routes::create_product, catalog::routes::list_products, catalog::routes::get_product,
         catalog::routes::update_product, catalog::routes::delete_product, catalog::import::import_products,
         inventory::routes::list_balances, inventory::routes::list_exceptions, inventory::routes::adjust,
+        inventory::routes::set_reorder_level, inventory::routes::list_low_stock,
         sales::routes::list_orders, sales::routes::get_order,
         sync::routes::config, sync::routes::state_of, sync::routes::push, sync::routes::stream_page,
         crate::realtime::presence::list,

@@ -30,6 +30,7 @@ pub mod keys {
     pub const ORDER_COMPLETED: &str = "order.completed";
     pub const ORDER_REFUNDED: &str = "order.refunded";
     pub const INVENTORY_ADJUSTED: &str = "inventory.adjusted";
+    pub const INVENTORY_LOW_STOCK: &str = "inventory.low_stock";
     pub const SYNC_QUARANTINED: &str = "sync.quarantined";
 }
 

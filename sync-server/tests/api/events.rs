@@ -296,3 +296,82 @@ async fn an_event_written_during_a_rabbitmq_outage_is_delivered_once_after() {
         "no replay of older events: {counts:?}"
     );
 }
+
+#[tokio::test]
+async fn stock_falling_to_its_reorder_level_is_announced_once_and_listed() {
+    let app = spawn_app().await;
+    let tap = Tap::bind(&app.prefix).await;
+    let t = app.tenant("Low Stock Co").await;
+    let milk = app.product(&t, "MILK", 129, "4006381333931").await;
+    let level = |level_milli: i64| json!({ "shop_id": t.shop_id, "product_id": milk, "level_milli": level_milli });
+    let put = |token: String, body: Value| {
+        let app = &app;
+        async move {
+            app.call(
+                reqwest::Method::PUT,
+                "/api/inventory/reorder-levels",
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (_, cashier) = app.cashier(&t, "2468").await;
+    let (status, _) = put(cashier, level(5_000)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "managers set reorder levels");
+    let (status, body) = put(t.manager.clone(), level(-1)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = put(t.manager.clone(), level(5_000)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["low"], true, "nothing in stock yet: {body}");
+
+    let adjust = |delta_milli: i64, key: &str| {
+        let body = json!({ "shop_id": t.shop_id, "product_id": milk,
+            "delta_milli": delta_milli, "reason": "count", "idempotency_key": key });
+        let app = &app;
+        let manager = t.manager.clone();
+        async move {
+            let (status, b) = app
+                .post("/api/inventory/adjustments", Some(&manager), body)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{b}");
+        }
+    };
+    adjust(6_000, "delivery").await; // 0 -> 6: rising, not low
+    adjust(-2_000, "damage-1").await; // 6 -> 4: falls to the level
+    adjust(-1_000, "damage-2").await; // 4 -> 3: still low, no second alarm
+    let low = tap
+        .wait_for("inventory.low_stock", |v| {
+            v["payload"]["product_id"] == milk.as_str()
+        })
+        .await;
+    assert_eq!(low["company_id"], t.company_id.as_str());
+    assert_eq!(low["payload"]["on_hand_milli"], 4_000);
+    assert_eq!(low["payload"]["level_milli"], 5_000);
+    // The later adjustment's own event has arrived, so a second alarm would have too.
+    tap.wait_for("inventory.adjusted", |v| {
+        v["payload"]["delta_milli"] == -1_000
+    })
+    .await;
+    let alarms = tap
+        .keys()
+        .iter()
+        .filter(|k| *k == "inventory.low_stock")
+        .count();
+    assert_eq!(alarms, 1, "one alarm per crossing");
+
+    let path = format!("/api/inventory/low-stock?shop_id={}", t.shop_id);
+    let (status, list) = app.get(&path, &t.manager).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(
+        list,
+        json!([{ "product_id": milk, "on_hand_milli": 3_000, "level_milli": 5_000, "low": true }])
+    );
+    let other = app.tenant("Nosy Co").await;
+    let (status, _) = app.get(&path, &other.manager).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another company cannot see this shop"
+    );
+}

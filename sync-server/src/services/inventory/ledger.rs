@@ -4,7 +4,8 @@
 //! whatever its size: read the touched balances, insert the movements, replace the touched
 //! balances with their new values, and append one stock-stream change per product. All of
 //! it runs inside the caller's transaction, so a concurrent writer of the same balances
-//! conflicts and retries instead of losing an increment.
+//! conflicts and retries instead of losing an increment. A balance falling to its
+//! product's reorder level records `inventory.low_stock` in the same transaction.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,7 +17,11 @@ use mongodb::{
 use pos_shared::sync::{ChangeOp, StockBalance};
 
 use super::{balances, db, movements};
-use crate::{state::AppState, streams};
+use crate::{
+    events::{EventMessage, keys, outbox},
+    state::AppState,
+    streams,
+};
 
 /// One signed change of stock.
 #[derive(Debug, Clone)]
@@ -71,6 +76,7 @@ pub async fn apply(
             ))
         })
         .collect();
+    let before: HashMap<String, i64> = on_hand.clone();
     let mut after = Vec::with_capacity(moves.len());
     // BTreeMap: the stream lists products in a stable order.
     let mut touched: BTreeMap<&str, i64> = BTreeMap::new();
@@ -123,7 +129,52 @@ pub async fn apply(
         })
         .collect();
     streams::append_many(&db(state), s, &streams::stock_key(shop_id), &changes).await?;
+    announce_low_stock(state, s, company_id, shop_id, &ids, &before, &touched).await?;
     Ok(after)
+}
+
+/// Records `inventory.low_stock` for each product whose balance fell to or below its
+/// reorder level in this write (once per crossing, not on every sale below it).
+async fn announce_low_stock(
+    state: &AppState,
+    s: &mut ClientSession,
+    company_id: &str,
+    shop_id: &str,
+    ids: &[String],
+    before: &HashMap<String, i64>,
+    touched: &BTreeMap<&str, i64>,
+) -> mongodb::error::Result<()> {
+    let levels: Vec<Document> = super::reorder_levels(state)
+        .find(doc! { "_id": { "$in": ids } })
+        .session(&mut *s)
+        .await?
+        .stream(&mut *s)
+        .try_collect()
+        .await?;
+    for level in &levels {
+        let (Ok(product_id), Ok(level_milli)) =
+            (level.get_str("product_id"), level.get_i64("level_milli"))
+        else {
+            continue;
+        };
+        let was = before.get(product_id).copied().unwrap_or(0);
+        let Some(&now_milli) = touched.get(product_id) else {
+            continue;
+        };
+        if was > level_milli && now_milli <= level_milli {
+            let event = EventMessage::new(
+                keys::INVENTORY_LOW_STOCK,
+                Some(company_id),
+                None,
+                serde_json::json!({
+                    "shop_id": shop_id, "product_id": product_id,
+                    "on_hand_milli": now_milli, "level_milli": level_milli,
+                }),
+            );
+            outbox::record(&db(state), s, &event).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Current balances of `product_ids` in a shop (missing products have 0).

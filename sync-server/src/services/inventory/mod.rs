@@ -1,6 +1,7 @@
 //! The inventory service (inventorydb): the stock ledger of signed movements, balances per
 //! shop and product kept in the same transaction, the per-shop stock stream, and the
-//! exceptions managers must look at (oversold, price variance, over-refund, orphan refund).
+//! exceptions managers must look at (oversold, price variance, over-refund, orphan refund),
+//! and reorder levels: stock falling to a product's level raises `inventory.low_stock`.
 
 pub mod ledger;
 pub mod routes;
@@ -25,6 +26,11 @@ pub fn exceptions(state: &AppState) -> Collection<Document> {
     db(state).collection("exceptions")
 }
 
+/// Reorder level per shop and product (`_id` = `shop:product`, like its balance).
+pub fn reorder_levels(state: &AppState) -> Collection<Document> {
+    db(state).collection("reorder_levels")
+}
+
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     let db = db(state);
     movements(state)
@@ -35,6 +41,13 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         )
         .await?;
     balances(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "shop_id": 1 })
+                .build(),
+        )
+        .await?;
+    reorder_levels(state)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1 })

@@ -26,6 +26,115 @@ pub fn router() -> Router<AppState> {
         .route("/inventory/balances", get(list_balances))
         .route("/inventory/exceptions", get(list_exceptions))
         .route("/inventory/adjustments", post(adjust))
+        .route(
+            "/inventory/reorder-levels",
+            axum::routing::put(set_reorder_level),
+        )
+        .route("/inventory/low-stock", get(list_low_stock))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReorderLevel {
+    pub shop_id: String,
+    pub product_id: String,
+    /// Stock at or below this (thousandths of a unit) is low; setting it again replaces it.
+    pub level_milli: i64,
+}
+
+/// Sets a product's reorder level in a shop (managers). When a sale or adjustment takes
+/// the balance from above the level to at or below it, `inventory.low_stock` is raised.
+#[utoipa::path(put, path = "/api/inventory/reorder-levels", tag = "inventory", security(("bearer" = [])), request_body = ReorderLevel,
+    responses((status = 200, body = LowStockView), (status = 404, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
+pub async fn set_reorder_level(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(req): ApiJson<ReorderLevel>,
+) -> ApiResult<Json<LowStockView>> {
+    p.require(Role::ShopManager)?;
+    let shop = visible_shop(&state, &p, &req.shop_id).await?;
+    if !(0..=1_000_000_000_000).contains(&req.level_milli) {
+        return Err(ApiError::invalid(
+            "level_milli",
+            "must be between 0 and 10^12",
+        ));
+    }
+    crate::services::catalog::products(&state)
+        .find_one(doc! { "_id": &req.product_id, "company_id": &shop.company_id })
+        .await?
+        .ok_or_else(|| ApiError::not_found("product"))?;
+    let id = format!("{}:{}", shop.id, req.product_id);
+    super::reorder_levels(&state)
+        .update_one(
+            doc! { "_id": &id },
+            doc! { "$set": { "company_id": &shop.company_id, "shop_id": &shop.id,
+            "product_id": &req.product_id, "level_milli": req.level_milli,
+            "updated_at": now() } },
+        )
+        .upsert(true)
+        .await?;
+    let on_hand_milli = ledger::on_hand(&state, &shop.id, std::slice::from_ref(&req.product_id))
+        .await?
+        .get(&req.product_id)
+        .copied()
+        .unwrap_or_default();
+    Ok(Json(LowStockView {
+        product_id: req.product_id,
+        on_hand_milli,
+        level_milli: req.level_milli,
+        low: on_hand_milli <= req.level_milli,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LowStockView {
+    pub product_id: String,
+    pub on_hand_milli: i64,
+    pub level_milli: i64,
+    /// At or below the reorder level.
+    pub low: bool,
+}
+
+/// Products of a shop at or below their reorder level, lowest stock first.
+#[utoipa::path(get, path = "/api/inventory/low-stock", tag = "inventory", security(("bearer" = [])), params(ShopQuery),
+    responses((status = 200, body = [LowStockView]), (status = 403, body = pos_shared::error::WireError)))]
+pub async fn list_low_stock(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<ShopQuery>,
+) -> ApiResult<Json<Vec<LowStockView>>> {
+    p.require(Role::ShopManager)?;
+    let shop = visible_shop(&state, &p, &q.shop_id).await?;
+    let levels: Vec<Document> = super::reorder_levels(&state)
+        .find(doc! { "company_id": &shop.company_id, "shop_id": &shop.id })
+        .await?
+        .try_collect()
+        .await?;
+    let products: Vec<String> = levels
+        .iter()
+        .filter_map(|d| d.get_str("product_id").ok().map(str::to_owned))
+        .collect();
+    let on_hand = ledger::on_hand(&state, &shop.id, &products).await?;
+    let mut low: Vec<LowStockView> = levels
+        .iter()
+        .filter_map(|d| {
+            let product_id = d.get_str("product_id").ok()?.to_owned();
+            let level_milli = d.get_i64("level_milli").ok()?;
+            let on_hand_milli = on_hand.get(&product_id).copied().unwrap_or_default();
+            (on_hand_milli <= level_milli).then_some(LowStockView {
+                product_id,
+                on_hand_milli,
+                level_milli,
+                low: true,
+            })
+        })
+        .collect();
+    low.sort_by(|a, b| {
+        a.on_hand_milli
+            .cmp(&b.on_hand_milli)
+            .then_with(|| a.product_id.cmp(&b.product_id))
+    });
+    Ok(Json(low))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
