@@ -34,28 +34,18 @@ pub struct LocalDb {
     wal: Arc<WalUpkeep>,
 }
 
-/// When to checkpoint. Commits never checkpoint inline (`wal_autocheckpoint=0`): a
-/// checkpoint writes and fsyncs the main file, and on the same disk that delays the
-/// fsync of whatever sale commits meanwhile. So checkpoints run in the background once
-/// the till has been idle for [`CHECKPOINT_IDLE`] (a till is idle most of the time,
-/// between customers), and only during a long unbroken rush after
-/// [`CHECKPOINT_MAX_COMMITS`] commits, so that the WAL stays bounded.
+/// Commits since the last checkpoint, and whether one is running. Commits never
+/// checkpoint inline (`wal_autocheckpoint=0`: a checkpoint's fsync of the main file would
+/// land on the cashier's sale); every [`CHECKPOINT_EVERY`] commits one runs in the
+/// background instead, so the WAL is reused from its start rather than growing.
 #[derive(Debug, Default)]
 struct WalUpkeep {
     commits: std::sync::atomic::AtomicU64,
-    /// `commits` when the last checkpoint started.
-    checkpointed: std::sync::atomic::AtomicU64,
     running: std::sync::atomic::AtomicBool,
-    idle_timer: std::sync::atomic::AtomicBool,
 }
 
-/// Page size of a new database file.
-const PAGE_SIZE: u32 = 1024;
-
-/// Quiet time after a commit before a background checkpoint.
-const CHECKPOINT_IDLE: Duration = Duration::from_millis(300);
-/// Commits after which a checkpoint runs even without a pause (tens of MiB of WAL).
-const CHECKPOINT_MAX_COMMITS: u64 = 1000;
+/// Write commits between background checkpoints (a few MiB of WAL for sales).
+const CHECKPOINT_EVERY: u64 = 256;
 
 impl std::fmt::Debug for LocalDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -91,10 +81,6 @@ impl LocalDb {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
-            // Only a new file takes it (an existing one keeps its size). A sale dirties
-            // one leaf in each of about twenty b-trees; with small pages its commit
-            // writes and fsyncs a quarter of the bytes.
-            .page_size(PAGE_SIZE)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
@@ -159,46 +145,13 @@ impl LocalDb {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    /// Call after committing a write: keeps the WAL short without stalling a sale (see
-    /// [`WalUpkeep`]).
+    /// Call after committing a write: now and then starts a background checkpoint.
     pub fn wrote(&self) {
         use std::sync::atomic::Ordering;
-        let n = self.wal.commits.fetch_add(1, Ordering::AcqRel) + 1;
-        if n - self.wal.checkpointed.load(Ordering::Acquire) >= CHECKPOINT_MAX_COMMITS {
-            self.checkpoint_in_background(n);
+        let n = self.wal.commits.fetch_add(1, Ordering::Relaxed) + 1;
+        if !n.is_multiple_of(CHECKPOINT_EVERY) || self.wal.running.swap(true, Ordering::AcqRel) {
             return;
         }
-        if self.wal.idle_timer.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            self.wal.idle_timer.store(false, Ordering::Release);
-            return;
-        };
-        let db = self.clone();
-        runtime.spawn(async move {
-            let mut seen = n;
-            loop {
-                tokio::time::sleep(CHECKPOINT_IDLE).await;
-                let now = db.wal.commits.load(Ordering::Acquire);
-                if now == seen {
-                    break;
-                }
-                seen = now;
-            }
-            db.wal.idle_timer.store(false, Ordering::Release);
-            db.checkpoint_in_background(seen);
-        });
-    }
-
-    /// Starts a PASSIVE checkpoint unless one is running (it never waits for readers or
-    /// blocks the writer; frames it cannot copy yet go with the next one).
-    fn checkpoint_in_background(&self, commits: u64) {
-        use std::sync::atomic::Ordering;
-        if self.wal.running.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        self.wal.checkpointed.store(commits, Ordering::Release);
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             self.wal.running.store(false, Ordering::Release);
             return;
