@@ -2,9 +2,9 @@
 //! the WebSocket). docs/sync-protocol.md describes the flow; these types are the contract.
 //!
 //! Upstream, a terminal pushes contiguous batches of journal records after the server's
-//! `acked_through`; the server applies a batch in one transaction and acks. Downstream, the
-//! terminal pulls pages of changes per stream after its cursor; cursors are dense and
-//! assigned in commit order.
+//! `acked_through`; the server stores a batch in one transaction and acks, then projects it
+//! (orders, stock, exceptions) in the background. Downstream, the terminal pulls pages of
+//! changes per stream after its cursor; cursors are dense and assigned in commit order.
 
 use serde::{Deserialize, Serialize};
 
@@ -35,13 +35,14 @@ pub struct PushRequest {
 pub enum PushResponse {
     /// Everything up to and including `acked_through` is durably stored; the terminal may
     /// mark those records synced. `duplicates` were already there (a retry), `quarantined`
-    /// could not be read and were set aside for a manager instead of blocking the queue.
+    /// fail the hash chain or cannot be read: they are stored and set aside for a manager
+    /// instead of blocking the queue. Orders, stock and business exceptions follow when the
+    /// server has projected the batch ([`SyncState::projected_through`]).
     Ack {
         acked_through: i64,
         applied: u32,
         duplicates: u32,
         quarantined: u32,
-        exceptions: Vec<SyncException>,
     },
     /// The batch does not start right after what the server has: resend from
     /// `expected_seq`. Nothing of this batch was applied.
@@ -71,6 +72,10 @@ pub struct SyncState {
     pub epoch: i64,
     /// Highest sequence stored on the server (0 before the first push).
     pub acked_through: i64,
+    /// Highest sequence whose orders, stock movements and exceptions the server has built
+    /// (at most `acked_through`; behind it while a backlog is being worked through).
+    #[serde(default)]
+    pub projected_through: i64,
 }
 
 /// Downstream streams a terminal can read.
@@ -166,6 +171,11 @@ pub struct ChangesPage {
     /// The stream's newest cursor when the page was read; `next_after == head` means the
     /// terminal is up to date.
     pub head: i64,
+    /// Stock pages only, for the terminal that asked (and its epoch): the balances up to
+    /// `head` include the movements of its journal records through this sequence. The
+    /// terminal stops counting those movements as pending once it has applied `head`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub included_through: Option<i64>,
 }
 
 /// A product as terminals receive it on the catalog stream.

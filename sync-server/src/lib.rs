@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod gateway;
+pub mod gzip;
 pub mod health;
 pub mod openapi;
 pub mod realtime;
@@ -41,7 +42,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         bus: Bus::new(&config.amqp.uri, &config.amqp.prefix),
         metrics: metrics_handle(),
         hub: realtime::Hub::new(),
-        pushes: services::sync::queue::ShopQueue::default(),
+        pushes: services::sync::queue::TerminalQueue::default(),
+        projector: Arc::new(tokio::sync::Notify::new()),
         mongo,
         config: Arc::new(config),
     };

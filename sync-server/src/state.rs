@@ -18,7 +18,9 @@ pub struct AppState {
     pub logins: AccountLimiter,
     pub metrics: PrometheusHandle,
     pub hub: crate::realtime::Hub,
-    pub pushes: crate::services::sync::queue::ShopQueue,
+    pub pushes: crate::services::sync::queue::TerminalQueue,
+    /// Wakes the projector when a push has stored a batch.
+    pub projector: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

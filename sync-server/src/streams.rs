@@ -164,12 +164,8 @@ async fn insert_pack(
         })
         .collect();
     let to = first - 1 + i64::try_from(wire.len()).unwrap_or(i64::MAX);
-    let json = serde_json::to_vec(&wire)
-        .map_err(|e| mongodb::error::Error::custom(format!("pack not encodable: {e}")))?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    let packed = std::io::Write::write_all(&mut gz, &json)
-        .and_then(|()| gz.finish())
-        .map_err(|e| mongodb::error::Error::custom(format!("pack not compressible: {e}")))?;
+    let packed = crate::gzip::pack(&wire)
+        .map_err(|e| mongodb::error::Error::custom(format!("change pack {e}")))?;
     db.collection::<Document>(PACKS)
         .insert_one(doc! {
             "stream": stream,
@@ -208,12 +204,7 @@ async fn pack_at(
         );
         return Ok(None);
     };
-    let mut json = Vec::new();
-    let read = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut json);
-    match read
-        .map_err(|e| e.to_string())
-        .and_then(|_| serde_json::from_slice::<Vec<Change>>(&json).map_err(|e| e.to_string()))
-    {
+    match crate::gzip::unpack::<Vec<Change>>(bytes) {
         Ok(changes) => Ok(Some(changes)),
         Err(e) => {
             tracing::warn!(

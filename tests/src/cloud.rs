@@ -202,19 +202,27 @@ impl Cloud {
         counts
     }
 
-    /// Sequences the server stored for a terminal, in order.
+    /// Sequences of the records the server stored for a terminal, in order (read out of
+    /// the batches they were pushed in).
     pub async fn sequences(&self, terminal_id: &str) -> Vec<i64> {
         let docs: Vec<Document> = futures_collect(
             self.db("salesdb")
                 .await
-                .collection::<Document>("journal")
+                .collection::<Document>("journal_batches")
                 .find(doc! { "terminal_id": terminal_id })
-                .sort(doc! { "seq": 1 })
+                .sort(doc! { "epoch": 1, "from": 1 })
                 .await
                 .expect("journal"),
         )
         .await;
-        docs.iter().map(|d| d.get_i64("seq").unwrap()).collect()
+        docs.iter()
+            .flat_map(|d| {
+                sync_server::services::sync::batches::Batch::from_doc(d)
+                    .expect("a readable journal batch")
+                    .records
+            })
+            .map(|r| r.seq)
+            .collect()
     }
 
     /// (balance, sum of movements) of a product in the shop, straight from the ledger.

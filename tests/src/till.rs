@@ -67,6 +67,31 @@ impl Till {
     pub async fn sync(&self) -> pos_core::error::CoreResult<pos_core::sync::SyncReport> {
         pos_core::sync::sync_once(&self.db).await
     }
+
+    /// Waits until the server has built everything it acked from this terminal into
+    /// orders and stock (acks come when a batch is stored), then syncs once more so the
+    /// terminal holds the balances that include its sales.
+    pub async fn settle(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let state = pos_core::sync::server_state(&self.db)
+                .await
+                .expect("sync state");
+            assert!(
+                state.projected_through <= state.acked_through,
+                "the server never builds beyond what it stored: {state:?}"
+            );
+            if state.projected_through == state.acked_through {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server has not built this terminal's journal within 120 s: {state:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.sync().await.expect("sync after projection");
+    }
 }
 
 /// The `pos` binary built beside this test binary (`target/<profile>/pos`).

@@ -17,6 +17,9 @@ async fn assert_converged(
     sold: &[&str],
     products: &[(&str, &str)],
 ) {
+    for t in tills {
+        t.settle().await;
+    }
     let counts = cloud.order_counts().await;
     for id in sold {
         assert_eq!(
@@ -145,7 +148,8 @@ async fn two_offline_terminals_selling_the_last_unit_both_stand() {
     let sale_b = b.sell(MILK, 1).await;
     a.sync().await.expect("a syncs");
     b.sync().await.expect("b syncs");
-    a.sync().await.expect("a pulls b's effect");
+    a.settle().await;
+    b.settle().await;
     assert_eq!(
         cloud.ledger(&milk).await.0,
         -1000,
@@ -178,6 +182,7 @@ async fn a_price_changed_while_offline_keeps_the_sale_and_arrives_after() {
     assert_eq!(sale.total_minor, 258, "sold at the price the terminal had");
     cloud.set_price(&milk, 149).await;
     till.sync().await.expect("sync");
+    till.settle().await;
 
     let (_, order) = cloud
         .call(

@@ -1,15 +1,14 @@
 //! Stock as a ledger: the last server balance per product plus this terminal's own
 //! movements not yet included in it. On hand = server balance + pending movements.
 //!
-//! The rule: a movement stays pending (`in_server = 0`) while the balance stored here
-//! cannot include it, that is until its journal record is acked by the server AND a stock
-//! pull that started after the ack has reached the stream head (the server moves the
-//! balance in the same transaction as the ack, so such a pull has read it). After a
-//! successful `pos sync` (push, then pull) this is exactly "server balance + own movements
-//! whose journal records are not yet acked"; the second condition only matters when the
-//! pull after an ack fails, where counting the movement as included would hide it until
-//! the next pull. Standalone terminals never sync: every movement stays pending on top
-//! of the opening balance from the CSV import.
+//! The rule: a movement stays pending (`in_server = 0`) until the balance stored here
+//! includes it. The server acks a pushed record when it is stored and builds its stock
+//! movements later (projection); each stock page it serves says how far this terminal's
+//! journal is built into the balances up to the page's head (`included_through`), and
+//! once that head is applied the movements up to there stop counting as pending. So a
+//! sale is never counted twice (in the balance and as pending) nor missed, whatever the
+//! order of acks, projection and pulls. Standalone terminals never sync: every movement
+//! stays pending on top of the opening balance from the CSV import.
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

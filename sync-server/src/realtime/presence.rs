@@ -67,6 +67,9 @@ pub struct TerminalPresence {
     pub queued: i64,
     /// Highest journal sequence the server holds (current epoch).
     pub acked_through: i64,
+    /// Highest sequence built into orders and stock; behind `acked_through` while the
+    /// server works through a backlog.
+    pub projected_through: i64,
     pub last_push_at: Option<String>,
 }
 
@@ -100,6 +103,11 @@ pub async fn list(
         .await?
         .try_collect()
         .await?;
+    let projections: Vec<Document> = sales::projections(&state)
+        .find(doc! { "shop_id": &shop.id })
+        .await?
+        .try_collect()
+        .await?;
     let time = |d: &Document, k: &str| d.get_datetime(k).ok().map(|t| rfc3339(*t));
     Ok(Json(
         terminals
@@ -116,6 +124,11 @@ pub async fn list(
                     queued: pr.and_then(|d| d.get_i64("queued").ok()).unwrap_or(0),
                     acked_through: push
                         .and_then(|d| d.get_i64("acked_through").ok())
+                        .unwrap_or(0),
+                    projected_through: push
+                        .and_then(|d| d.get_str("_id").ok())
+                        .and_then(|key| projections.iter().find(|d| d.get_str("_id") == Ok(key)))
+                        .and_then(|d| d.get_i64("projected_through").ok())
                         .unwrap_or(0),
                     last_push_at: push.and_then(|d| time(d, "last_push_at")),
                 }

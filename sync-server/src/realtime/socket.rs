@@ -20,8 +20,7 @@ use crate::{
     gateway::principal::Principal,
     services::{
         auth::devices,
-        catalog, inventory,
-        sync::{ingest, routes::terminal},
+        sync::{ingest, routes, routes::terminal},
     },
     state::AppState,
     streams,
@@ -45,6 +44,7 @@ pub async fn upgrade(
             src,
             socket,
             cursors: Cursors::default(),
+            epoch: 1,
         };
         if let Err(e) = session.run().await {
             tracing::debug!(error = %e, terminal = %session.src.terminal_id, "socket ended");
@@ -59,6 +59,8 @@ struct Session {
     socket: WebSocket,
     /// What this socket has been sent so far, per stream.
     cursors: Cursors,
+    /// The terminal's journal epoch, from its hello.
+    epoch: i64,
 }
 
 impl Session {
@@ -79,37 +81,29 @@ impl Session {
     }
 
     fn stream_of(&self, stream: Stream) -> (mongodb::Database, String) {
-        match stream {
-            Stream::Catalog => (
-                catalog::db(&self.state),
-                streams::catalog_key(&self.src.company_id),
-            ),
-            Stream::Stock => (
-                inventory::db(&self.state),
-                streams::stock_key(&self.src.shop_id),
-            ),
-        }
+        routes::stream_of(&self.state, &self.src, stream)
     }
 
     /// Sends every change after this socket's cursor on `stream`, page by page.
     async fn send_changes(&mut self, stream: Stream) -> anyhow::Result<()> {
-        let (db, key) = self.stream_of(stream);
         loop {
             let after = self.cursors.get(stream);
-            let (changes, head, next_after) = streams::page(&db, &key, after, PAGE).await?;
-            if next_after <= after {
-                return Ok(());
-            }
-            self.cursors.set(stream, next_after);
-            let page = pos_shared::sync::ChangesPage {
+            let page = routes::read_page(
+                &self.state,
+                &self.src,
+                Some(self.epoch),
                 stream,
                 after,
-                changes,
-                next_after,
-                head,
-            };
+                PAGE,
+            )
+            .await?;
+            if page.next_after <= after {
+                return Ok(());
+            }
+            self.cursors.set(stream, page.next_after);
+            let done = page.next_after >= page.head;
             self.send(&ServerMessage::Changes { page }).await?;
-            if next_after >= head {
+            if done {
                 return Ok(());
             }
         }
@@ -146,6 +140,7 @@ impl Session {
             heads.set(stream, streams::head(&db, &key).await?);
         }
         self.cursors = cursors;
+        self.epoch = epoch;
         self.send(&ServerMessage::Welcome {
             v: PROTOCOL_VERSION,
             acked_through,

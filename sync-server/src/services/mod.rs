@@ -45,7 +45,7 @@ pub fn routes(cfg: &Config) -> Router<AppState> {
         r = r.merge(inventory::routes::router());
     }
     if cfg.runs("sales") {
-        // Ingest writes salesdb and inventorydb in one transaction: it runs with sales.
+        // Projection writes salesdb and inventorydb in one transaction: it runs with sales.
         r = r
             .merge(sales::routes::router())
             .merge(sync::routes::router());
@@ -102,6 +102,12 @@ pub fn spawn_background(state: &AppState, cancel: CancellationToken) -> Vec<Join
         Duration::from_millis(cfg.amqp.relay_poll_ms),
         cancel.clone(),
     ))];
+    if cfg.runs("sales") {
+        tasks.push(tokio::spawn(sync::projector::run(
+            state.clone(),
+            cancel.clone(),
+        )));
+    }
     if cfg.runs("audit") {
         let st = state.clone();
         tasks.push(tokio::spawn(consumer::run(

@@ -78,6 +78,31 @@ async fn push(app: &TestApp, device: &str, body: Value) -> (StatusCode, Value) {
         .await
 }
 
+/// Waits until the server has built the terminal's journal through `seq` into orders and
+/// stock (acks come when a batch is stored; the projector follows).
+async fn projected(app: &TestApp, device: &str, seq: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (status, state) = app
+            .sync_call(Method::GET, "/api/sync/state?epoch=1", device, None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{state}");
+        let through = state["projected_through"].as_i64().unwrap();
+        assert!(
+            through <= state["acked_through"].as_i64().unwrap(),
+            "never built beyond what is stored: {state}"
+        );
+        if through >= seq {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not projected through {seq} after 60 s: {state}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 async fn balance(app: &TestApp, t: &Tenant, product: &str) -> i64 {
     let (status, list) = app
         .get(
@@ -121,6 +146,7 @@ async fn batches_apply_once_and_replays_and_gaps_change_nothing() {
     assert_eq!(ack["status"], "ack");
     assert_eq!(ack["acked_through"], 4);
     assert_eq!(ack["applied"], 4);
+    projected(&app, &device, 4).await;
     assert_eq!(orders(&app, &t).await.len(), 3);
     assert_eq!(
         balance(&app, &t, &milk).await,
@@ -156,6 +182,7 @@ async fn batches_apply_once_and_replays_and_gaps_change_nothing() {
     assert_eq!(overlap["acked_through"], 6, "{overlap}");
     assert_eq!(overlap["duplicates"], 2);
     assert_eq!(overlap["applied"], 2);
+    projected(&app, &device, 6).await;
     assert_eq!(orders(&app, &t).await.len(), 5);
     assert_eq!(balance(&app, &t, &milk).await, -8000);
 
@@ -164,11 +191,12 @@ async fn batches_apply_once_and_replays_and_gaps_change_nothing() {
         .await;
     assert_eq!(state["acked_through"], 6);
 
-    // The stock stream carries the balance to the shop's terminals.
+    // The stock stream carries the balance to the shop's terminals, and tells the asking
+    // terminal that it includes its journal through seq 6.
     let (_, stock) = app
         .sync_call(
             Method::GET,
-            "/api/sync/streams/stock?after=0",
+            "/api/sync/streams/stock?after=0&epoch=1",
             &device,
             None,
         )
@@ -176,6 +204,19 @@ async fn batches_apply_once_and_replays_and_gaps_change_nothing() {
     let last = stock["changes"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["id"], milk.as_str());
     assert_eq!(last["data"]["on_hand_milli"], -8000);
+    assert_eq!(stock["included_through"], 6, "{stock}");
+    let (_, catalog) = app
+        .sync_call(
+            Method::GET,
+            "/api/sync/streams/catalog?after=0&epoch=1",
+            &device,
+            None,
+        )
+        .await;
+    assert!(
+        catalog.get("included_through").is_none(),
+        "only stock pages speak of the journal: {catalog}"
+    );
 }
 
 #[tokio::test]
@@ -197,6 +238,7 @@ async fn a_tampered_record_is_quarantined_without_blocking_the_rest() {
     assert_eq!(ack["acked_through"], 3, "the queue moves on");
     assert_eq!(ack["quarantined"], 1);
     assert_eq!(ack["applied"], 2);
+    projected(&app, &device, 3).await;
     assert_eq!(orders(&app, &t).await.len(), 2);
     assert_eq!(balance(&app, &t, &milk).await, -2000);
 }
@@ -216,22 +258,7 @@ async fn oversold_and_price_variance_are_recorded_for_managers() {
     j.sale(&milk, 1, 99);
     let (_, ack) = push(&app, &device, j.batch(1, 3)).await;
     assert_eq!(ack["status"], "ack", "{ack}");
-    let kinds: Vec<&str> = ack["exceptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        kinds.iter().filter(|k| **k == "oversold").count(),
-        1,
-        "{ack}"
-    );
-    assert_eq!(
-        kinds.iter().filter(|k| **k == "price_variance").count(),
-        1,
-        "{ack}"
-    );
+    projected(&app, &device, 3).await;
     assert_eq!(balance(&app, &t, &milk).await, -1000);
     let (status, listed) = app
         .get(
@@ -240,7 +267,23 @@ async fn oversold_and_price_variance_are_recorded_for_managers() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+    let kinds: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "oversold").count(),
+        1,
+        "{listed}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "price_variance").count(),
+        1,
+        "{listed}"
+    );
+    assert_eq!(kinds.len(), 2, "{listed}");
 }
 
 #[tokio::test]

@@ -92,7 +92,7 @@ async fn stop_signal() {
 
 fn report_text(r: &SyncReport) -> String {
     let p = &r.push;
-    let mut text = format!(
+    format!(
         "pushed {} facts in {} batches (applied {}, duplicates {}, quarantined {})\npulled catalog {} changes (cursor {}), stock {} changes (cursor {})",
         p.pushed,
         p.batches,
@@ -103,14 +103,7 @@ fn report_text(r: &SyncReport) -> String {
         r.pull.catalog.cursor,
         r.pull.stock.rows,
         r.pull.stock.cursor
-    );
-    for e in &p.exceptions {
-        text.push_str(&format!(
-            "\nexception {} ({}): {}",
-            e.kind, e.event_id, e.detail
-        ));
-    }
-    text
+    )
 }
 
 /// The sync lines of `pos status`.

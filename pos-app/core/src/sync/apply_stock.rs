@@ -74,15 +74,15 @@ fn read(change: &Change) -> Result<i64, String> {
     }
 }
 
-/// Counts this terminal's movements stated by journal records up to `acked_through` as
-/// included in the server balances; called when a stock pull that started after those
-/// acks reaches the head. Returns how many movements flipped.
-pub(super) async fn mark_included(tx: &mut Tx, acked_through: i64) -> CoreResult<u64> {
+/// Counts this terminal's movements stated by journal records up to `through` as included
+/// in the server balances; called when a stock page whose `included_through` says so has
+/// brought the balances to the head. Returns how many movements flipped.
+pub(super) async fn mark_included(tx: &mut Tx, through: i64) -> CoreResult<u64> {
     let done = sqlx::query(
         "UPDATE stock_movements SET in_server = 1
          WHERE in_server = 0 AND journal_seq IS NOT NULL AND journal_seq <= ?",
     )
-    .bind(acked_through)
+    .bind(through)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected())

@@ -114,9 +114,9 @@ pub async fn session(db: &LocalDb, shutdown: impl Future<Output = ()>) -> CoreRe
                     }
                     ServerMessage::Welcome { .. } => {}
                     ServerMessage::Changes { page } => {
-                        // Balances on a page read after an ack include the acked movements.
-                        let include = (page.stream == Stream::Stock && page.next_after >= page.head)
-                            .then_some(acked_through(db).await?);
+                        // The server says how much of this journal the balances up to the
+                        // head include; that holds once the head is applied.
+                        let include = if page.next_after >= page.head { page.included_through } else { None };
                         match apply_page(db, &page, include).await? {
                             PageOutcome::Applied { .. } => summary.pages += 1,
                             // A REST pull moved the cursor meanwhile: reconnect to resync.

@@ -74,13 +74,7 @@ pub async fn pull_stream(
     remote: &mut Remote,
     stream: Stream,
 ) -> CoreResult<StreamPull> {
-    // Balances read from here on include every movement of records acked so far (the
-    // server moves them in the ack's transaction), so once this pull reaches the head
-    // those movements stop counting as pending. Read before the first page, not after.
-    let acked_through: i64 =
-        sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM journal WHERE acked = 1")
-            .fetch_one(db.pool())
-            .await?;
+    let epoch = get_i64_setting(db.pool(), "epoch", 1).await?;
     let mut report = StreamPull {
         stream,
         pages: 0,
@@ -93,7 +87,11 @@ pub async fn pull_stream(
     loop {
         let page = match prefetched.take() {
             Some(page) => page,
-            None => remote.page(stream, report.cursor, PAGE_LIMIT).await?,
+            None => {
+                remote
+                    .page(stream, report.cursor, PAGE_LIMIT, epoch)
+                    .await?
+            }
         };
         check_page(&page, stream, report.cursor)?;
         report.head = page.head;
@@ -111,7 +109,9 @@ pub async fn pull_stream(
             continue;
         }
         let done = page.next_after >= page.head;
-        let include = (done && stream == Stream::Stock).then_some(acked_through);
+        // The server built this terminal's movements through `included_through` into the
+        // balances up to the head; once the head is applied they stop counting as pending.
+        let include = if done { page.included_through } else { None };
         let (outcome, next) = if done {
             (apply_page(db, &page, include).await?, None)
         } else {
@@ -119,7 +119,7 @@ pub async fn pull_stream(
             // by whichever is slower, the network or SQLite, not by their sum.
             let (outcome, next) = tokio::join!(
                 apply_page(db, &page, include),
-                remote.page(stream, page.next_after, PAGE_LIMIT)
+                remote.page(stream, page.next_after, PAGE_LIMIT, epoch)
             );
             (outcome?, Some(next))
         };
@@ -188,8 +188,8 @@ pub(crate) enum PageOutcome {
 }
 
 /// Applies `page` and stores its `next_after`, in one transaction. `include_through`:
-/// count movements of records acked up to there as included in the balances (the last
-/// page of a stock pull).
+/// count movements of records up to there as included in the balances (the last page
+/// of a stock pull, from the server's `included_through`).
 pub(crate) async fn apply_page(
     db: &LocalDb,
     page: &ChangesPage,

@@ -3,7 +3,7 @@
 //! is the one mutable column of the journal. A `gap` answer means the server is missing
 //! records before the batch: resend from where it says, even records already marked here.
 
-use pos_shared::sync::{PushRequest, PushResponse, SyncException, SyncState};
+use pos_shared::sync::{PushRequest, PushResponse, SyncState};
 use serde::Serialize;
 
 use super::remote::Remote;
@@ -32,8 +32,6 @@ pub struct PushReport {
     pub quarantined: u64,
     /// `gap` answers (records resent from where the server asked).
     pub gaps: u32,
-    /// Business exceptions the server recorded (oversold...), for managers.
-    pub exceptions: Vec<SyncException>,
     /// The server's `acked_through` after the last answer (0 when nothing was sent).
     pub acked_through: i64,
 }
@@ -115,12 +113,10 @@ pub async fn push_with(db: &LocalDb, remote: &mut Remote) -> CoreResult<PushRepo
                 applied,
                 duplicates,
                 quarantined,
-                exceptions,
             } => {
                 report.applied += u64::from(applied);
                 report.duplicates += u64::from(duplicates);
                 report.quarantined += u64::from(quarantined);
-                report.exceptions.extend(exceptions);
                 (acked_through, acked_through + 1)
             }
             PushResponse::Gap {

@@ -176,15 +176,17 @@ impl Remote {
             .await
     }
 
-    /// One page of `stream` after cursor `after`.
+    /// One page of `stream` after cursor `after`; `epoch` is this terminal's journal
+    /// epoch, so stock pages say how much of its journal their balances include.
     pub async fn page(
         &mut self,
         stream: Stream,
         after: i64,
         limit: u32,
+        epoch: i64,
     ) -> CoreResult<ChangesPage> {
         let path = format!(
-            "/api/sync/streams/{}?after={after}&limit={limit}",
+            "/api/sync/streams/{}?after={after}&limit={limit}&epoch={epoch}",
             stream.as_str()
         );
         self.call::<(), _>(Method::GET, &path, None).await

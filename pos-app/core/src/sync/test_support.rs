@@ -81,6 +81,7 @@ pub(super) fn page(stream: Stream, after: i64, changes: Vec<Change>, head: i64) 
         changes,
         next_after,
         head,
+        included_through: None,
     }
 }
 

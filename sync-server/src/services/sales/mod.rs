@@ -1,9 +1,11 @@
 //! The sales service (salesdb): POS sales become orders (channel `pos`, status
 //! `completed`), refunds link to their sale whichever arrives first, and the raw journal
-//! of every terminal is kept for audit and replay detection.
+//! of every terminal is kept (as the batches it was pushed in) for audit and replay
+//! detection.
 
 pub mod routes;
 
+use futures::TryStreamExt;
 use mongodb::{
     Collection, Database, IndexModel,
     bson::{Document, doc},
@@ -24,10 +26,22 @@ pub fn refunds(state: &AppState) -> Collection<Document> {
     db(state).collection("refunds")
 }
 
-/// Every journal record a terminal pushed, unique by `(terminal_id, epoch, seq)` and by id.
+/// Every journal record a terminal pushed, as the batches it was acked in (see
+/// `sync::batches`): unique by `(terminal_id, epoch, from)`, ranges never overlap.
 pub fn journal(state: &AppState) -> Collection<Document> {
-    db(state).collection("journal")
+    db(state).collection("journal_batches")
 }
+
+/// How far each terminal's batches are projected: `_id` = `{terminal}:{epoch}`. Kept apart
+/// from [`terminals`] so a push and the projection of an earlier batch never write the
+/// same document (which would abort one of the two transactions).
+pub fn projections(state: &AppState) -> Collection<Document> {
+    db(state).collection("sync_projections")
+}
+
+/// Upload positions carry this since projection left the push transaction; older ones
+/// were projected when acked and are migrated at start.
+pub const POSITION_VERSION: i32 = 2;
 
 /// Records that could not be read, set aside with the reason (never lost, never blocking).
 pub fn quarantine(state: &AppState) -> Collection<Document> {
@@ -45,11 +59,20 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     journal(state)
         .create_index(
             IndexModel::builder()
-                .keys(doc! { "terminal_id": 1, "epoch": 1, "seq": 1 })
+                .keys(doc! { "terminal_id": 1, "epoch": 1, "from": 1 })
                 .options(IndexOptions::builder().unique(true).build())
                 .build(),
         )
         .await?;
+    // The projector's queue: waiting batches, oldest first.
+    journal(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "projected": 1, "received_at": 1, "from": 1 })
+                .build(),
+        )
+        .await?;
+    migrate_positions(state).await?;
     orders(state)
         .create_index(
             IndexModel::builder()
@@ -60,5 +83,38 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     refunds(state)
         .create_index(IndexModel::builder().keys(doc! { "sale_id": 1 }).build())
         .await?;
+    Ok(())
+}
+
+/// Positions written when pushes were projected in the ack's own transaction: everything
+/// acked was built, so the projection starts where the upload stands.
+async fn migrate_positions(state: &AppState) -> anyhow::Result<()> {
+    let old: Vec<Document> = terminals(state)
+        .find(doc! { "v": { "$exists": false } })
+        .await?
+        .try_collect()
+        .await?;
+    for t in old {
+        let id = t.get_str("_id").unwrap_or_default();
+        projections(state)
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$setOnInsert": {
+                    "terminal_id": t.get_str("terminal_id").unwrap_or_default(),
+                    "shop_id": t.get_str("shop_id").unwrap_or_default(),
+                    "epoch": t.get_i64("epoch").unwrap_or(1),
+                    "projected_through": t.get_i64("acked_through").unwrap_or(0),
+                    "projected_hash": t.get_str("last_hash").unwrap_or(pos_shared::journal::GENESIS_HASH),
+                } },
+            )
+            .upsert(true)
+            .await?;
+        terminals(state)
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$set": { "v": POSITION_VERSION } },
+            )
+            .await?;
+    }
     Ok(())
 }

@@ -1,48 +1,38 @@
-//! Upstream ingest: one pushed batch of a terminal's journal applied in ONE MongoDB
-//! transaction across salesdb and inventorydb, idempotently.
+//! Upstream ingest: one pushed batch of a terminal's journal stored in ONE MongoDB
+//! transaction, idempotently, then acked; the projector builds orders and stock from it
+//! afterwards.
 //!
 //! The terminal's position (`acked_through`, last hash) is read inside the transaction:
 //! records at or below it are duplicates and change nothing; a batch starting after a hole
-//! is answered with the expected sequence; everything else is applied and the position
-//! moved, all or nothing. The ack leaves only after the commit, so an acked record is
-//! durable. Facts are never refused: an unreadable record is quarantined and acked, a
-//! business problem (oversold, price variance, over-refund, orphan refund) is recorded as
-//! an exception for managers.
-//!
-//! Round trips per batch are fixed, not per record (bulk inserts, one balance read and
-//! replace per batch), so a 1,000-sale backlog costs a handful of calls, not thousands.
+//! is answered with the expected sequence; the new records are stored as one batch
+//! document and the position moved, all or nothing. The ack leaves only after the commit,
+//! so an acked record is durable. A push costs two writes whatever its size, which is what
+//! lets a shop's backlog upload at network speed: building ten documents per sale happens
+//! in [`super::project`], off the terminal's path.
 
-use std::collections::{HashMap, HashSet};
-
-use futures::TryStreamExt;
 use mongodb::{
     ClientSession,
-    bson::{self, DateTime, Document, doc},
+    bson::{DateTime, doc},
 };
 use pos_shared::{
-    facts::{Refund, Sale, StockAdjusted},
-    journal::{FactKind, GENESIS_HASH, JournalRecord},
-    sync::{MAX_PUSH_RECORDS, PushRequest, PushResponse, SyncException},
+    journal::{GENESIS_HASH, JournalRecord},
+    sync::{MAX_PUSH_RECORDS, PushRequest, PushResponse},
 };
 
-use crate::{
-    error::ApiError,
-    events::{EventMessage, keys},
-    services::{catalog, inventory, inventory::ledger, sales},
-    state::AppState,
-};
+use crate::{error::ApiError, services::sales, state::AppState};
 
-use super::protocol::record_events;
+use super::{batches::Batch, project};
 
 /// The terminal a batch comes from, as its token says.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     pub company_id: String,
     pub shop_id: String,
     pub terminal_id: String,
 }
 
-/// Where a terminal's upload stands for one epoch.
+/// Where a terminal's upload stands for one epoch: the highest sequence stored and that
+/// record's hash (0 and the genesis hash before its first push).
 pub async fn position(
     state: &AppState,
     s: Option<&mut ClientSession>,
@@ -63,85 +53,23 @@ pub async fn position(
     }))
 }
 
-/// A record read as its fact, or why it could not be.
-enum Fact {
-    Sale(Sale),
-    Refund(Refund),
-    Stock(StockAdjusted),
-    /// Stored in the journal only (shifts, cash, customers, debt, voids).
-    Other,
-    Quarantined(String),
-}
-
-fn read(rec: &JournalRecord, prev_hash: &str, src: &Source, epoch: i64) -> Fact {
-    if rec.terminal_id != src.terminal_id || rec.epoch != epoch {
-        return Fact::Quarantined("record of another terminal or epoch".into());
-    }
-    if rec.prev_hash != prev_hash {
-        return Fact::Quarantined(format!(
-            "hash chain broken: prev_hash {} but the previous record's hash is {prev_hash}",
-            rec.prev_hash
-        ));
-    }
-    if !rec.hash_holds() {
-        return Fact::Quarantined("the record's hash does not match its content".into());
-    }
-    let parsed = match FactKind::parse(&rec.kind) {
-        Some(FactKind::SaleCompleted) => serde_json::from_str(&rec.payload).map(Fact::Sale),
-        Some(FactKind::RefundIssued) => serde_json::from_str(&rec.payload).map(Fact::Refund),
-        Some(FactKind::StockAdjusted) => serde_json::from_str(&rec.payload).map(Fact::Stock),
-        Some(_) => Ok(Fact::Other),
-        None => return Fact::Quarantined(format!("unknown fact kind `{}`", rec.kind)),
-    };
-    parsed.unwrap_or_else(|e| Fact::Quarantined(format!("unreadable {} payload: {e}", rec.kind)))
-}
-
-fn encode<T: serde::Serialize>(v: &T) -> mongodb::error::Result<Document> {
-    bson::to_document(v).map_err(|e| mongodb::error::Error::custom(format!("not encodable: {e}")))
-}
-
-/// Everything one batch writes, gathered before the bulk writes.
-#[derive(Default)]
-struct Plan {
-    journal: Vec<Document>,
-    quarantine: Vec<Document>,
-    orders: Vec<Document>,
-    refunds: Vec<Document>,
-    /// Movements with the event they came from, in journal order.
-    moves: Vec<(ledger::Movement, String)>,
-    sales_events: Vec<EventMessage>,
-    inventory_events: Vec<EventMessage>,
-    exceptions: Vec<SyncException>,
-    /// Exception docs need the sale id for orphan resolution.
-    exception_sale: Vec<Option<String>>,
-}
-
-impl Plan {
-    fn exception(&mut self, kind: &str, event_id: &str, detail: String, sale: Option<String>) {
-        self.exceptions.push(SyncException {
-            kind: kind.into(),
-            event_id: event_id.into(),
-            detail,
-        });
-        self.exception_sale.push(sale);
-    }
-}
-
-/// Checks and applies a pushed batch (REST or socket) in one transaction.
+/// Checks and stores a pushed batch (REST or socket) in one transaction, then wakes the
+/// projector.
 pub async fn submit(
     state: &AppState,
     src: Source,
     req: PushRequest,
 ) -> crate::error::ApiResult<PushResponse> {
     check_batch(&src, &req)?;
-    let _turn = state.pushes.turn(&src.shop_id).await;
+    let _turn = state.pushes.turn(&src.terminal_id).await;
     let started = std::time::Instant::now();
     let ctx = (state.clone(), src, req);
     let resp = state
         .write(ctx, |s, (state, src, req)| {
-            Box::pin(async move { apply(state, s, src, req).await })
+            Box::pin(async move { store(state, s, src, req).await })
         })
         .await?;
+    state.projector.notify_one();
     metrics::histogram!("kassa_sync_push_seconds").record(started.elapsed().as_secs_f64());
     Ok(resp)
 }
@@ -173,9 +101,9 @@ fn check_batch(src: &Source, req: &PushRequest) -> crate::error::ApiResult<()> {
     Ok(())
 }
 
-/// Applies one batch; called inside a transaction that may be retried, so it only reads
+/// Stores one batch; called inside a transaction that may be retried, so it only reads
 /// its inputs.
-pub async fn apply(
+pub async fn store(
     state: &AppState,
     s: &mut ClientSession,
     src: &Source,
@@ -189,432 +117,63 @@ pub async fn apply(
             acked_through: acked,
         });
     }
-    let fresh: Vec<&JournalRecord> = req.records.iter().filter(|r| r.seq > acked).collect();
+    let fresh: Vec<JournalRecord> = req
+        .records
+        .iter()
+        .filter(|r| r.seq > acked)
+        .cloned()
+        .collect();
     let duplicates = u32::try_from(req.records.len() - fresh.len()).unwrap_or(u32::MAX);
-    let Some(last) = fresh.last().map(|r| (r.seq, r.hash.clone())) else {
+    let (Some(head), Some(last)) = (fresh.first(), fresh.last()) else {
         return Ok(PushResponse::Ack {
             acked_through: acked,
             applied: 0,
             duplicates,
             quarantined: 0,
-            exceptions: Vec::new(),
         });
     };
-    let at = DateTime::now();
-    let mut plan = Plan::default();
-    let mut prev = last_hash;
-    let mut new_sales: Vec<(String, Sale)> = Vec::new();
-    let mut new_refunds: Vec<(String, Refund)> = Vec::new();
+    // The same reading the projector will make, so the ack's counts are what it builds.
+    let mut prev = last_hash.as_str();
+    let mut quarantined = 0u32;
     for rec in &fresh {
-        let fact = read(rec, &prev, src, req.epoch);
-        prev = rec.hash.clone();
-        let quarantined = matches!(fact, Fact::Quarantined(_));
-        plan.journal.push(doc! {
-            "_id": &rec.id, "company_id": &src.company_id, "shop_id": &src.shop_id,
-            "terminal_id": &rec.terminal_id, "epoch": rec.epoch, "seq": rec.seq,
-            "hlc_ms": rec.hlc_ms, "catalog_cursor": rec.catalog_cursor, "kind": &rec.kind,
-            "payload": &rec.payload, "prev_hash": &rec.prev_hash, "hash": &rec.hash,
-            "quarantined": quarantined, "received_at": at,
-        });
-        match fact {
-            Fact::Quarantined(reason) => {
-                tracing::warn!(terminal = %src.terminal_id, seq = rec.seq, %reason, "journal record quarantined");
-                plan.quarantine.push(doc! {
-                    "_id": &rec.id, "company_id": &src.company_id, "shop_id": &src.shop_id,
-                    "terminal_id": &src.terminal_id, "epoch": rec.epoch, "seq": rec.seq,
-                    "kind": &rec.kind, "reason": &reason, "at": at,
-                });
-                plan.inventory_events.push(EventMessage::new(
-                    keys::SYNC_QUARANTINED,
-                    Some(&src.company_id),
-                    Some(&src.terminal_id),
-                    serde_json::json!({ "event_id": rec.id, "seq": rec.seq, "reason": reason }),
-                ));
-            }
-            Fact::Sale(sale) => new_sales.push((rec.id.clone(), sale)),
-            Fact::Refund(refund) => new_refunds.push((rec.id.clone(), refund)),
-            Fact::Stock(adj) => {
-                plan.moves.push((
-                    ledger::Movement {
-                        id: format!("{}:0", rec.id),
-                        product_id: adj.product_id.clone(),
-                        delta_milli: adj.delta_milli,
-                        reason: "adjustment".into(),
-                        source_event: Some(rec.id.clone()),
-                        terminal_id: Some(src.terminal_id.clone()),
-                    },
-                    rec.id.clone(),
-                ));
-                plan.inventory_events.push(EventMessage::new(
-                    keys::INVENTORY_ADJUSTED,
-                    Some(&src.company_id),
-                    Some(&src.terminal_id),
-                    serde_json::json!({
-                        "shop_id": src.shop_id, "product_id": adj.product_id, "sku": adj.sku,
-                        "delta_milli": adj.delta_milli, "reason": adj.reason,
-                    }),
-                ));
-            }
-            Fact::Other => {}
+        if project::is_quarantined(rec, prev, src, req.epoch) {
+            quarantined += 1;
         }
+        prev = &rec.hash;
     }
-    let quarantined = u32::try_from(plan.quarantine.len()).unwrap_or(u32::MAX);
-    plan_sales(state, s, src, at, &new_sales, &mut plan).await?;
-    plan_refunds(state, s, src, at, &new_sales, &new_refunds, &mut plan).await?;
-    write(state, s, src, at, &mut plan).await?;
+    let (from, to, last_hash) = (head.seq, last.seq, last.hash.clone());
+    let applied = u32::try_from(fresh.len()).unwrap_or(u32::MAX) - quarantined;
+    let at = DateTime::now();
+    let batch = Batch {
+        src: src.clone(),
+        epoch: req.epoch,
+        from,
+        to,
+        records: fresh,
+    };
+    sales::journal(state)
+        .insert_one(batch.to_doc(at)?)
+        .session(&mut *s)
+        .await?;
     sales::terminals(state)
         .update_one(
             doc! { "_id": format!("{}:{}", src.terminal_id, req.epoch) },
-            doc! { "$set": {
-                "terminal_id": &src.terminal_id, "epoch": req.epoch,
-                "company_id": &src.company_id, "shop_id": &src.shop_id,
-                "acked_through": last.0, "last_hash": &last.1, "last_push_at": at,
-            } },
+            doc! {
+                "$set": {
+                    "terminal_id": &src.terminal_id, "epoch": req.epoch,
+                    "company_id": &src.company_id, "shop_id": &src.shop_id,
+                    "acked_through": to, "last_hash": &last_hash, "last_push_at": at,
+                    "v": sales::POSITION_VERSION,
+                },
+            },
         )
         .upsert(true)
         .session(&mut *s)
         .await?;
     Ok(PushResponse::Ack {
-        acked_through: last.0,
-        applied: u32::try_from(fresh.len()).unwrap_or(u32::MAX) - quarantined,
+        acked_through: to,
+        applied,
         duplicates,
         quarantined,
-        exceptions: plan.exceptions,
     })
-}
-
-/// Orders, stock movements and price-variance checks for the batch's sales.
-async fn plan_sales(
-    state: &AppState,
-    s: &mut ClientSession,
-    src: &Source,
-    at: DateTime,
-    new_sales: &[(String, Sale)],
-    plan: &mut Plan,
-) -> mongodb::error::Result<()> {
-    if new_sales.is_empty() {
-        return Ok(());
-    }
-    let ids: HashSet<&str> = new_sales
-        .iter()
-        .flat_map(|(_, sale)| sale.lines.iter().map(|l| l.product_id.as_str()))
-        .collect();
-    let ids: Vec<&str> = ids.into_iter().collect();
-    let catalog: Vec<catalog::ProductDoc> = catalog::products(state)
-        .find(doc! { "_id": { "$in": ids }, "company_id": &src.company_id })
-        .session(&mut *s)
-        .await?
-        .stream(&mut *s)
-        .try_collect()
-        .await?;
-    let prices: HashMap<&str, &catalog::ProductDoc> =
-        catalog.iter().map(|p| (p.id.as_str(), p)).collect();
-    for (event_id, sale) in new_sales {
-        let mut order = encode(sale)?;
-        order.insert("_id", &sale.id);
-        order.insert("event_id", event_id);
-        order.insert("company_id", &src.company_id);
-        order.insert("shop_id", &src.shop_id);
-        order.insert("terminal_id", &src.terminal_id);
-        order.insert("channel", "pos");
-        order.insert("status", "completed");
-        order.insert("created_at", DateTime::from_millis(sale.created_at_ms));
-        order.insert("received_at", at);
-        plan.orders.push(order);
-        for l in &sale.lines {
-            plan.moves.push((
-                ledger::Movement {
-                    id: format!("{event_id}:{}", l.line_no),
-                    product_id: l.product_id.clone(),
-                    delta_milli: -l.qty_milli,
-                    reason: "sale".into(),
-                    source_event: Some(event_id.clone()),
-                    terminal_id: Some(src.terminal_id.clone()),
-                },
-                event_id.clone(),
-            ));
-            if let Some(p) = prices.get(l.product_id.as_str())
-                && p.price_minor != l.unit_price_minor
-            {
-                plan.exception(
-                    "price_variance",
-                    event_id,
-                    format!(
-                        "{} sold at {} but the catalog price is {} ({} minor units)",
-                        l.sku, l.unit_price_minor, p.price_minor, p.currency
-                    ),
-                    Some(sale.id.clone()),
-                );
-            }
-        }
-        plan.sales_events.push(EventMessage::new(
-            keys::ORDER_COMPLETED,
-            Some(&src.company_id),
-            Some(&src.terminal_id),
-            serde_json::json!({
-                "order_id": sale.id, "channel": "pos", "shop_id": src.shop_id,
-                "terminal_id": src.terminal_id, "receipt_no": sale.receipt_no,
-                "total_minor": sale.total_minor, "currency": sale.currency,
-            }),
-        ));
-    }
-    Ok(())
-}
-
-/// Refunds link to their sale when it is known (already stored or in this batch); else
-/// they wait as orphans and link when the sale arrives. Refunding more than was sold is
-/// recorded, never refused.
-async fn plan_refunds(
-    state: &AppState,
-    s: &mut ClientSession,
-    src: &Source,
-    at: DateTime,
-    new_sales: &[(String, Sale)],
-    new_refunds: &[(String, Refund)],
-    plan: &mut Plan,
-) -> mongodb::error::Result<()> {
-    let arriving: Vec<&str> = new_sales.iter().map(|(_, s)| s.id.as_str()).collect();
-    let wanted: HashSet<&str> = new_refunds
-        .iter()
-        .filter_map(|(_, r)| r.sale_id.as_deref())
-        .chain(arriving.iter().copied())
-        .collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let wanted: Vec<&str> = wanted.into_iter().collect();
-    // Sold quantity per sale line, for sales stored earlier and sales in this batch.
-    let mut sold: HashMap<String, HashMap<String, i64>> = HashMap::new();
-    let stored: Vec<Document> = sales::orders(state)
-        .find(doc! { "_id": { "$in": &wanted }, "company_id": &src.company_id })
-        .projection(doc! { "lines.id": 1, "lines.qty_milli": 1 })
-        .session(&mut *s)
-        .await?
-        .stream(&mut *s)
-        .try_collect()
-        .await?;
-    for o in &stored {
-        let lines = o.get_array("lines").map(|a| a.as_slice()).unwrap_or(&[]);
-        let per_line = lines
-            .iter()
-            .filter_map(|l| {
-                let l = l.as_document()?;
-                Some((
-                    l.get_str("id").ok()?.to_string(),
-                    l.get_i64("qty_milli").ok()?,
-                ))
-            })
-            .collect();
-        sold.insert(o.get_str("_id").unwrap_or_default().to_string(), per_line);
-    }
-    for (_, sale) in new_sales {
-        let per_line = sale
-            .lines
-            .iter()
-            .map(|l| (l.id.clone(), l.qty_milli))
-            .collect();
-        sold.insert(sale.id.clone(), per_line);
-    }
-    // Refunded so far per sale line: linked refunds already stored...
-    let earlier: Vec<Document> = sales::refunds(state)
-        .find(doc! { "sale_id": { "$in": &wanted }, "company_id": &src.company_id })
-        .session(&mut *s)
-        .await?
-        .stream(&mut *s)
-        .try_collect()
-        .await?;
-    let mut refunded: HashMap<String, i64> = HashMap::new();
-    let mut late: Vec<(String, Refund)> = Vec::new();
-    for d in earlier {
-        let linked = d.get_bool("linked").unwrap_or(false);
-        let Ok(r) = bson::from_document::<Refund>(d.clone()) else {
-            continue;
-        };
-        if linked {
-            count_refunded(&mut refunded, &r);
-        } else if r
-            .sale_id
-            .as_deref()
-            .is_some_and(|id| arriving.contains(&id))
-        {
-            late.push((d.get_str("event_id").unwrap_or_default().to_string(), r));
-        }
-    }
-    // ...then orphans whose sale just arrived, then this batch's refunds, in order.
-    for (event_id, r) in &late {
-        check_refund(plan, &sold, &mut refunded, event_id, r);
-    }
-    if !late.is_empty() {
-        let late_ids: Vec<&str> = late.iter().map(|(_, r)| r.id.as_str()).collect();
-        sales::refunds(state)
-            .update_many(
-                doc! { "_id": { "$in": &late_ids } },
-                doc! { "$set": { "linked": true, "linked_at": at } },
-            )
-            .session(&mut *s)
-            .await?;
-        inventory::exceptions(state)
-            .update_many(
-                doc! { "kind": "orphan_refund", "company_id": &src.company_id,
-                "sale_id": { "$in": &arriving } },
-                doc! { "$set": { "resolved": true, "resolved_at": at } },
-            )
-            .session(&mut *s)
-            .await?;
-    }
-    for (event_id, r) in new_refunds {
-        let linked = r.sale_id.as_deref().is_some_and(|id| sold.contains_key(id));
-        if linked {
-            check_refund(plan, &sold, &mut refunded, event_id, r);
-        } else if let Some(sale_id) = &r.sale_id {
-            plan.exception(
-                "orphan_refund",
-                event_id,
-                format!(
-                    "refund {} of sale {sale_id}, which the server has not received yet",
-                    r.id
-                ),
-                Some(sale_id.clone()),
-            );
-        }
-        let mut d = encode(r)?;
-        d.insert("_id", &r.id);
-        d.insert("event_id", event_id);
-        d.insert("company_id", &src.company_id);
-        d.insert("shop_id", &src.shop_id);
-        d.insert("terminal_id", &src.terminal_id);
-        d.insert("linked", linked);
-        d.insert("received_at", at);
-        plan.refunds.push(d);
-        for (i, l) in r.lines.iter().enumerate().filter(|(_, l)| l.restock) {
-            plan.moves.push((
-                ledger::Movement {
-                    id: format!("{event_id}:r{i}"),
-                    product_id: l.product_id.clone(),
-                    delta_milli: l.qty_milli,
-                    reason: "refund".into(),
-                    source_event: Some(event_id.clone()),
-                    terminal_id: Some(src.terminal_id.clone()),
-                },
-                event_id.clone(),
-            ));
-        }
-        plan.sales_events.push(EventMessage::new(
-            keys::ORDER_REFUNDED,
-            Some(&src.company_id),
-            Some(&src.terminal_id),
-            serde_json::json!({
-                "refund_id": r.id, "order_id": r.sale_id, "linked": linked,
-                "shop_id": src.shop_id, "total_minor": r.total_minor,
-            }),
-        ));
-    }
-    Ok(())
-}
-
-fn count_refunded(refunded: &mut HashMap<String, i64>, r: &Refund) {
-    for l in &r.lines {
-        if let Some(line) = &l.sale_line_id {
-            *refunded.entry(line.clone()).or_default() += l.qty_milli;
-        }
-    }
-}
-
-fn check_refund(
-    plan: &mut Plan,
-    sold: &HashMap<String, HashMap<String, i64>>,
-    refunded: &mut HashMap<String, i64>,
-    event_id: &str,
-    r: &Refund,
-) {
-    let Some(lines) = r.sale_id.as_deref().and_then(|id| sold.get(id)) else {
-        return;
-    };
-    count_refunded(refunded, r);
-    for l in &r.lines {
-        let Some(line) = &l.sale_line_id else {
-            continue;
-        };
-        let sold_qty = lines.get(line).copied().unwrap_or(0);
-        let total = refunded.get(line).copied().unwrap_or(0);
-        if total > sold_qty {
-            plan.exception(
-                "over_refund",
-                event_id,
-                format!(
-                    "{}: {total} thousandths refunded in all but {sold_qty} were sold (refund {})",
-                    l.sku, r.id
-                ),
-                r.sale_id.clone(),
-            );
-        }
-    }
-}
-
-/// The bulk writes of a planned batch.
-async fn write(
-    state: &AppState,
-    s: &mut ClientSession,
-    src: &Source,
-    at: DateTime,
-    plan: &mut Plan,
-) -> mongodb::error::Result<()> {
-    let moves: Vec<ledger::Movement> = plan.moves.iter().map(|(m, _)| m.clone()).collect();
-    let after = ledger::apply(state, s, &src.company_id, &src.shop_id, &moves, at).await?;
-    let mut oversold: Vec<(String, Vec<String>)> = Vec::new();
-    for ((m, event_id), bal) in plan.moves.iter().zip(&after) {
-        if m.reason == "sale" && *bal < 0 {
-            let what = format!("{} now {bal}", m.product_id);
-            match oversold.last_mut() {
-                Some((e, items)) if e == event_id => items.push(what),
-                _ => oversold.push((event_id.clone(), vec![what])),
-            }
-        }
-    }
-    for (event_id, items) in oversold {
-        plan.exception(
-            "oversold",
-            &event_id,
-            format!("sold below zero stock (thousandths): {}", items.join(", ")),
-            None,
-        );
-    }
-    sales::journal(state)
-        .insert_many(std::mem::take(&mut plan.journal))
-        .session(&mut *s)
-        .await?;
-    for (coll, docs) in [
-        (
-            sales::quarantine(state),
-            std::mem::take(&mut plan.quarantine),
-        ),
-        (sales::orders(state), std::mem::take(&mut plan.orders)),
-        (sales::refunds(state), std::mem::take(&mut plan.refunds)),
-    ] {
-        if !docs.is_empty() {
-            coll.insert_many(docs).session(&mut *s).await?;
-        }
-    }
-    if !plan.exceptions.is_empty() {
-        let docs: Vec<Document> = plan
-            .exceptions
-            .iter()
-            .zip(&plan.exception_sale)
-            .map(|(e, sale)| {
-                doc! {
-                    "_id": uuid::Uuid::now_v7().to_string(), "company_id": &src.company_id,
-                    "shop_id": &src.shop_id, "terminal_id": &src.terminal_id, "kind": &e.kind,
-                    "event_id": &e.event_id, "detail": &e.detail, "sale_id": sale,
-                    "resolved": false, "at": at,
-                }
-            })
-            .collect();
-        inventory::exceptions(state)
-            .insert_many(docs)
-            .session(&mut *s)
-            .await?;
-    }
-    record_events(&sales::db(state), s, &plan.sales_events).await?;
-    record_events(&inventory::db(state), s, &plan.inventory_events).await?;
-    Ok(())
 }

@@ -12,7 +12,7 @@ use pos_shared::sync::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{ingest, protocol::SyncProtocol};
+use super::{ingest, project, protocol::SyncProtocol};
 use crate::{
     error::{ApiError, ApiResult},
     gateway::{extract::ApiJson, principal::Principal},
@@ -104,10 +104,13 @@ pub async fn state_of(
 ) -> ApiResult<Json<SyncState>> {
     let src = terminal(&p)?;
     let (acked_through, _) = ingest::position(&state, None, &src.terminal_id, q.epoch).await?;
+    let (projected_through, _) =
+        project::projected(&state, None, &src.terminal_id, q.epoch).await?;
     Ok(Json(SyncState {
         terminal_id: src.terminal_id,
         epoch: q.epoch,
         acked_through,
+        projected_through,
     }))
 }
 
@@ -131,6 +134,9 @@ pub struct PageQuery {
     pub after: i64,
     /// At most 5000; default 1000.
     pub limit: Option<u32>,
+    /// The terminal's journal epoch: stock pages then say how much of its journal their
+    /// balances include (`included_through`).
+    pub epoch: Option<i64>,
 }
 
 /// Changes of a stream after a cursor, oldest first.
@@ -151,16 +157,51 @@ pub async fn stream_page(
         return Err(ApiError::invalid("after", "must be 0 or more"));
     }
     let limit = i64::from(q.limit.unwrap_or(1000).clamp(1, MAX_PAGE));
-    let (db, key) = match kind {
-        Stream::Catalog => (catalog::db(&state), streams::catalog_key(&src.company_id)),
-        Stream::Stock => (inventory::db(&state), streams::stock_key(&src.shop_id)),
+    Ok(Json(
+        read_page(&state, &src, q.epoch, kind, q.after, limit).await?,
+    ))
+}
+
+/// The database and stream key of `stream` for a terminal.
+pub(crate) fn stream_of(
+    state: &AppState,
+    src: &ingest::Source,
+    stream: Stream,
+) -> (mongodb::Database, String) {
+    match stream {
+        Stream::Catalog => (catalog::db(state), streams::catalog_key(&src.company_id)),
+        Stream::Stock => (inventory::db(state), streams::stock_key(&src.shop_id)),
+    }
+}
+
+/// A page of `stream` after `after` for one terminal (REST and socket alike). On stock
+/// pages, when the terminal's `epoch` is known, `included_through` is its projected
+/// position read BEFORE the page: the projection commits its movements, balances and
+/// position together, so every balance change it made is at or below the head read after.
+pub(crate) async fn read_page(
+    state: &AppState,
+    src: &ingest::Source,
+    epoch: Option<i64>,
+    stream: Stream,
+    after: i64,
+    limit: i64,
+) -> mongodb::error::Result<ChangesPage> {
+    let included_through = match (stream, epoch) {
+        (Stream::Stock, Some(epoch)) => Some(
+            project::projected(state, None, &src.terminal_id, epoch)
+                .await?
+                .0,
+        ),
+        _ => None,
     };
-    let (changes, head, next_after) = streams::page(&db, &key, q.after, limit).await?;
-    Ok(Json(ChangesPage {
-        stream: kind,
-        after: q.after,
+    let (db, key) = stream_of(state, src, stream);
+    let (changes, head, next_after) = streams::page(&db, &key, after, limit).await?;
+    Ok(ChangesPage {
+        stream,
+        after,
         changes,
         next_after,
         head,
-    }))
+        included_through,
+    })
 }

@@ -1,0 +1,577 @@
+//! Projection: a stored journal batch becomes orders, refunds, stock movements, balances,
+//! exceptions and events, in ONE MongoDB transaction across salesdb and inventorydb that
+//! also moves the terminal's `projected_through`. Batches of a terminal are projected in
+//! sequence order, each exactly once.
+//!
+//! Facts are never refused: an unreadable record is quarantined, a business problem
+//! (oversold, price variance, over-refund, orphan refund) is recorded as an exception for
+//! managers. Round trips per batch are fixed, not per record (bulk inserts, one balance
+//! read and replace per batch).
+
+use std::collections::{HashMap, HashSet};
+
+use futures::TryStreamExt;
+use mongodb::{
+    ClientSession,
+    bson::{self, DateTime, Document, doc},
+};
+use pos_shared::{
+    facts::{Refund, Sale, StockAdjusted},
+    journal::{FactKind, GENESIS_HASH, JournalRecord},
+    sync::SyncException,
+};
+
+use crate::{
+    events::{EventMessage, keys},
+    services::{catalog, inventory, inventory::ledger, sales},
+    state::AppState,
+};
+
+use super::{batches::Batch, ingest::Source, protocol::record_events};
+
+/// What became of a batch the projector picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Built now (or found built by another instance).
+    Projected,
+    /// An earlier batch of the terminal is not projected yet; this one waits its turn.
+    Waiting,
+}
+
+/// A record read as its fact, or why it could not be.
+enum Fact {
+    Sale(Sale),
+    Refund(Refund),
+    Stock(StockAdjusted),
+    /// Stored in the journal only (shifts, cash, customers, debt, voids).
+    Other,
+    Quarantined(String),
+}
+
+fn read(rec: &JournalRecord, prev_hash: &str, src: &Source, epoch: i64) -> Fact {
+    if rec.terminal_id != src.terminal_id || rec.epoch != epoch {
+        return Fact::Quarantined("record of another terminal or epoch".into());
+    }
+    if rec.prev_hash != prev_hash {
+        return Fact::Quarantined(format!(
+            "hash chain broken: prev_hash {} but the previous record's hash is {prev_hash}",
+            rec.prev_hash
+        ));
+    }
+    if !rec.hash_holds() {
+        return Fact::Quarantined("the record's hash does not match its content".into());
+    }
+    let parsed = match FactKind::parse(&rec.kind) {
+        Some(FactKind::SaleCompleted) => serde_json::from_str(&rec.payload).map(Fact::Sale),
+        Some(FactKind::RefundIssued) => serde_json::from_str(&rec.payload).map(Fact::Refund),
+        Some(FactKind::StockAdjusted) => serde_json::from_str(&rec.payload).map(Fact::Stock),
+        Some(_) => Ok(Fact::Other),
+        None => return Fact::Quarantined(format!("unknown fact kind `{}`", rec.kind)),
+    };
+    parsed.unwrap_or_else(|e| Fact::Quarantined(format!("unreadable {} payload: {e}", rec.kind)))
+}
+
+fn encode<T: serde::Serialize>(v: &T) -> mongodb::error::Result<Document> {
+    bson::to_document(v).map_err(|e| mongodb::error::Error::custom(format!("not encodable: {e}")))
+}
+
+/// Everything one batch writes, gathered before the bulk writes.
+#[derive(Default)]
+struct Plan {
+    quarantine: Vec<Document>,
+    orders: Vec<Document>,
+    refunds: Vec<Document>,
+    /// Movements with the event they came from, in journal order.
+    moves: Vec<(ledger::Movement, String)>,
+    sales_events: Vec<EventMessage>,
+    inventory_events: Vec<EventMessage>,
+    exceptions: Vec<SyncException>,
+    /// Exception docs need the sale id for orphan resolution.
+    exception_sale: Vec<Option<String>>,
+}
+
+impl Plan {
+    fn exception(&mut self, kind: &str, event_id: &str, detail: String, sale: Option<String>) {
+        self.exceptions.push(SyncException {
+            kind: kind.into(),
+            event_id: event_id.into(),
+            detail,
+        });
+        self.exception_sale.push(sale);
+    }
+}
+
+/// How far a terminal's journal is projected for one epoch: the highest sequence built
+/// into orders and stock and that record's hash (0 and the genesis hash before any).
+pub async fn projected(
+    state: &AppState,
+    s: Option<&mut ClientSession>,
+    terminal_id: &str,
+    epoch: i64,
+) -> mongodb::error::Result<(i64, String)> {
+    let coll = sales::projections(state);
+    let find = coll.find_one(doc! { "_id": format!("{terminal_id}:{epoch}") });
+    let d = match s {
+        Some(s) => find.session(s).await?,
+        None => find.await?,
+    };
+    Ok(d.map_or((0, GENESIS_HASH.to_string()), |d| {
+        (
+            d.get_i64("projected_through").unwrap_or(0),
+            d.get_str("projected_hash")
+                .unwrap_or(GENESIS_HASH)
+                .to_string(),
+        )
+    }))
+}
+
+/// Whether the projector will set `rec` aside (broken chain, foreign terminal, unreadable
+/// payload) rather than build from it.
+pub fn is_quarantined(rec: &JournalRecord, prev_hash: &str, src: &Source, epoch: i64) -> bool {
+    matches!(read(rec, prev_hash, src, epoch), Fact::Quarantined(_))
+}
+
+/// Projects the stored batch `id`; called inside a transaction that may be retried, so it
+/// only reads its inputs.
+pub async fn project(
+    state: &AppState,
+    s: &mut ClientSession,
+    id: &str,
+) -> mongodb::error::Result<Outcome> {
+    let Some(stored) = sales::journal(state)
+        .find_one(doc! { "_id": id, "projected": false })
+        .session(&mut *s)
+        .await?
+    else {
+        return Ok(Outcome::Projected);
+    };
+    let batch = Batch::from_doc(&stored)?;
+    let src = &batch.src;
+    let (through, hash) = projected(state, Some(&mut *s), &src.terminal_id, batch.epoch).await?;
+    if batch.from > through + 1 {
+        return Ok(Outcome::Waiting);
+    }
+    let at = DateTime::now();
+    if batch.to > through {
+        let fresh: Vec<&JournalRecord> = batch.records.iter().filter(|r| r.seq > through).collect();
+        build(state, s, src, batch.epoch, &hash, &fresh, at).await?;
+        let last = fresh.last().map_or(&hash, |r| &r.hash);
+        sales::projections(state)
+            .update_one(
+                doc! { "_id": format!("{}:{}", src.terminal_id, batch.epoch) },
+                doc! { "$set": {
+                    "terminal_id": &src.terminal_id, "shop_id": &src.shop_id,
+                    "epoch": batch.epoch, "projected_through": batch.to,
+                    "projected_hash": last, "projected_at": at,
+                } },
+            )
+            .upsert(true)
+            .session(&mut *s)
+            .await?;
+    }
+    sales::journal(state)
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": { "projected": true, "projected_at": at } },
+        )
+        .session(&mut *s)
+        .await?;
+    Ok(Outcome::Projected)
+}
+
+/// Everything `fresh` (records right after the projected position, whose hash is
+/// `prev_hash`) writes.
+async fn build(
+    state: &AppState,
+    s: &mut ClientSession,
+    src: &Source,
+    epoch: i64,
+    prev_hash: &str,
+    fresh: &[&JournalRecord],
+    at: DateTime,
+) -> mongodb::error::Result<()> {
+    let mut plan = Plan::default();
+    let mut prev = prev_hash.to_string();
+    let mut new_sales: Vec<(String, Sale)> = Vec::new();
+    let mut new_refunds: Vec<(String, Refund)> = Vec::new();
+    for rec in fresh {
+        let fact = read(rec, &prev, src, epoch);
+        prev = rec.hash.clone();
+        match fact {
+            Fact::Quarantined(reason) => {
+                tracing::warn!(terminal = %src.terminal_id, seq = rec.seq, %reason, "journal record quarantined");
+                plan.quarantine.push(doc! {
+                    "_id": &rec.id, "company_id": &src.company_id, "shop_id": &src.shop_id,
+                    "terminal_id": &src.terminal_id, "epoch": rec.epoch, "seq": rec.seq,
+                    "kind": &rec.kind, "reason": &reason, "at": at,
+                });
+                plan.inventory_events.push(EventMessage::new(
+                    keys::SYNC_QUARANTINED,
+                    Some(&src.company_id),
+                    Some(&src.terminal_id),
+                    serde_json::json!({ "event_id": rec.id, "seq": rec.seq, "reason": reason }),
+                ));
+            }
+            Fact::Sale(sale) => new_sales.push((rec.id.clone(), sale)),
+            Fact::Refund(refund) => new_refunds.push((rec.id.clone(), refund)),
+            Fact::Stock(adj) => {
+                plan.moves.push((
+                    ledger::Movement {
+                        id: format!("{}:0", rec.id),
+                        product_id: adj.product_id.clone(),
+                        delta_milli: adj.delta_milli,
+                        reason: "adjustment".into(),
+                        source_event: Some(rec.id.clone()),
+                        terminal_id: Some(src.terminal_id.clone()),
+                    },
+                    rec.id.clone(),
+                ));
+                plan.inventory_events.push(EventMessage::new(
+                    keys::INVENTORY_ADJUSTED,
+                    Some(&src.company_id),
+                    Some(&src.terminal_id),
+                    serde_json::json!({
+                        "shop_id": src.shop_id, "product_id": adj.product_id, "sku": adj.sku,
+                        "delta_milli": adj.delta_milli, "reason": adj.reason,
+                    }),
+                ));
+            }
+            Fact::Other => {}
+        }
+    }
+    plan_sales(state, s, src, at, &new_sales, &mut plan).await?;
+    plan_refunds(state, s, src, at, &new_sales, &new_refunds, &mut plan).await?;
+    write(state, s, src, at, &mut plan).await
+}
+
+/// Orders, stock movements and price-variance checks for the batch's sales.
+async fn plan_sales(
+    state: &AppState,
+    s: &mut ClientSession,
+    src: &Source,
+    at: DateTime,
+    new_sales: &[(String, Sale)],
+    plan: &mut Plan,
+) -> mongodb::error::Result<()> {
+    if new_sales.is_empty() {
+        return Ok(());
+    }
+    let ids: HashSet<&str> = new_sales
+        .iter()
+        .flat_map(|(_, sale)| sale.lines.iter().map(|l| l.product_id.as_str()))
+        .collect();
+    let ids: Vec<&str> = ids.into_iter().collect();
+    let catalog: Vec<catalog::ProductDoc> = catalog::products(state)
+        .find(doc! { "_id": { "$in": ids }, "company_id": &src.company_id })
+        .session(&mut *s)
+        .await?
+        .stream(&mut *s)
+        .try_collect()
+        .await?;
+    let prices: HashMap<&str, &catalog::ProductDoc> =
+        catalog.iter().map(|p| (p.id.as_str(), p)).collect();
+    for (event_id, sale) in new_sales {
+        let mut order = encode(sale)?;
+        order.insert("_id", &sale.id);
+        order.insert("event_id", event_id);
+        order.insert("company_id", &src.company_id);
+        order.insert("shop_id", &src.shop_id);
+        order.insert("terminal_id", &src.terminal_id);
+        order.insert("channel", "pos");
+        order.insert("status", "completed");
+        order.insert("created_at", DateTime::from_millis(sale.created_at_ms));
+        order.insert("received_at", at);
+        plan.orders.push(order);
+        for l in &sale.lines {
+            plan.moves.push((
+                ledger::Movement {
+                    id: format!("{event_id}:{}", l.line_no),
+                    product_id: l.product_id.clone(),
+                    delta_milli: -l.qty_milli,
+                    reason: "sale".into(),
+                    source_event: Some(event_id.clone()),
+                    terminal_id: Some(src.terminal_id.clone()),
+                },
+                event_id.clone(),
+            ));
+            if let Some(p) = prices.get(l.product_id.as_str())
+                && p.price_minor != l.unit_price_minor
+            {
+                plan.exception(
+                    "price_variance",
+                    event_id,
+                    format!(
+                        "{} sold at {} but the catalog price is {} ({} minor units)",
+                        l.sku, l.unit_price_minor, p.price_minor, p.currency
+                    ),
+                    Some(sale.id.clone()),
+                );
+            }
+        }
+        plan.sales_events.push(EventMessage::new(
+            keys::ORDER_COMPLETED,
+            Some(&src.company_id),
+            Some(&src.terminal_id),
+            serde_json::json!({
+                "order_id": sale.id, "channel": "pos", "shop_id": src.shop_id,
+                "terminal_id": src.terminal_id, "receipt_no": sale.receipt_no,
+                "total_minor": sale.total_minor, "currency": sale.currency,
+            }),
+        ));
+    }
+    Ok(())
+}
+
+/// Refunds link to their sale when it is known (already stored or in this batch); else
+/// they wait as orphans and link when the sale arrives. Refunding more than was sold is
+/// recorded, never refused.
+async fn plan_refunds(
+    state: &AppState,
+    s: &mut ClientSession,
+    src: &Source,
+    at: DateTime,
+    new_sales: &[(String, Sale)],
+    new_refunds: &[(String, Refund)],
+    plan: &mut Plan,
+) -> mongodb::error::Result<()> {
+    let arriving: Vec<&str> = new_sales.iter().map(|(_, s)| s.id.as_str()).collect();
+    let wanted: HashSet<&str> = new_refunds
+        .iter()
+        .filter_map(|(_, r)| r.sale_id.as_deref())
+        .chain(arriving.iter().copied())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let wanted: Vec<&str> = wanted.into_iter().collect();
+    // Sold quantity per sale line, for sales stored earlier and sales in this batch.
+    let mut sold: HashMap<String, HashMap<String, i64>> = HashMap::new();
+    let stored: Vec<Document> = sales::orders(state)
+        .find(doc! { "_id": { "$in": &wanted }, "company_id": &src.company_id })
+        .projection(doc! { "lines.id": 1, "lines.qty_milli": 1 })
+        .session(&mut *s)
+        .await?
+        .stream(&mut *s)
+        .try_collect()
+        .await?;
+    for o in &stored {
+        let lines = o.get_array("lines").map(|a| a.as_slice()).unwrap_or(&[]);
+        let per_line = lines
+            .iter()
+            .filter_map(|l| {
+                let l = l.as_document()?;
+                Some((
+                    l.get_str("id").ok()?.to_string(),
+                    l.get_i64("qty_milli").ok()?,
+                ))
+            })
+            .collect();
+        sold.insert(o.get_str("_id").unwrap_or_default().to_string(), per_line);
+    }
+    for (_, sale) in new_sales {
+        let per_line = sale
+            .lines
+            .iter()
+            .map(|l| (l.id.clone(), l.qty_milli))
+            .collect();
+        sold.insert(sale.id.clone(), per_line);
+    }
+    // Refunded so far per sale line: linked refunds already stored...
+    let earlier: Vec<Document> = sales::refunds(state)
+        .find(doc! { "sale_id": { "$in": &wanted }, "company_id": &src.company_id })
+        .session(&mut *s)
+        .await?
+        .stream(&mut *s)
+        .try_collect()
+        .await?;
+    let mut refunded: HashMap<String, i64> = HashMap::new();
+    let mut late: Vec<(String, Refund)> = Vec::new();
+    for d in earlier {
+        let linked = d.get_bool("linked").unwrap_or(false);
+        let Ok(r) = bson::from_document::<Refund>(d.clone()) else {
+            continue;
+        };
+        if linked {
+            count_refunded(&mut refunded, &r);
+        } else if r
+            .sale_id
+            .as_deref()
+            .is_some_and(|id| arriving.contains(&id))
+        {
+            late.push((d.get_str("event_id").unwrap_or_default().to_string(), r));
+        }
+    }
+    // ...then orphans whose sale just arrived, then this batch's refunds, in order.
+    for (event_id, r) in &late {
+        check_refund(plan, &sold, &mut refunded, event_id, r);
+    }
+    if !late.is_empty() {
+        let late_ids: Vec<&str> = late.iter().map(|(_, r)| r.id.as_str()).collect();
+        sales::refunds(state)
+            .update_many(
+                doc! { "_id": { "$in": &late_ids } },
+                doc! { "$set": { "linked": true, "linked_at": at } },
+            )
+            .session(&mut *s)
+            .await?;
+        inventory::exceptions(state)
+            .update_many(
+                doc! { "kind": "orphan_refund", "company_id": &src.company_id,
+                "sale_id": { "$in": &arriving } },
+                doc! { "$set": { "resolved": true, "resolved_at": at } },
+            )
+            .session(&mut *s)
+            .await?;
+    }
+    for (event_id, r) in new_refunds {
+        let linked = r.sale_id.as_deref().is_some_and(|id| sold.contains_key(id));
+        if linked {
+            check_refund(plan, &sold, &mut refunded, event_id, r);
+        } else if let Some(sale_id) = &r.sale_id {
+            plan.exception(
+                "orphan_refund",
+                event_id,
+                format!(
+                    "refund {} of sale {sale_id}, which the server has not received yet",
+                    r.id
+                ),
+                Some(sale_id.clone()),
+            );
+        }
+        let mut d = encode(r)?;
+        d.insert("_id", &r.id);
+        d.insert("event_id", event_id);
+        d.insert("company_id", &src.company_id);
+        d.insert("shop_id", &src.shop_id);
+        d.insert("terminal_id", &src.terminal_id);
+        d.insert("linked", linked);
+        d.insert("received_at", at);
+        plan.refunds.push(d);
+        for (i, l) in r.lines.iter().enumerate().filter(|(_, l)| l.restock) {
+            plan.moves.push((
+                ledger::Movement {
+                    id: format!("{event_id}:r{i}"),
+                    product_id: l.product_id.clone(),
+                    delta_milli: l.qty_milli,
+                    reason: "refund".into(),
+                    source_event: Some(event_id.clone()),
+                    terminal_id: Some(src.terminal_id.clone()),
+                },
+                event_id.clone(),
+            ));
+        }
+        plan.sales_events.push(EventMessage::new(
+            keys::ORDER_REFUNDED,
+            Some(&src.company_id),
+            Some(&src.terminal_id),
+            serde_json::json!({
+                "refund_id": r.id, "order_id": r.sale_id, "linked": linked,
+                "shop_id": src.shop_id, "total_minor": r.total_minor,
+            }),
+        ));
+    }
+    Ok(())
+}
+
+fn count_refunded(refunded: &mut HashMap<String, i64>, r: &Refund) {
+    for l in &r.lines {
+        if let Some(line) = &l.sale_line_id {
+            *refunded.entry(line.clone()).or_default() += l.qty_milli;
+        }
+    }
+}
+
+fn check_refund(
+    plan: &mut Plan,
+    sold: &HashMap<String, HashMap<String, i64>>,
+    refunded: &mut HashMap<String, i64>,
+    event_id: &str,
+    r: &Refund,
+) {
+    let Some(lines) = r.sale_id.as_deref().and_then(|id| sold.get(id)) else {
+        return;
+    };
+    count_refunded(refunded, r);
+    for l in &r.lines {
+        let Some(line) = &l.sale_line_id else {
+            continue;
+        };
+        let sold_qty = lines.get(line).copied().unwrap_or(0);
+        let total = refunded.get(line).copied().unwrap_or(0);
+        if total > sold_qty {
+            plan.exception(
+                "over_refund",
+                event_id,
+                format!(
+                    "{}: {total} thousandths refunded in all but {sold_qty} were sold (refund {})",
+                    l.sku, r.id
+                ),
+                r.sale_id.clone(),
+            );
+        }
+    }
+}
+
+/// The bulk writes of a planned batch.
+async fn write(
+    state: &AppState,
+    s: &mut ClientSession,
+    src: &Source,
+    at: DateTime,
+    plan: &mut Plan,
+) -> mongodb::error::Result<()> {
+    let moves: Vec<ledger::Movement> = plan.moves.iter().map(|(m, _)| m.clone()).collect();
+    let after = ledger::apply(state, s, &src.company_id, &src.shop_id, &moves, at).await?;
+    let mut oversold: Vec<(String, Vec<String>)> = Vec::new();
+    for ((m, event_id), bal) in plan.moves.iter().zip(&after) {
+        if m.reason == "sale" && *bal < 0 {
+            let what = format!("{} now {bal}", m.product_id);
+            match oversold.last_mut() {
+                Some((e, items)) if e == event_id => items.push(what),
+                _ => oversold.push((event_id.clone(), vec![what])),
+            }
+        }
+    }
+    for (event_id, items) in oversold {
+        plan.exception(
+            "oversold",
+            &event_id,
+            format!("sold below zero stock (thousandths): {}", items.join(", ")),
+            None,
+        );
+    }
+    for (coll, docs) in [
+        (
+            sales::quarantine(state),
+            std::mem::take(&mut plan.quarantine),
+        ),
+        (sales::orders(state), std::mem::take(&mut plan.orders)),
+        (sales::refunds(state), std::mem::take(&mut plan.refunds)),
+    ] {
+        if !docs.is_empty() {
+            coll.insert_many(docs).session(&mut *s).await?;
+        }
+    }
+    if !plan.exceptions.is_empty() {
+        let docs: Vec<Document> = plan
+            .exceptions
+            .iter()
+            .zip(&plan.exception_sale)
+            .map(|(e, sale)| {
+                doc! {
+                    "_id": uuid::Uuid::now_v7().to_string(), "company_id": &src.company_id,
+                    "shop_id": &src.shop_id, "terminal_id": &src.terminal_id, "kind": &e.kind,
+                    "event_id": &e.event_id, "detail": &e.detail, "sale_id": sale,
+                    "resolved": false, "at": at,
+                }
+            })
+            .collect();
+        inventory::exceptions(state)
+            .insert_many(docs)
+            .session(&mut *s)
+            .await?;
+    }
+    record_events(&sales::db(state), s, &plan.sales_events).await?;
+    record_events(&inventory::db(state), s, &plan.inventory_events).await?;
+    Ok(())
+}
