@@ -50,6 +50,12 @@ enum Bench {
         /// Products in the initial-sync catalog (default 50,000).
         #[arg(long)]
         products: Option<usize>,
+        /// Backlog terminals (default 10).
+        #[arg(long)]
+        terminals: Option<usize>,
+        /// Offline sales per backlog terminal (default 1,000).
+        #[arg(long)]
+        sales: Option<usize>,
     },
 }
 
@@ -92,6 +98,8 @@ async fn main() -> anyhow::Result<()> {
             workdir,
             quick,
             products,
+            terminals,
+            sales,
         } => {
             let mut cfg = if quick {
                 sync::Config::quick()
@@ -101,6 +109,8 @@ async fn main() -> anyhow::Result<()> {
             cfg.seed = seed.unwrap_or(cfg.seed);
             cfg.workdir = workdir;
             cfg.products = products.unwrap_or(cfg.products);
+            cfg.terminals = terminals.unwrap_or(cfg.terminals);
+            cfg.sales_per_terminal = sales.unwrap_or(cfg.sales_per_terminal);
             let out = if quick {
                 sync::run(&cfg).await?
             } else {

@@ -43,7 +43,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         metrics: metrics_handle(),
         hub: realtime::Hub::new(),
         pushes: services::sync::queue::TerminalQueue::default(),
-        projector: Arc::new(tokio::sync::Notify::new()),
+        projector: Arc::default(),
         mongo,
         config: Arc::new(config),
     };

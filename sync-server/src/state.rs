@@ -19,8 +19,9 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub hub: crate::realtime::Hub,
     pub pushes: crate::services::sync::queue::TerminalQueue,
-    /// Wakes the projector when a push has stored a batch.
-    pub projector: Arc<tokio::sync::Notify>,
+    /// Wakes the projector when a push has stored a batch, and tells it when pushes are
+    /// in flight.
+    pub projector: Arc<crate::services::sync::projector::Projector>,
 }
 
 impl AppState {

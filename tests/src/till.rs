@@ -69,9 +69,8 @@ impl Till {
     }
 
     /// Waits until the server has built everything it acked from this terminal into
-    /// orders and stock (acks come when a batch is stored), then syncs once more so the
-    /// terminal holds the balances that include its sales.
-    pub async fn settle(&self) {
+    /// orders and stock (acks come when a batch is stored; the projector follows).
+    pub async fn wait_projected(&self) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
         loop {
             let state = pos_core::sync::server_state(&self.db)
@@ -90,7 +89,6 @@ impl Till {
             );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        self.sync().await.expect("sync after projection");
     }
 }
 

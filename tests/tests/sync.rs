@@ -17,8 +17,13 @@ async fn assert_converged(
     sold: &[&str],
     products: &[(&str, &str)],
 ) {
+    // Every terminal's journal built on the server, then every terminal pulls: only then
+    // does each hold balances that include everyone's sales.
     for t in tills {
-        t.settle().await;
+        t.wait_projected().await;
+    }
+    for t in tills {
+        t.sync().await.expect("sync after projection");
     }
     let counts = cloud.order_counts().await;
     for id in sold {
@@ -148,8 +153,8 @@ async fn two_offline_terminals_selling_the_last_unit_both_stand() {
     let sale_b = b.sell(MILK, 1).await;
     a.sync().await.expect("a syncs");
     b.sync().await.expect("b syncs");
-    a.settle().await;
-    b.settle().await;
+    a.wait_projected().await;
+    b.wait_projected().await;
     assert_eq!(
         cloud.ledger(&milk).await.0,
         -1000,
@@ -172,6 +177,41 @@ async fn two_offline_terminals_selling_the_last_unit_both_stand() {
 }
 
 #[tokio::test]
+async fn a_terminal_counts_its_sale_once_while_the_server_builds_it() {
+    let prefix = fresh_prefix();
+    let server = start(config(&prefix)).await;
+    let cloud = Cloud::new(&server.base, &prefix).await;
+    let milk = cloud.product("MILK", 129, MILK, 50).await;
+    let till = Till::enroll(&server.base, &cloud.enrollment_code().await, "Till 1").await;
+    let sale = till.sell(MILK, 3).await;
+    assert_eq!(till.stock("MILK").await, 47_000);
+    // The ack comes when the sale is stored; the projector builds the balance a little
+    // later. Pulls before, during and after that must all show the sale exactly once: an
+    // acked movement is not dropped before the balance has it, nor counted twice after.
+    let mut before_projection = 0;
+    for _ in 0..100 {
+        till.sync().await.expect("sync");
+        assert_eq!(
+            till.stock("MILK").await,
+            47_000,
+            "the sale counts once, whatever the server has built"
+        );
+        let state = pos_core::sync::server_state(&till.db).await.unwrap();
+        if state.projected_through < state.acked_through {
+            before_projection += 1;
+        } else if cloud.ledger(&milk).await.0 == 47_000 {
+            break;
+        }
+    }
+    till.wait_projected().await;
+    till.sync().await.expect("sync");
+    assert_eq!(till.stock("MILK").await, 47_000);
+    assert_eq!(cloud.ledger(&milk).await.0, 47_000, "the server built it");
+    eprintln!("pulls made before the projection: {before_projection}");
+    assert_converged(&cloud, &[&till], &[&sale.id], &[(&milk, "MILK")]).await;
+}
+
+#[tokio::test]
 async fn a_price_changed_while_offline_keeps_the_sale_and_arrives_after() {
     let prefix = fresh_prefix();
     let server = start(config(&prefix)).await;
@@ -182,7 +222,7 @@ async fn a_price_changed_while_offline_keeps_the_sale_and_arrives_after() {
     assert_eq!(sale.total_minor, 258, "sold at the price the terminal had");
     cloud.set_price(&milk, 149).await;
     till.sync().await.expect("sync");
-    till.settle().await;
+    till.wait_projected().await;
 
     let (_, order) = cloud
         .call(

@@ -215,4 +215,60 @@ impl Tenant {
         }
         Ok(())
     }
+
+    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let (status, v) = call(
+            &self.http,
+            &self.base,
+            Method::GET,
+            path,
+            Some(&self.manager),
+            None,
+        )
+        .await?;
+        if status != StatusCode::OK {
+            bail!("{path}: expected 200, got {status}: {v}");
+        }
+        Ok(v)
+    }
+
+    /// Each terminal of the shop as the manager sees it: (acked_through,
+    /// projected_through).
+    pub async fn positions(&self) -> anyhow::Result<Vec<(i64, i64)>> {
+        let v = self
+            .get(&format!("/api/shops/{}/presence", self.shop_id))
+            .await?;
+        v.as_array()
+            .context("presence is a list")?
+            .iter()
+            .map(|t| {
+                let n = |k: &str| t[k].as_i64().with_context(|| format!("presence {k}: {t}"));
+                Ok((n("acked_through")?, n("projected_through")?))
+            })
+            .collect()
+    }
+
+    /// On-hand stock per product id, in thousandths, as the inventory API lists it.
+    pub async fn balances(&self) -> anyhow::Result<std::collections::HashMap<String, i64>> {
+        const PAGE: usize = 200;
+        let mut out = std::collections::HashMap::new();
+        for offset in (0..).step_by(PAGE) {
+            let v = self
+                .get(&format!(
+                    "/api/inventory/balances?shop_id={}&limit={PAGE}&offset={offset}",
+                    self.shop_id
+                ))
+                .await?;
+            let rows = v.as_array().context("balances are a list")?;
+            for b in rows {
+                let id = b["product_id"].as_str().context("balance product")?;
+                let on_hand = b["on_hand_milli"].as_i64().context("balance on hand")?;
+                out.insert(id.to_owned(), on_hand);
+            }
+            if rows.len() < PAGE {
+                break;
+            }
+        }
+        Ok(out)
+    }
 }

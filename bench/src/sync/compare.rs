@@ -26,6 +26,9 @@ pub struct Measured {
     pub terminals: usize,
     pub sales: u64,
     pub backlog: Pair,
+    /// From the first push until stock reflects every sale: Kassa's projector done,
+    /// PouchDB's push plus its stock view built.
+    pub stock_ready: (Duration, Duration),
     pub products: u64,
     pub initial: Pair,
     /// VmHWM of the bench process (Kassa server and terminals run in it).
@@ -137,6 +140,15 @@ pub fn lines(m: &Measured) -> Vec<Line> {
             ),
             "≥ 5× PouchDB",
             ratio(rk, rp) >= SPEEDUP,
+        ),
+        line(
+            format!("{backlog}: time until stock reflects every sale"),
+            fmt_duration(m.stock_ready.0),
+            fmt_duration(m.stock_ready.1),
+            fmt_x(ratio(
+                m.stock_ready.1.as_secs_f64(),
+                m.stock_ready.0.as_secs_f64(),
+            )),
         ),
         line(
             format!("{backlog}: bytes on the wire"),
@@ -261,6 +273,7 @@ mod tests {
                 kassa: phase(kassa_backlog_ms, 2_000_000, 100_000),
                 pouch: phase(10_000, 9_000_000, 3_000_000),
             },
+            stock_ready: (Duration::from_secs(20), Duration::from_secs(12)),
             products: 50_000,
             initial: Pair {
                 kassa: phase(kassa_initial_ms, 10_000, 9_000_000),
@@ -284,22 +297,31 @@ mod tests {
         assert_eq!(
             verdicts(&good),
             [
-                "info", "pass", "info", "pass", "pass", "pass", "pass", "info", "info"
+                "info", "pass", "info", "info", "pass", "pass", "pass", "pass", "info", "info"
             ]
         );
         let l = lines(&good);
         assert_eq!(l[1].kassa, "5000/s");
         assert_eq!(l[1].ratio, "5.00×");
-        assert_eq!(l[3].kassa, "210 B", "bytes per sale count both directions");
+        assert!(
+            l[2].metric.contains("stock reflects every sale"),
+            "{:?}",
+            l[2]
+        );
+        assert_eq!(
+            (l[2].kassa.as_str(), l[2].ratio.as_str()),
+            ("20.0 s", "0.60×")
+        );
+        assert_eq!(l[4].kassa, "210 B", "bytes per sale count both directions");
         // Slower than 5× on backlog, over 10 s and under 5× on the initial sync.
         let slow = measured(2_500, 12_000);
         assert_eq!(
             verdicts(&slow),
             [
-                "info", "FAIL", "info", "pass", "FAIL", "FAIL", "pass", "info", "info"
+                "info", "FAIL", "info", "info", "pass", "FAIL", "FAIL", "pass", "info", "info"
             ]
         );
-        assert!(lines(&slow)[8].pouch.starts_with("not measured"));
+        assert!(lines(&slow)[9].pouch.starts_with("not measured"));
     }
 
     #[test]
@@ -317,11 +339,11 @@ mod tests {
             },
         };
         m.fanout = Some(at(ms(250)));
-        let row = &lines(&m)[7];
+        let row = &lines(&m)[8];
         assert!(row.metric.starts_with("fan-out"), "{row:?}");
         assert_eq!(row.verdict, "pass");
         m.fanout = Some(at(ms(251)));
-        assert_eq!(lines(&m)[7].verdict, "FAIL");
+        assert_eq!(lines(&m)[8].verdict, "FAIL");
     }
 
     #[test]

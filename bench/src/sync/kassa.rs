@@ -79,6 +79,9 @@ async fn sell(
 #[derive(Debug)]
 pub struct Backlog {
     pub phase: Phase,
+    /// From the first push until the server had built every acked sale into orders and
+    /// stock (and the balances were checked against the sales).
+    pub projected: std::time::Duration,
     pub sales: Vec<Vec<Sale>>,
     /// Pushes that timed out and were started again (as the sync daemon would).
     pub retries: u32,
@@ -142,6 +145,10 @@ pub async fn backlog(
     let reports = try_join_all(tills.iter().map(push_all)).await?;
     let wall = started.elapsed();
     let bytes = proxy.bytes().since(before);
+    eprintln!(
+        "kassa-bench sync: Kassa backlog stored in {:.2} s; waiting for the projection",
+        wall.as_secs_f64()
+    );
     for (t, (applied, _)) in tills.iter().zip(&reports) {
         let left = pos_core::sync::unacked_count(&t.db).await?;
         ensure!(
@@ -153,11 +160,66 @@ pub async fn backlog(
         // back as duplicates; nothing left unacked is the protocol's proof of storage.
         let _ = applied;
     }
+    let projected = await_projection(tenant, terminals, started).await?;
+    eprintln!(
+        "kassa-bench sync: Kassa backlog projected {:.2} s after the first push",
+        projected.as_secs_f64()
+    );
     Ok(Backlog {
         phase: Phase { wall, bytes },
+        projected,
         sales,
         retries: reports.iter().map(|(_, r)| r).sum(),
     })
+}
+
+/// Polls what managers see until every terminal's acked journal is built into orders and
+/// stock; returns the time since `started`.
+async fn await_projection(
+    tenant: &Tenant,
+    terminals: usize,
+    started: Instant,
+) -> anyhow::Result<std::time::Duration> {
+    let limit = std::time::Duration::from_secs(1800);
+    loop {
+        let positions = tenant.positions().await?;
+        let behind: i64 = positions.iter().map(|(a, p)| a - p).sum();
+        if positions.len() == terminals && behind == 0 {
+            return Ok(started.elapsed());
+        }
+        ensure!(
+            started.elapsed() < limit,
+            "the server had not built the backlog after {limit:?} ({behind} records behind)"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Every product's balance is its opening stock less what the terminals sold.
+pub async fn check_stock(
+    tenant: &Tenant,
+    products: &[CatalogProduct],
+    sales: &[Vec<Sale>],
+    opening_units: i64,
+) -> anyhow::Result<()> {
+    let mut expected: std::collections::HashMap<&str, i64> = products
+        .iter()
+        .map(|p| (p.id.as_str(), opening_units * 1000))
+        .collect();
+    for line in sales.iter().flatten().flat_map(|s| &s.lines) {
+        *expected.entry(line.product_id.as_str()).or_default() -= line.qty_milli;
+    }
+    let actual = tenant.balances().await?;
+    let wrong = expected
+        .iter()
+        .filter(|(id, want)| actual.get(**id) != Some(*want))
+        .count();
+    ensure!(
+        wrong == 0,
+        "{wrong} of {} balances disagree with the sales",
+        expected.len()
+    );
+    Ok(())
 }
 
 /// A fresh terminal enrolls and pulls the whole catalog: timed from the enrollment call

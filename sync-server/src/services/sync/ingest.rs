@@ -61,6 +61,7 @@ pub async fn submit(
     req: PushRequest,
 ) -> crate::error::ApiResult<PushResponse> {
     check_batch(&src, &req)?;
+    let _pushing = state.projector.pushing();
     let _turn = state.pushes.turn(&src.terminal_id).await;
     let started = std::time::Instant::now();
     let ctx = (state.clone(), src, req);
@@ -69,7 +70,7 @@ pub async fn submit(
             Box::pin(async move { store(state, s, src, req).await })
         })
         .await?;
-    state.projector.notify_one();
+    state.projector.wake();
     metrics::histogram!("kassa_sync_push_seconds").record(started.elapsed().as_secs_f64());
     Ok(resp)
 }

@@ -4,10 +4,18 @@
 //! instance (or before a restart) are built too. Several instances may run it: two that
 //! pick the same batch conflict in MongoDB and the loser finds it built.
 
-use std::{collections::HashSet, time::Duration};
+use std::{
+    collections::HashSet,
+    sync::{
+        Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use futures::TryStreamExt;
 use mongodb::bson::{Document, doc};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::project::{self, Outcome};
@@ -17,6 +25,67 @@ use crate::{services::sales, state::AppState};
 const POLL: Duration = Duration::from_secs(2);
 /// Batches read per round; a round ends early when nothing could be built.
 const ROUND: i64 = 64;
+/// Pushes go first: a batch is built once no push has been in flight for this long...
+const QUIET: Duration = Duration::from_millis(100);
+/// ...or after this much waiting, so a steady stream of pushes cannot starve projection.
+const MOST_DEFERRED: Duration = Duration::from_secs(2);
+
+/// What the projector and the pushes of this instance share: the wake-up, and whether
+/// terminals are waiting for acks right now. A terminal waits on its push; nobody waits on
+/// a projection, and both compete for the same database, so a push never queues behind a
+/// batch being built if it can be helped.
+#[derive(Debug)]
+pub struct Projector {
+    wake: Notify,
+    pushing: AtomicUsize,
+    last_push: Mutex<Instant>,
+}
+
+impl Default for Projector {
+    fn default() -> Self {
+        Self {
+            wake: Notify::new(),
+            pushing: AtomicUsize::new(0),
+            last_push: Mutex::new(Instant::now()),
+        }
+    }
+}
+
+/// A push in flight; dropping it records when the push ended.
+pub struct Pushing<'a>(&'a Projector);
+
+impl Drop for Pushing<'_> {
+    fn drop(&mut self) {
+        *self.0.last_push.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        self.0.pushing.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Projector {
+    /// Marks a push in flight until the guard drops.
+    pub fn pushing(&self) -> Pushing<'_> {
+        self.pushing.fetch_add(1, Ordering::SeqCst);
+        Pushing(self)
+    }
+
+    /// A batch was stored: build it soon.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Waits until no push is in flight and none ended within [`QUIET`], or at most
+    /// [`MOST_DEFERRED`].
+    async fn yield_to_pushes(&self) {
+        let started = Instant::now();
+        while started.elapsed() < MOST_DEFERRED {
+            let ended = *self.last_push.lock().unwrap_or_else(|e| e.into_inner());
+            if self.pushing.load(Ordering::SeqCst) == 0 && ended.elapsed() >= QUIET {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
 
 /// Runs until `cancel`.
 pub async fn run(state: AppState, cancel: CancellationToken) {
@@ -30,7 +99,7 @@ pub async fn run(state: AppState, cancel: CancellationToken) {
         };
         if built == 0 {
             tokio::select! {
-                () = state.projector.notified() => {}
+                () = state.projector.wake.notified() => {}
                 () = tokio::time::sleep(POLL) => {}
                 () = cancel.cancelled() => return,
             }
@@ -63,6 +132,7 @@ async fn round(state: &AppState) -> anyhow::Result<usize> {
         if held.contains(&key) {
             continue;
         }
+        state.projector.yield_to_pushes().await;
         let started = std::time::Instant::now();
         let outcome = state
             .write((state.clone(), id.clone()), |s, (state, id)| {
