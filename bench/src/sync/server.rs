@@ -83,6 +83,52 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
+    /// Waits until the server's background work is done: every outbox event published
+    /// and the audit service no longer recording (its count unchanged for a second; an
+    /// event published before its queue existed is never delivered to it, so the counts
+    /// need not match). Phases are measured on a quiet server, as they would be on
+    /// separate days; returns how long the wait took.
+    pub async fn quiet(&self) -> anyhow::Result<std::time::Duration> {
+        use mongodb::bson::{Document, doc};
+        let started = std::time::Instant::now();
+        let client = mongodb::Client::with_uri_str(&self.mongo_uri).await?;
+        let names: Vec<String> = client
+            .list_database_names()
+            .await?
+            .into_iter()
+            .filter(|n| n.starts_with(&self.prefix))
+            .collect();
+        let (mut last_audited, mut steady) = (u64::MAX, 0);
+        loop {
+            let (mut events, mut waiting) = (0, 0);
+            for name in &names {
+                let outbox = client.database(name).collection::<Document>("outbox");
+                events += outbox.count_documents(doc! {}).await?;
+                waiting += outbox.count_documents(doc! { "published": false }).await?;
+            }
+            let audited = client
+                .database(&format!("{}auditdb", self.prefix))
+                .collection::<Document>("records")
+                .count_documents(doc! {})
+                .await?;
+            steady = if audited == last_audited {
+                steady + 1
+            } else {
+                0
+            };
+            last_audited = audited;
+            if waiting == 0 && steady >= 4 {
+                return Ok(started.elapsed());
+            }
+            anyhow::ensure!(
+                started.elapsed() < std::time::Duration::from_secs(1800),
+                "the server is still busy after 30 min: {waiting} events unpublished, \
+                 {audited} of {events} audited"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+    }
+
     /// Stops the server and drops this run's databases, so runs do not pile up 50,000
     /// products each in the dev store.
     pub async fn stop_and_clean(mut self) -> anyhow::Result<()> {

@@ -59,6 +59,12 @@ impl Head {
         })
     }
 
+    /// The head once `record` (made by [`Head::next`] from this head) is stored.
+    pub(crate) fn after(mut self, record: &JournalRecord) -> Self {
+        self.last = Some((record.seq, record.hlc_ms, record.hash.clone()));
+        self
+    }
+
     /// The record stating `payload` that follows this head.
     pub(crate) fn next<P: Serialize>(
         self,

@@ -13,6 +13,7 @@ pub mod journal;
 pub mod promotions;
 pub mod receipt;
 pub mod refunds;
+mod sale_context;
 pub mod sales;
 pub mod seal;
 pub mod shifts;

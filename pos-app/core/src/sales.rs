@@ -11,6 +11,7 @@ use crate::checkout::{self, Cart, Tender};
 use crate::customers;
 use crate::error::{CoreError, CoreResult};
 use crate::journal::{self, FactKind};
+use crate::sale_context::{self, SaleContext};
 
 use crate::staff::{self, Action, Staff};
 use crate::stock;
@@ -111,75 +112,151 @@ pub async fn complete(
     };
     let first_line = cart.lines.first().ok_or(CoreError::EmptyCart)?;
     // Every statement is a hop to sqlx's SQLite worker thread and back, and on a small
-    // till those wake-ups cost more than the SQL. So a sale is two hops: one opens the
-    // transaction and reads everything it needs (the retry check, the open shift, the
-    // next receipt number, the journal's head, the running promotions), one writes
-    // everything and commits. Line ids are minted when items are scanned, so a retried
-    // commit of the same cart is recognised instead of selling it twice.
+    // till those wake-ups cost more than the SQL. A sale needs what it reads first (the
+    // retry check, the open shift, the next receipt number, the journal's head, the
+    // running promotions); kept from the previous sale, the whole sale is ONE hop whose
+    // first statement has the database confirm that copy. Otherwise it is two: read,
+    // then write. Line ids are minted when items are scanned, so a retried commit of the
+    // same cart is recognised instead of selling it twice.
+    let plain = cart.parked_id.is_none()
+        && db.receipt_key_cell().get().is_some()
+        && !cart
+            .tenders
+            .iter()
+            .any(|t| matches!(t, Tender::StoreCredit { .. } | Tender::OnAccount { .. }));
+    if plain && let Some(ctx) = db.sale_context().take_if(db.commits()) {
+        match commit_kept(db, terminal, staff, cart, approved_by.clone(), now, ctx).await {
+            Ok(sale) => return Ok(sale),
+            // The slow path reads everything afresh and gives the definitive answer
+            // (already completed, no open shift, or the sale).
+            Err(e) => tracing::debug!("kept sale context did not hold ({e}); reading it afresh"),
+        }
+    }
     let mut open = OpenSale::begin(db).await?;
-    let sql = sqlx::AssertSqlSafe(format!(
-        "BEGIN IMMEDIATE;
-         SELECT (SELECT sale_id FROM sale_lines WHERE id = ?),
-                (SELECT id FROM shifts WHERE status = 'open'),
-                (SELECT coalesce(max(receipt_no), 0) + 1 FROM sales),
-                (SELECT json_group_array(json(params)) FROM (
-                    SELECT params FROM promotions
-                    WHERE active = 1 AND (starts_ms IS NULL OR starts_ms <= ?)
-                      AND (ends_ms IS NULL OR ends_ms > ?)
-                    ORDER BY id)),
-                {}",
-        journal::HEAD_COLUMNS
-    ));
+    let sql = sqlx::AssertSqlSafe(format!("BEGIN IMMEDIATE; {}", sale_context::select_sql()));
     let context = sqlx::query(sql)
         .bind(&first_line.id)
-        .bind(now)
-        .bind(now)
         .fetch_one(open.conn()?)
         .await;
     let context = open.check(context).await?;
     let result = async {
-        if let Some(sale_id) = context.get::<Option<String>, _>(0) {
+        let (done, ctx) = SaleContext::from_row(&context)?;
+        if let Some(sale_id) = done {
             return Err(CoreError::AlreadyCompleted { sale_id });
         }
-        let promotions: Vec<Promotion> = serde_json::from_str(&context.get::<String, _>(3))
-            .map_err(|e| CoreError::invalid(format!("stored promotion is unreadable: {e}")))?;
-        let mut sale = build(cart, &promotions, terminal, staff, now)?;
-        sale.approved_by = approved_by;
-        sale.shift_id = context
-            .get::<Option<String>, _>(1)
-            .ok_or(CoreError::NoOpenShift)?;
-        sale.receipt_no = context.get(2);
-        let head = journal::Head::from_row(&context, 4)?;
+        let sale = prepare(cart, terminal, staff, approved_by, now, &ctx)?;
         let conn = open.conn()?;
         crate::till::close_parked(conn, now, cart, "completed").await?;
         charge_accounts(conn, now, terminal.currency, &sale).await?;
-        let record = head.next(now, FactKind::SaleCompleted, &sale)?;
+        let record = ctx.head.clone().next(now, FactKind::SaleCompleted, &sale)?;
         let key = crate::seal::key_for_sale(db, conn).await?;
-        let movements: Vec<stock::Movement<'_>> = sale
-            .lines
-            .iter()
-            .map(|line| stock::Movement {
-                product_id: &line.product_id,
-                delta_milli: -line.qty_milli,
-                reason: "sale",
-                ref_id: Some(&sale.id),
-                journal_seq: record.seq,
-            })
-            .collect();
         let mut q = QueryBuilder::new("");
-        journal::push_insert(&mut q, &record);
-        push_insert(&mut q, &sale, record.seq);
-        stock::push_movements(&mut q, now, &movements);
-        crate::receipt::push_print_job(&mut q, now, terminal, &sale, &key);
+        push_writes(&mut q, now, terminal, &sale, &record, &key);
         q.push("; COMMIT");
         q.build().execute(&mut *conn).await?;
-        Ok(sale)
+        Ok((sale, ctx.after(&record), key))
     }
     .await;
-    let sale = open.finish(result).await?;
-    db.wrote();
-    tracing::info!(sale_id = %sale.id, receipt_no = sale.receipt_no, total = sale.total_minor, "sale completed");
+    let (sale, next, key) = open.finish(result).await?;
+    // The first sale may have created the key in its own transaction; it is stored now.
+    let _ = db.receipt_key_cell().set(key);
+    Ok(completed(db, sale, next))
+}
+
+/// The sale in ONE hop on the context kept from the previous sale: the batch starts by
+/// checking `till_generation`, and the journal's primary key and the receipt number's
+/// unique index refuse a head or number another writer took meanwhile.
+async fn commit_kept(
+    db: &LocalDb,
+    terminal: &Terminal,
+    staff: &Staff,
+    cart: &Cart,
+    approved_by: Option<String>,
+    now: i64,
+    ctx: SaleContext,
+) -> CoreResult<Sale> {
+    let sale = prepare(cart, terminal, staff, approved_by, now, &ctx)?;
+    let record = ctx.head.clone().next(now, FactKind::SaleCompleted, &sale)?;
+    let key = db
+        .receipt_key_cell()
+        .get()
+        .cloned()
+        .ok_or_else(|| CoreError::invalid("no receipt key yet"))?;
+    let mut q =
+        QueryBuilder::new("BEGIN IMMEDIATE; INSERT INTO till_generation_check (n) VALUES (");
+    q.push_bind(ctx.generation);
+    q.push(");\n");
+    push_writes(&mut q, now, terminal, &sale, &record, &key);
+    q.push("; COMMIT");
+    let mut open = OpenSale::begin(db).await?;
+    let written = q.build().execute(open.conn()?).await;
+    let written = open.check(written).await;
+    open.finish(written).await?;
+    Ok(completed(db, sale, ctx.after(&record)))
+}
+
+/// [`commit_kept`] for the sale-context tests.
+#[cfg(test)]
+pub(crate) async fn tests_commit_kept(
+    db: &LocalDb,
+    terminal: &Terminal,
+    staff: &Staff,
+    cart: &Cart,
+    now: i64,
+    ctx: SaleContext,
+) -> CoreResult<Sale> {
+    commit_kept(db, terminal, staff, cart, None, now, ctx).await
+}
+
+/// The sale `cart` becomes on `ctx` (no I/O).
+fn prepare(
+    cart: &Cart,
+    terminal: &Terminal,
+    staff: &Staff,
+    approved_by: Option<String>,
+    now: i64,
+    ctx: &SaleContext,
+) -> CoreResult<Sale> {
+    let mut sale = build(cart, &ctx.promotions_at(now), terminal, staff, now)?;
+    sale.approved_by = approved_by;
+    sale.shift_id = ctx.shift_id.clone().ok_or(CoreError::NoOpenShift)?;
+    sale.receipt_no = ctx.receipt_no;
     Ok(sale)
+}
+
+/// Everything a sale writes after its reads: journal record, sale, lines, tenders, stock
+/// movements and the print job.
+fn push_writes(
+    q: &mut QueryBuilder<Sqlite>,
+    now: i64,
+    terminal: &Terminal,
+    sale: &Sale,
+    record: &pos_shared::journal::JournalRecord,
+    key: &ed25519_dalek::SigningKey,
+) {
+    let movements: Vec<stock::Movement<'_>> = sale
+        .lines
+        .iter()
+        .map(|line| stock::Movement {
+            product_id: &line.product_id,
+            delta_milli: -line.qty_milli,
+            reason: "sale",
+            ref_id: Some(&sale.id),
+            journal_seq: record.seq,
+        })
+        .collect();
+    journal::push_insert(q, record);
+    push_insert(q, sale, record.seq);
+    stock::push_movements(q, now, &movements);
+    crate::receipt::push_print_job(q, now, terminal, sale, key);
+}
+
+/// After the commit: counts the write, keeps the context for the next sale.
+fn completed(db: &LocalDb, sale: Sale, next: SaleContext) -> Sale {
+    db.wrote();
+    db.sale_context().keep(db.commits(), next);
+    tracing::info!(sale_id = %sale.id, receipt_no = sale.receipt_no, total = sale.total_minor, "sale completed");
+    sale
 }
 
 /// A pooled connection inside a transaction this module opened with a plain `BEGIN`

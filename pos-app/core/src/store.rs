@@ -32,6 +32,7 @@ pub struct LocalDb {
     receipt_key: Arc<std::sync::OnceLock<ed25519_dalek::SigningKey>>,
     pages: Arc<tokio::sync::watch::Sender<Option<PageCommitted>>>,
     wal: Arc<WalUpkeep>,
+    sale_context: Arc<crate::sale_context::Kept>,
 }
 
 /// Commits since the last checkpoint, and whether one is running. Commits never
@@ -109,7 +110,17 @@ impl LocalDb {
             receipt_key: Arc::default(),
             pages: Arc::new(tokio::sync::watch::Sender::new(None)),
             wal: Arc::default(),
+            sale_context: Arc::default(),
         })
+    }
+
+    pub(crate) fn sale_context(&self) -> &crate::sale_context::Kept {
+        &self.sale_context
+    }
+
+    /// Write commits this handle has reported through [`LocalDb::wrote`].
+    pub(crate) fn commits(&self) -> u64 {
+        self.wal.commits.load(std::sync::atomic::Ordering::Acquire)
     }
 
     pub(crate) fn barcode_cache(&self) -> &crate::barcode_cache::BarcodeCache {
