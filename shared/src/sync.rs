@@ -1,4 +1,4 @@
-//! Sync protocol v1: the messages terminals and the server exchange over REST (and, later,
+//! Sync protocol v2: the messages terminals and the server exchange over REST (and, later,
 //! the WebSocket). docs/sync-protocol.md describes the flow; these types are the contract.
 //!
 //! Upstream, a terminal pushes contiguous batches of journal records after the server's
@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::journal::JournalRecord;
 
 /// Version of this protocol. Sent as the [`PROTOCOL_HEADER`] on every sync request.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// 2: acks mean "stored" (no business exceptions in them) and stock pages carry
+/// `included_through`; a version-1 terminal would count its sales twice, so it is refused.
+pub const PROTOCOL_VERSION: u32 = 2;
 /// HTTP header carrying the protocol version; a server refuses versions it cannot speak.
 pub const PROTOCOL_HEADER: &str = "x-kassa-protocol";
 /// Most records accepted in one push.
@@ -295,7 +297,7 @@ mod tests {
         };
         let json = serde_json::to_value(&hello).unwrap();
         assert_eq!(json["type"], "hello");
-        assert_eq!(json["v"], 1);
+        assert_eq!(json["v"], PROTOCOL_VERSION);
         assert_eq!(
             serde_json::from_value::<ClientMessage>(json).unwrap(),
             hello

@@ -45,6 +45,7 @@ pub async fn upgrade(
             socket,
             cursors: Cursors::default(),
             epoch: 1,
+            included: None,
         };
         if let Err(e) = session.run().await {
             tracing::debug!(error = %e, terminal = %session.src.terminal_id, "socket ended");
@@ -61,6 +62,8 @@ struct Session {
     cursors: Cursors,
     /// The terminal's journal epoch, from its hello.
     epoch: i64,
+    /// The last `included_through` sent on a stock page.
+    included: Option<i64>,
 }
 
 impl Session {
@@ -97,10 +100,20 @@ impl Session {
                 PAGE,
             )
             .await?;
-            if page.next_after <= after {
+            // A page with no new changes still goes out when it includes more of this
+            // terminal's journal than the last one said: the position is read before the
+            // page, so a projection committing in between is only announced by the next
+            // page, and without this one the till would count its sale twice until some
+            // other stock change.
+            let included_moved =
+                page.included_through.is_some() && page.included_through != self.included;
+            if page.next_after <= after && !included_moved {
                 return Ok(());
             }
             self.cursors.set(stream, page.next_after);
+            if page.included_through.is_some() {
+                self.included = page.included_through;
+            }
             let done = page.next_after >= page.head;
             self.send(&ServerMessage::Changes { page }).await?;
             if done {

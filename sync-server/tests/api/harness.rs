@@ -220,7 +220,10 @@ impl TestApp {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .header("x-kassa-protocol", "1")
+            .header(
+                "x-kassa-protocol",
+                pos_shared::sync::PROTOCOL_VERSION.to_string(),
+            )
             .bearer_auth(token);
         if let Some(b) = body {
             req = req.json(&b);

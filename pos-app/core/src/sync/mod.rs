@@ -1,4 +1,4 @@
-//! The terminal side of sync protocol v1 (docs/sync-protocol.md): enrollment, pushing the
+//! The terminal side of sync protocol v2 (docs/sync-protocol.md): enrollment, pushing the
 //! journal upstream, pulling the catalog and stock streams downstream, the daemon loop and
 //! the status `pos status` shows.
 //!

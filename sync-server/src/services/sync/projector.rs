@@ -5,7 +5,6 @@
 //! pick the same batch conflict in MongoDB and the loser finds it built.
 
 use std::{
-    collections::HashSet,
     sync::{
         Mutex,
         atomic::{AtomicUsize, Ordering},
@@ -18,13 +17,14 @@ use mongodb::bson::{Document, doc};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use super::project::{self, Outcome};
+use super::{
+    batches::Batch,
+    project::{self, Outcome},
+};
 use crate::{services::sales, state::AppState};
 
 /// How often waiting batches are looked for without a wake-up.
 const POLL: Duration = Duration::from_secs(2);
-/// Batches read per round; a round ends early when nothing could be built.
-const ROUND: i64 = 64;
 /// Pushes go first: a batch is built once no push has been in flight for this long...
 const QUIET: Duration = Duration::from_millis(100);
 /// ...or after this much waiting, so a steady stream of pushes cannot starve projection.
@@ -109,30 +109,33 @@ pub async fn run(state: AppState, cancel: CancellationToken) {
     }
 }
 
-/// Builds the waiting batches it can; returns how many.
+/// Builds the next batch of every terminal that has batches waiting: the one right after
+/// its projected position, found by sequence (`from`), never by arrival time, which the
+/// clocks of two instances may disagree on. Terminals waiting longest go first, and a
+/// terminal whose batch fails holds back only itself. Returns how many were built.
 async fn round(state: &AppState) -> anyhow::Result<usize> {
-    let waiting: Vec<Document> = sales::journal(state)
-        .find(doc! { "projected": false })
-        .sort(doc! { "received_at": 1, "from": 1 })
-        .projection(doc! { "terminal_id": 1, "epoch": 1 })
-        .limit(ROUND)
+    let heads: Vec<Document> = sales::journal(state)
+        .aggregate(vec![
+            doc! { "$match": { "projected": false } },
+            doc! { "$group": {
+                "_id": { "terminal": "$terminal_id", "epoch": "$epoch" },
+                "from": { "$min": "$from" },
+                "since": { "$min": "$received_at" },
+            } },
+            doc! { "$sort": { "since": 1 } },
+        ])
         .await?
         .try_collect()
         .await?;
-    // A terminal whose batch waits or failed is skipped for the rest of the round, so its
-    // later batches never overtake it.
-    let mut held: HashSet<(String, i64)> = HashSet::new();
+    if heads.is_empty() {
+        return Ok(0);
+    }
+    state.projector.yield_to_pushes().await;
     let mut built = 0;
-    for b in waiting {
-        let id = b.get_str("_id").unwrap_or_default().to_string();
-        let key = (
-            b.get_str("terminal_id").unwrap_or_default().to_string(),
-            b.get_i64("epoch").unwrap_or(0),
-        );
-        if held.contains(&key) {
-            continue;
-        }
-        state.projector.yield_to_pushes().await;
+    for head in heads {
+        let key = head.get_document("_id")?;
+        let (terminal, epoch) = (key.get_str("terminal")?, key.get_i64("epoch")?);
+        let id = Batch::id(terminal, epoch, head.get_i64("from")?);
         let started = std::time::Instant::now();
         let outcome = state
             .write((state.clone(), id.clone()), |s, (state, id)| {
@@ -145,12 +148,13 @@ async fn round(state: &AppState) -> anyhow::Result<usize> {
                 metrics::histogram!("kassa_sync_projection_seconds")
                     .record(started.elapsed().as_secs_f64());
             }
+            // The lowest waiting batch does not follow the projected position: records
+            // in between are in no waiting batch. Nothing here can fill that hole.
             Ok(Outcome::Waiting) => {
-                held.insert(key);
+                tracing::error!(batch = %id, "journal batch does not follow the projected position; projection of this terminal is stuck");
             }
             Err(e) => {
                 tracing::warn!(batch = %id, error = %e, "journal batch not projected; retrying later");
-                held.insert(key);
             }
         }
     }

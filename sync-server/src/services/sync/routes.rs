@@ -1,4 +1,4 @@
-//! `/api/sync/*`: config, state, push and stream pages (protocol v1,
+//! `/api/sync/*`: config, state, push and stream pages (protocol v2,
 //! docs/sync-protocol.md).
 
 use axum::{
