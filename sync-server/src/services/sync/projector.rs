@@ -27,7 +27,8 @@ use crate::{services::sales, state::AppState};
 const POLL: Duration = Duration::from_secs(2);
 /// Pushes go first: a batch is built once no push has been in flight for this long...
 const QUIET: Duration = Duration::from_millis(100);
-/// ...or after this much waiting, so a steady stream of pushes cannot starve projection.
+/// ...or once a round has waited this long in all, so a steady stream of pushes cannot
+/// starve projection (a round builds one batch per waiting terminal).
 const MOST_DEFERRED: Duration = Duration::from_secs(2);
 
 /// What the projector and the pushes of this instance share: the wake-up, and whether
@@ -73,11 +74,10 @@ impl Projector {
         self.wake.notify_one();
     }
 
-    /// Waits until no push is in flight and none ended within [`QUIET`], or at most
-    /// [`MOST_DEFERRED`].
-    async fn yield_to_pushes(&self) {
-        let started = Instant::now();
-        while started.elapsed() < MOST_DEFERRED {
+    /// Waits until no push is in flight and none ended within [`QUIET`], or until
+    /// `deadline` (the round's share of waiting is spent).
+    async fn yield_to_pushes(&self, deadline: Instant) {
+        while Instant::now() < deadline {
             let ended = *self.last_push.lock().unwrap_or_else(|e| e.into_inner());
             if self.pushing.load(Ordering::SeqCst) == 0 && ended.elapsed() >= QUIET {
                 return;
@@ -130,9 +130,10 @@ async fn round(state: &AppState) -> anyhow::Result<usize> {
     if heads.is_empty() {
         return Ok(0);
     }
-    state.projector.yield_to_pushes().await;
+    let deadline = Instant::now() + MOST_DEFERRED;
     let mut built = 0;
     for head in heads {
+        state.projector.yield_to_pushes(deadline).await;
         let key = head.get_document("_id")?;
         let (terminal, epoch) = (key.get_str("terminal")?, key.get_i64("epoch")?);
         let id = Batch::id(terminal, epoch, head.get_i64("from")?);
