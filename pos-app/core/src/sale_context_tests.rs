@@ -4,52 +4,22 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use pos_shared::Currency;
 use pos_shared::catalog::{Promotion, PromotionRule};
-use pos_shared::role::Role;
 
-use crate::catalog::{ProductInput, upsert_product};
 use crate::checkout::{Cart, Tender};
 use crate::error::CoreError;
 use crate::sales::{self, Sale};
 use crate::staff::Staff;
 use crate::store::LocalDb;
-use crate::terminal::{InitRequest, Terminal, init};
+use crate::terminal::Terminal;
 use crate::{journal, promotions, shifts, stock, till};
 
 const MILK: &str = "4006381333931";
 
 async fn setup() -> (tempfile::TempDir, PathBuf, LocalDb, Terminal, Staff) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("till.db");
-    let db = LocalDb::open(&path).await.unwrap();
-    let request = InitRequest {
-        currency: Currency::EUR,
-        shop_name: "S".into(),
-        company_name: String::new(),
-        receipt_header: String::new(),
-        receipt_footer: String::new(),
-        cash_rounding_step: 0,
-    };
-    let t = init(&db, &request).await.unwrap();
-    let mut tx = db.begin().await.unwrap();
-    let milk = ProductInput {
-        sku: "MILK".into(),
-        name: "Milk".into(),
-        barcode: Some(MILK.into()),
-        price_minor: 129,
-        tax_rate_bp: 700,
-        tax_inclusive: true,
-        category: None,
-        stock: None,
-        sold_by_weight: false,
-    };
-    upsert_product(&mut tx, 1, &milk).await.unwrap();
-    tx.commit().await.unwrap();
-    let staff = crate::staff::add(&db, "Ana", Role::ShopManager, "1234")
-        .await
-        .unwrap();
+    let (dir, db, t, staff) = crate::till::tests::setup().await;
     shifts::open(&db, &staff, 0).await.unwrap();
+    let path = dir.path().join("till.db");
     (dir, path, db, t, staff)
 }
 

@@ -293,4 +293,4 @@ async fn record_void(
 
 #[cfg(test)]
 #[path = "till_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -7,7 +7,10 @@ use pos_shared::barcode::Measure;
 use pos_shared::role::Role;
 use pos_shared::{Currency, Money, Quantity};
 
-async fn setup() -> (tempfile::TempDir, LocalDb, Terminal, Staff) {
+/// A terminal with apples by weight, a cheese counter and milk (`4006381333931`, 1.29),
+/// and a shop manager Ana (PIN 1234); no shift open. The database is `till.db` in the
+/// returned directory.
+pub(crate) async fn setup() -> (tempfile::TempDir, LocalDb, Terminal, Staff) {
     let dir = tempfile::tempdir().unwrap();
     let db = LocalDb::open(&dir.path().join("till.db")).await.unwrap();
     let t = init(

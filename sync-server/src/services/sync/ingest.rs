@@ -39,7 +39,25 @@ pub async fn position(
     terminal_id: &str,
     epoch: i64,
 ) -> mongodb::error::Result<(i64, String)> {
-    let coll = sales::terminals(state);
+    let at = (terminal_id, epoch);
+    chain_position(
+        &sales::terminals(state),
+        s,
+        at,
+        ("acked_through", "last_hash"),
+    )
+    .await
+}
+
+/// A `(sequence, hash)` position kept per terminal and epoch (`_id` =
+/// `{terminal}:{epoch}`) in `coll` under the `fields` names; 0 and the genesis hash
+/// when there is none yet. Uploads and projections each keep one.
+pub(super) async fn chain_position(
+    coll: &mongodb::Collection<mongodb::bson::Document>,
+    s: Option<&mut ClientSession>,
+    (terminal_id, epoch): (&str, i64),
+    (seq_field, hash_field): (&str, &str),
+) -> mongodb::error::Result<(i64, String)> {
     let find = coll.find_one(doc! { "_id": format!("{terminal_id}:{epoch}") });
     let d = match s {
         Some(s) => find.session(s).await?,
@@ -47,8 +65,8 @@ pub async fn position(
     };
     Ok(d.map_or((0, GENESIS_HASH.to_string()), |d| {
         (
-            d.get_i64("acked_through").unwrap_or(0),
-            d.get_str("last_hash").unwrap_or(GENESIS_HASH).to_string(),
+            d.get_i64(seq_field).unwrap_or(0),
+            d.get_str(hash_field).unwrap_or(GENESIS_HASH).to_string(),
         )
     }))
 }

@@ -17,7 +17,7 @@ use mongodb::{
 };
 use pos_shared::{
     facts::{Refund, Sale, StockAdjusted},
-    journal::{FactKind, GENESIS_HASH, JournalRecord},
+    journal::{FactKind, JournalRecord},
     sync::SyncException,
 };
 
@@ -27,7 +27,11 @@ use crate::{
     state::AppState,
 };
 
-use super::{batches::Batch, ingest::Source, protocol::record_events};
+use super::{
+    batches::Batch,
+    ingest::{Source, chain_position},
+    protocol::record_events,
+};
 
 /// What became of a batch the projector picked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +79,25 @@ fn encode<T: serde::Serialize>(v: &T) -> mongodb::error::Result<Document> {
     bson::to_document(v).map_err(|e| mongodb::error::Error::custom(format!("not encodable: {e}")))
 }
 
+/// A fact (sale, refund) as the server stores it: its own fields under `id`, with the
+/// journal record, tenant, shop and terminal it came from and when it arrived.
+fn as_stored<T: serde::Serialize>(
+    fact: &T,
+    id: &str,
+    event_id: &str,
+    src: &Source,
+    at: DateTime,
+) -> mongodb::error::Result<Document> {
+    let mut d = encode(fact)?;
+    d.insert("_id", id);
+    d.insert("event_id", event_id);
+    d.insert("company_id", &src.company_id);
+    d.insert("shop_id", &src.shop_id);
+    d.insert("terminal_id", &src.terminal_id);
+    d.insert("received_at", at);
+    Ok(d)
+}
+
 /// Everything one batch writes, gathered before the bulk writes.
 #[derive(Default)]
 struct Plan {
@@ -109,20 +132,9 @@ pub async fn projected(
     terminal_id: &str,
     epoch: i64,
 ) -> mongodb::error::Result<(i64, String)> {
-    let coll = sales::projections(state);
-    let find = coll.find_one(doc! { "_id": format!("{terminal_id}:{epoch}") });
-    let d = match s {
-        Some(s) => find.session(s).await?,
-        None => find.await?,
-    };
-    Ok(d.map_or((0, GENESIS_HASH.to_string()), |d| {
-        (
-            d.get_i64("projected_through").unwrap_or(0),
-            d.get_str("projected_hash")
-                .unwrap_or(GENESIS_HASH)
-                .to_string(),
-        )
-    }))
+    let at = (terminal_id, epoch);
+    let fields = ("projected_through", "projected_hash");
+    chain_position(&sales::projections(state), s, at, fields).await
 }
 
 /// Whether the projector will set `rec` aside (broken chain, foreign terminal, unreadable
@@ -271,16 +283,10 @@ async fn plan_sales(
     let prices: HashMap<&str, &catalog::ProductDoc> =
         catalog.iter().map(|p| (p.id.as_str(), p)).collect();
     for (event_id, sale) in new_sales {
-        let mut order = encode(sale)?;
-        order.insert("_id", &sale.id);
-        order.insert("event_id", event_id);
-        order.insert("company_id", &src.company_id);
-        order.insert("shop_id", &src.shop_id);
-        order.insert("terminal_id", &src.terminal_id);
+        let mut order = as_stored(sale, &sale.id, event_id, src, at)?;
         order.insert("channel", "pos");
         order.insert("status", "completed");
         order.insert("created_at", DateTime::from_millis(sale.created_at_ms));
-        order.insert("received_at", at);
         plan.orders.push(order);
         for l in &sale.lines {
             plan.moves.push((
@@ -438,14 +444,8 @@ async fn plan_refunds(
                 Some(sale_id.clone()),
             );
         }
-        let mut d = encode(r)?;
-        d.insert("_id", &r.id);
-        d.insert("event_id", event_id);
-        d.insert("company_id", &src.company_id);
-        d.insert("shop_id", &src.shop_id);
-        d.insert("terminal_id", &src.terminal_id);
+        let mut d = as_stored(r, &r.id, event_id, src, at)?;
         d.insert("linked", linked);
-        d.insert("received_at", at);
         plan.refunds.push(d);
         for (i, l) in r.lines.iter().enumerate().filter(|(_, l)| l.restock) {
             plan.moves.push((
