@@ -1,4 +1,4 @@
-//! Sync protocol v2: the messages terminals and the server exchange over REST (and, later,
+//! Sync protocol v3: the messages terminals and the server exchange over REST (and, later,
 //! the WebSocket). docs/sync-protocol.md describes the flow; these types are the contract.
 //!
 //! Upstream, a terminal pushes contiguous batches of journal records after the server's
@@ -13,7 +13,11 @@ use crate::journal::JournalRecord;
 /// Version of this protocol. Sent as the [`PROTOCOL_HEADER`] on every sync request.
 /// 2: acks mean "stored" (no business exceptions in them) and stock pages carry
 /// `included_through`; a version-1 terminal would count its sales twice, so it is refused.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// 3: adds the `config` and `staff` streams; a version-2 terminal is still served, on the
+/// socket with the two streams it knows.
+pub const PROTOCOL_VERSION: u32 = 3;
+/// The oldest version a server still serves.
+pub const OLDEST_PROTOCOL_VERSION: u32 = 2;
 /// HTTP header carrying the protocol version; a server refuses versions it cannot speak.
 pub const PROTOCOL_HEADER: &str = "x-kassa-protocol";
 /// Most records accepted in one push.
@@ -89,6 +93,12 @@ pub enum Stream {
     Catalog,
     /// `stock:{shop}`: the server's stock balance per product of the terminal's shop.
     Stock,
+    /// `config:{shop}`: the shop's terminals and the public keys their receipts are
+    /// sealed with (entity `terminal`), so a till can check another till's receipt offline.
+    Config,
+    /// `staff:{shop}`: who may log in at the shop's tills, with role and PIN hash
+    /// (entity `staff`).
+    Staff,
 }
 
 impl Stream {
@@ -96,11 +106,24 @@ impl Stream {
         match self {
             Stream::Catalog => "catalog",
             Stream::Stock => "stock",
+            Stream::Config => "config",
+            Stream::Staff => "staff",
         }
     }
 
-    /// Every stream a terminal follows.
-    pub const ALL: [Stream; 2] = [Stream::Catalog, Stream::Stock];
+    /// Every stream a terminal follows, in the order a pull reads them (catalog before
+    /// stock, so balances find their products).
+    pub const ALL: [Stream; 4] = [
+        Stream::Catalog,
+        Stream::Stock,
+        Stream::Config,
+        Stream::Staff,
+    ];
+
+    /// The streams a terminal speaking protocol `v` knows.
+    pub fn known_to(v: u32) -> &'static [Stream] {
+        if v >= 3 { &Self::ALL } else { &Self::ALL[..2] }
+    }
 }
 
 impl std::str::FromStr for Stream {
@@ -110,7 +133,7 @@ impl std::str::FromStr for Stream {
         Stream::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown stream `{s}` (known: catalog, stock)"))
+            .ok_or_else(|| format!("unknown stream `{s}` (known: catalog, stock, config, staff)"))
     }
 }
 
@@ -122,6 +145,43 @@ pub struct StockBalance {
     pub product_id: String,
     /// Thousandths of a unit.
     pub on_hand_milli: i64,
+}
+
+/// A terminal of the shop on the `config` stream (entity `terminal`, id = terminal id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShopTerminal {
+    pub terminal_id: String,
+    pub name: String,
+    /// Hex Ed25519 public key of the terminal's receipt seal; `None` until the terminal
+    /// has registered it (`PUT /api/sync/receipt-key`).
+    #[serde(default)]
+    pub receipt_public_key: Option<String>,
+    /// False once revoked. Its receipts stay genuine: they were sealed while it was trusted.
+    pub active: bool,
+}
+
+/// A staff member on the `staff` stream (entity `staff`, id = the person's user id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShopStaff {
+    pub user_id: String,
+    pub name: String,
+    /// `shop_manager` or `cashier`.
+    pub role: crate::role::Role,
+    /// Argon2 PHC string of the till PIN; `None` for someone without a PIN (portal only).
+    #[serde(default)]
+    pub pin_hash: Option<String>,
+    /// False once removed from the shop.
+    pub active: bool,
+}
+
+/// Body of `PUT /api/sync/receipt-key`: the calling terminal's receipt seal key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceiptKey {
+    /// 64 hex characters (an Ed25519 public key).
+    pub public_key: String,
 }
 
 /// What an enrolled terminal needs to set itself up (`GET /api/sync/config`).
@@ -206,6 +266,10 @@ pub struct CatalogProduct {
 pub struct Cursors {
     pub catalog: i64,
     pub stock: i64,
+    #[serde(default)]
+    pub config: i64,
+    #[serde(default)]
+    pub staff: i64,
 }
 
 impl Cursors {
@@ -213,6 +277,8 @@ impl Cursors {
         match stream {
             Stream::Catalog => self.catalog,
             Stream::Stock => self.stock,
+            Stream::Config => self.config,
+            Stream::Staff => self.staff,
         }
     }
 
@@ -220,6 +286,8 @@ impl Cursors {
         match stream {
             Stream::Catalog => self.catalog = cursor,
             Stream::Stock => self.stock = cursor,
+            Stream::Config => self.config = cursor,
+            Stream::Staff => self.staff = cursor,
         }
     }
 }

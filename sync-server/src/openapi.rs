@@ -32,6 +32,7 @@ use crate::services::{audit, auth, catalog, company, inventory, sales, shop, syn
         inventory::routes::set_reorder_level, inventory::routes::list_low_stock,
         sales::routes::list_orders, sales::routes::get_order,
         sync::routes::config, sync::routes::state_of, sync::routes::push, sync::routes::stream_page,
+        sync::routes::receipt_key,
         crate::realtime::presence::list,
     ),
     components(schemas(pos_shared::error::WireError, pos_shared::error::FieldError)),

@@ -38,6 +38,16 @@ pub fn stock_key(shop_id: &str) -> String {
     format!("stock:{shop_id}")
 }
 
+/// The stream key of a shop's terminals and their receipt keys.
+pub fn config_key(shop_id: &str) -> String {
+    format!("config:{shop_id}")
+}
+
+/// The stream key of a shop's staff.
+pub fn staff_key(shop_id: &str) -> String {
+    format!("staff:{shop_id}")
+}
+
 pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
     db.collection::<Document>(CHANGES)
         .create_index(

@@ -175,6 +175,13 @@ impl Cloud {
         list.as_array().unwrap().clone()
     }
 
+    /// The shop's exceptions of one kind (`oversold`, `over_refund`...).
+    pub async fn exceptions_of(&self, kind: &str) -> Vec<Value> {
+        let mut list = self.exceptions().await;
+        list.retain(|e| e["kind"] == kind);
+        list
+    }
+
     async fn db(&self, name: &str) -> mongodb::Database {
         mongodb::Client::with_uri_str(crate::mongo_uri())
             .await

@@ -160,18 +160,122 @@ async fn two_offline_terminals_selling_the_last_unit_both_stand() {
         -1000,
         "both sales stand: stock is -1"
     );
-    let oversold: Vec<_> = cloud
-        .exceptions()
-        .await
-        .into_iter()
-        .filter(|e| e["kind"] == "oversold")
-        .collect();
+    let oversold: Vec<_> = cloud.exceptions_of("oversold").await;
     assert_eq!(oversold.len(), 1, "one oversold exception: {oversold:?}");
     assert_converged(
         &cloud,
         &[&a, &b],
         &[&sale_a.id, &sale_b.id],
         &[(&milk, "MILK")],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_refund_at_one_till_of_another_tills_unsynced_sale_links_when_it_arrives() {
+    let prefix = fresh_prefix();
+    let server = start(config(&prefix)).await;
+    let cloud = Cloud::new(&server.base, &prefix).await;
+    let milk = cloud.product("MILK", 129, MILK, 10).await;
+    let bread = cloud.product("BREAD", 250, BREAD, 10).await;
+    let a = Till::enroll(&server.base, &cloud.enrollment_code().await, "Till A").await;
+    let b = Till::enroll(&server.base, &cloud.enrollment_code().await, "Till B").await;
+    // Mia was added as manager in the portal: the staff stream brought her to the tills.
+    let mia = pos_core::staff::login(&b.db, "4321")
+        .await
+        .expect("the portal manager's PIN works at till B");
+    assert_eq!(mia.role, pos_shared::role::Role::ShopManager);
+
+    // Till A sells two milks and a bread and does not sync.
+    let mut cart = pos_core::checkout::Cart::default();
+    for (code, qty) in [(MILK, 2000), (BREAD, 1000)] {
+        pos_core::till::add_code(&a.db, &a.terminal, &mut cart, code, qty)
+            .await
+            .unwrap();
+    }
+    cart.tenders = vec![pos_core::checkout::Tender::Cash { amount_minor: 1000 }];
+    let sale = pos_core::sales::complete(&a.db, &a.terminal, &a.cashier, &cart, None)
+        .await
+        .unwrap();
+    let key = pos_core::seal::signing_key(&a.db).await.unwrap();
+    let qr = pos_core::receipt::build(&sale, &a.terminal, &key).qr_payload;
+
+    // The customer brings one milk back to till B, receipt in hand; the cashier needs
+    // Mia's approval for a refund.
+    let at_b = pos_core::sealed_refunds::with_sealed_receipt(
+        &b.db,
+        &b.terminal,
+        &b.cashier,
+        &qr,
+        &[(MILK.to_owned(), 1000)],
+        "cash",
+        "sour",
+        Some("4321"),
+    )
+    .await
+    .expect("B checks A's receipt with A's key from the config stream");
+    b.sync().await.expect("b syncs");
+    b.wait_projected().await;
+    let waiting = cloud.exceptions_of("orphan_refund").await;
+    assert_eq!(
+        waiting.len(),
+        1,
+        "the refund waits for its sale: {waiting:?}"
+    );
+    assert_eq!(waiting[0]["resolved"], false);
+
+    // Till A syncs: the refund links to A's milk line.
+    a.sync().await.expect("a syncs");
+    a.wait_projected().await;
+    let resolved = cloud.exceptions_of("orphan_refund").await;
+    assert_eq!(resolved[0]["resolved"], true, "{resolved:?}");
+    let (status, order) = cloud
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/sales/orders/{}", sale.id),
+            &cloud.manager,
+            None,
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{order}");
+    let refunds = order["refunds"].as_array().unwrap();
+    assert_eq!(refunds.len(), 1, "{order}");
+    assert_eq!(refunds[0]["_id"], at_b.id.as_str());
+    assert_eq!(refunds[0]["linked"], true);
+    let milk_line = sale.lines.iter().find(|l| l.sku == "MILK").unwrap();
+    assert_eq!(
+        refunds[0]["lines"][0]["sale_line_id"],
+        milk_line.id.as_str(),
+        "matched to the milk line by product"
+    );
+    assert!(
+        cloud.exceptions_of("over_refund").await.is_empty(),
+        "one of two milks back is fine"
+    );
+
+    // Till A, which never heard of B's refund, refunds both milks from its own sale: on
+    // the server that is one milk more than was sold.
+    pos_core::refunds::with_receipt(
+        &a.db,
+        &a.terminal,
+        &a.cashier,
+        &sale.id,
+        &[(milk_line.line_no, 2000)],
+        "cash",
+        "both sour",
+        Some("4321"),
+    )
+    .await
+    .expect("A allows it: it only knows its own refunds");
+    a.sync().await.expect("a syncs");
+    a.wait_projected().await;
+    let over: Vec<_> = cloud.exceptions_of("over_refund").await;
+    assert_eq!(over.len(), 1, "one over-refund exception: {over:?}");
+    assert_converged(
+        &cloud,
+        &[&a, &b],
+        &[&sale.id],
+        &[(&milk, "MILK"), (&bread, "BREAD")],
     )
     .await;
 }
@@ -245,12 +349,7 @@ async fn a_price_changed_while_offline_keeps_the_sale_and_arrives_after() {
         product.price_minor, 149,
         "the new price reached the terminal"
     );
-    let variance: Vec<_> = cloud
-        .exceptions()
-        .await
-        .into_iter()
-        .filter(|e| e["kind"] == "price_variance")
-        .collect();
+    let variance: Vec<_> = cloud.exceptions_of("price_variance").await;
     assert_eq!(
         variance.len(),
         1,
@@ -372,6 +471,34 @@ async fn a_connected_terminal_gets_price_changes_live_and_shows_online() {
     tokio::time::timeout(std::time::Duration::from_secs(20), arrived)
         .await
         .expect("the new price reaches the connected till without a poll");
+
+    // A cashier the manager adds in the portal can log in at the connected till.
+    let (status, body) = cloud
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/shops/{}/staff", cloud.shop_id),
+            &cloud.manager,
+            Some(serde_json::json!({ "name": "Noa", "role": "cashier", "pin": "8642" })),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    // (Watched on the staff list: wrong PINs while waiting would lock the keypad.)
+    let listed = async {
+        loop {
+            let staff = pos_core::staff::list(&till.db).await.unwrap();
+            if staff.iter().any(|s| s.name == "Noa") {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), listed)
+        .await
+        .expect("the new cashier reaches the connected till without a poll");
+    let noa = pos_core::staff::login(&till.db, "8642")
+        .await
+        .expect("Noa's PIN");
+    assert_eq!(noa.name, "Noa");
 
     // A sale goes up over the socket by itself.
     let sale = till.sell(MILK, 1).await;

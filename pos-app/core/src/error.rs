@@ -58,6 +58,18 @@ pub enum CoreError {
         requested: pos_shared::Quantity,
         remaining: pos_shared::Quantity,
     },
+    #[error(
+        "this receipt was for {receipt} and {refunded} of it is already refunded at this till; {requested} more is too much"
+    )]
+    RefundAboveReceipt {
+        receipt: pos_shared::Money,
+        refunded: pos_shared::Money,
+        requested: pos_shared::Money,
+    },
+    #[error(
+        "this receipt is from terminal {0}, whose key this till does not have yet; sync the till, or refund without a receipt"
+    )]
+    UnknownReceiptTerminal(String),
     #[error("{what} `{id}` not found; check the id")]
     NotFound { what: &'static str, id: String },
     #[error("invalid input: {0}")]
@@ -141,6 +153,8 @@ impl CoreError {
             CoreError::TenderRejected(_) => "tender_rejected",
             CoreError::CreditLimitExceeded { .. } => "credit_limit_exceeded",
             CoreError::OverRefund { .. } => "over_refund",
+            CoreError::RefundAboveReceipt { .. } => "refund_above_receipt",
+            CoreError::UnknownReceiptTerminal(_) => "unknown_receipt_terminal",
             CoreError::NotFound { .. } => "not_found",
             CoreError::Invalid(_) => "invalid_input",
             CoreError::CatalogCsv { .. } => "catalog_csv",

@@ -16,6 +16,7 @@ pub mod refunds;
 mod sale_context;
 pub mod sales;
 pub mod seal;
+pub mod sealed_refunds;
 pub mod shifts;
 pub mod staff;
 pub mod stock;

@@ -134,25 +134,7 @@ pub async fn without_receipt(
     let approved_by =
         staff::authorize(db, staff, Action::RefundWithoutReceipt, manager_pin).await?;
     let approved_by = approved_by.or_else(|| Some(staff.id.clone()));
-    let mut cart = Cart::default();
-    for (code, qty) in items {
-        till::add_code(db, terminal, &mut cart, code, *qty).await?;
-    }
-    let totals = checkout::price(&cart, terminal.currency)?;
-    let lines = cart
-        .lines
-        .iter()
-        .zip(&totals.lines)
-        .map(|(l, p)| RefundLine {
-            sale_line_id: None,
-            product_id: l.product_id.clone(),
-            sku: l.sku.clone(),
-            qty_milli: l.qty_milli,
-            amount_minor: p.gross_minor,
-            tax_minor: p.tax_minor,
-            restock: true,
-        })
-        .collect();
+    let lines = at_catalog_price(db, terminal, items).await?;
     let refund = draft(
         None,
         None,
@@ -166,8 +148,36 @@ pub async fn without_receipt(
     store(db, refund).await
 }
 
+/// Refund lines for scanned goods (barcode or SKU, quantity in milli-units) at today's
+/// catalog price, with no sale line: for refunds without the sale at hand.
+pub(crate) async fn at_catalog_price(
+    db: &LocalDb,
+    terminal: &Terminal,
+    items: &[(String, i64)],
+) -> CoreResult<Vec<RefundLine>> {
+    let mut cart = Cart::default();
+    for (code, qty) in items {
+        till::add_code(db, terminal, &mut cart, code, *qty).await?;
+    }
+    let totals = checkout::price(&cart, terminal.currency)?;
+    Ok(cart
+        .lines
+        .iter()
+        .zip(&totals.lines)
+        .map(|(l, p)| RefundLine {
+            sale_line_id: None,
+            product_id: l.product_id.clone(),
+            sku: l.sku.clone(),
+            qty_milli: l.qty_milli,
+            amount_minor: p.gross_minor,
+            tax_minor: p.tax_minor,
+            restock: true,
+        })
+        .collect())
+}
+
 #[allow(clippy::too_many_arguments)]
-fn draft(
+pub(crate) fn draft(
     sale_id: Option<String>,
     customer_id: Option<String>,
     staff: &Staff,
@@ -202,7 +212,7 @@ fn draft(
     })
 }
 
-async fn store(db: &LocalDb, mut refund: Refund) -> CoreResult<Refund> {
+pub(crate) async fn store(db: &LocalDb, mut refund: Refund) -> CoreResult<Refund> {
     let now = refund.created_at_ms;
     let mut tx = db.begin().await?;
     refund.shift_id = shifts::open_shift_id(&mut tx).await?;
@@ -231,9 +241,11 @@ async fn store(db: &LocalDb, mut refund: Refund) -> CoreResult<Refund> {
 
 async fn insert(tx: &mut Tx, r: &Refund, journal_seq: i64) -> CoreResult<()> {
     sqlx::query(
-        "INSERT INTO refunds (id, sale_id, shift_id, staff_id, approved_by, reason, tender_kind,
-                              total_minor, tax_minor, journal_seq, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO refunds (id, sale_id, receipt_sale_id, shift_id, staff_id, approved_by,
+                              reason, tender_kind, total_minor, tax_minor, journal_seq,
+                              created_at_ms)
+         VALUES (?1, (SELECT id FROM sales WHERE id = ?2), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                 ?10, ?11)",
     )
     .bind(&r.id)
     .bind(&r.sale_id)

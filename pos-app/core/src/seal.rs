@@ -112,6 +112,15 @@ pub fn seal(key: &SigningKey, summary: &ReceiptSummary) -> String {
     format!("{text};{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
 }
 
+/// The terminal a scanned payload claims to come from (not yet checked: see [`verify`]).
+pub fn issuer(payload: &str) -> CoreResult<String> {
+    let (text, _) = payload
+        .trim()
+        .rsplit_once(';')
+        .ok_or_else(|| CoreError::invalid("this is not a Kassa receipt code"))?;
+    Ok(parse(text)?.terminal_id)
+}
+
 /// Checks a scanned payload against a terminal's public key; the summary when genuine.
 pub fn verify(payload: &str, public_key_hex: &str) -> CoreResult<ReceiptSummary> {
     let fake = || {

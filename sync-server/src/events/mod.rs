@@ -21,8 +21,10 @@ pub mod keys {
     pub const SHOP_UPDATED: &str = "shop.updated";
     pub const SHOP_STAFF_ADDED: &str = "shop.staff_added";
     pub const SHOP_STAFF_REMOVED: &str = "shop.staff_removed";
+    pub const SHOP_STAFF_PIN_SET: &str = "shop.staff_pin_set";
     pub const SHOP_TERMINAL_ENROLLED: &str = "shop.terminal_enrolled";
     pub const SHOP_TERMINAL_REVOKED: &str = "shop.terminal_revoked";
+    pub const SHOP_TERMINAL_KEY_REGISTERED: &str = "shop.terminal_key_registered";
     pub const PRODUCT_CREATED: &str = "product.created";
     pub const PRODUCT_UPDATED: &str = "product.updated";
     pub const PRODUCT_DELETED: &str = "product.deleted";

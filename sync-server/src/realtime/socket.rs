@@ -11,7 +11,9 @@ use axum::{
     },
     response::Response,
 };
-use pos_shared::sync::{ClientMessage, Cursors, PROTOCOL_VERSION, ServerMessage, Stream};
+use pos_shared::sync::{
+    ClientMessage, Cursors, OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION, ServerMessage, Stream,
+};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::presence;
@@ -20,7 +22,7 @@ use crate::{
     gateway::principal::Principal,
     services::{
         auth::devices,
-        sync::{ingest, routes, routes::terminal},
+        sync::{ingest, protocol, routes, routes::terminal},
     },
     state::AppState,
     streams,
@@ -46,6 +48,7 @@ pub async fn upgrade(
             cursors: Cursors::default(),
             epoch: 1,
             included: None,
+            streams: &[],
         };
         if let Err(e) = session.run().await {
             tracing::debug!(error = %e, terminal = %session.src.terminal_id, "socket ended");
@@ -64,6 +67,8 @@ struct Session {
     epoch: i64,
     /// The last `included_through` sent on a stock page.
     included: Option<i64>,
+    /// The streams the terminal's protocol version knows (from its hello).
+    streams: &'static [Stream],
 }
 
 impl Session {
@@ -138,24 +143,25 @@ impl Session {
                 .await?;
             return Ok(false);
         };
-        if v != PROTOCOL_VERSION {
+        if !protocol::speaks(v) {
             let msg = format!(
-                "this server speaks sync protocol {PROTOCOL_VERSION}; the terminal speaks {v}: update the terminal"
+                "this server speaks sync protocol {OLDEST_PROTOCOL_VERSION} to {PROTOCOL_VERSION}; the terminal speaks {v}: update the terminal"
             );
             self.refuse("unsupported_protocol", &msg).await?;
             return Ok(false);
         }
         let (acked_through, _) =
             ingest::position(&self.state, None, &self.src.terminal_id, epoch).await?;
+        self.streams = Stream::known_to(v);
         let mut heads = Cursors::default();
-        for stream in Stream::ALL {
+        for &stream in self.streams {
             let (db, key) = self.stream_of(stream);
             heads.set(stream, streams::head(&db, &key).await?);
         }
         self.cursors = cursors;
         self.epoch = epoch;
         self.send(&ServerMessage::Welcome {
-            v: PROTOCOL_VERSION,
+            v,
             acked_through,
             heads,
         })
@@ -169,7 +175,7 @@ impl Session {
             return Ok(());
         }
         let mut pokes = self.state.hub.subscribe();
-        for stream in Stream::ALL {
+        for &stream in self.streams {
             self.send_changes(stream).await?;
         }
         let mut ping = tokio::time::interval(PING_EVERY);
@@ -194,7 +200,7 @@ impl Session {
                 }
                 poke = pokes.recv() => match poke {
                     Ok(key) => {
-                        for stream in Stream::ALL {
+                        for &stream in self.streams {
                             if *key == *self.stream_of(stream).1 {
                                 self.send_changes(stream).await?;
                             }
@@ -202,7 +208,7 @@ impl Session {
                     }
                     // Missed pokes: catch up on everything.
                     Err(RecvError::Lagged(_)) => {
-                        for stream in Stream::ALL {
+                        for &stream in self.streams {
                             self.send_changes(stream).await?;
                         }
                     }

@@ -17,16 +17,26 @@ use crate::{
     streams,
 };
 
-/// Routing keys whose events move the catalog or stock streams.
-const BINDINGS: [&str; 4] = ["product.#", "price.#", "inventory.#", "order.#"];
+/// Routing keys whose events move a stream.
+const BINDINGS: [&str; 5] = ["product.#", "price.#", "inventory.#", "order.#", "shop.#"];
 
 /// The stream keys an event moves.
 pub fn streams_of(event: &EventMessage) -> Vec<String> {
     let Some(company) = event.company_id.as_deref() else {
         return Vec::new();
     };
-    let domain = event.routing_key.split('.').next().unwrap_or_default();
+    let (domain, what) = event
+        .routing_key
+        .split_once('.')
+        .unwrap_or((event.routing_key.as_str(), ""));
+    let shop = || event.payload.get("shop_id").and_then(|s| s.as_str());
     match domain {
+        "shop" if what.starts_with("staff_") => {
+            shop().map(streams::staff_key).into_iter().collect()
+        }
+        "shop" if what.starts_with("terminal_") => {
+            shop().map(streams::config_key).into_iter().collect()
+        }
         "product" | "price" => vec![streams::catalog_key(company)],
         "inventory" | "order" => event
             .payload

@@ -11,5 +11,6 @@ mod health;
 mod malformed;
 mod plans;
 mod roles;
+mod shop_streams;
 mod sync;
 mod tenancy;

@@ -302,6 +302,18 @@ async fn sync_refuses_bad_callers_and_bad_batches_clearly() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(err["code"], "unsupported_protocol", "{err}");
+    // Version 1 is refused; version 2 terminals are still served.
+    for (version, expected) in [("1", StatusCode::BAD_REQUEST), ("2", StatusCode::OK)] {
+        let resp = app
+            .http
+            .get(format!("{}/api/sync/state", app.base))
+            .header("x-kassa-protocol", version)
+            .bearer_auth(&device)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), expected, "protocol {version}");
+    }
     // A person's token is not a terminal.
     let (status, err) = app
         .sync_call(Method::GET, "/api/sync/state", &t.manager, None)

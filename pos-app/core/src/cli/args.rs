@@ -249,7 +249,11 @@ pub struct RefundArgs {
     /// LINE or LINExQTY of the original sale.
     #[arg(long = "line")]
     pub lines: Vec<String>,
-    /// Barcode or SKU[xQTY], for refunds without a receipt.
+    /// The QR code of another till's receipt (scanned text): refund --item against it,
+    /// before that till has synced.
+    #[arg(long, conflicts_with = "sale")]
+    pub receipt_code: Option<String>,
+    /// Barcode or SKU[xQTY], for refunds without a receipt or with --receipt-code.
     #[arg(long = "item")]
     pub items: Vec<String>,
     /// cash, card, store_credit or on_account.

@@ -15,8 +15,8 @@ use crate::error::{CoreError, CoreResult};
 use crate::shifts::{self, CashKind};
 use crate::terminal::{self, InitRequest, Terminal};
 use crate::{
-    LocalDb, catalog, catalog_csv, customers, journal, receipt, refunds, sales, seal, staff, stock,
-    till,
+    LocalDb, catalog, catalog_csv, customers, journal, receipt, refunds, sales, seal,
+    sealed_refunds, staff, stock, till,
 };
 
 fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
@@ -221,8 +221,14 @@ async fn staff_cmd(db: &LocalDb, cmd: &StaffCommand) -> CoreResult<Outcome> {
 async fn refund(db: &LocalDb, t: &Terminal, a: &RefundArgs) -> CoreResult<Outcome> {
     let who = staff::login(db, &a.pin).await?;
     let mp = a.manager_pin.as_deref();
-    let r = match &a.sale {
-        Some(sale_id) => {
+    let items = || {
+        a.items
+            .iter()
+            .map(|i| parse::item(i))
+            .collect::<CoreResult<Vec<_>>>()
+    };
+    let r = match (&a.sale, &a.receipt_code) {
+        (Some(sale_id), _) => {
             let lines = a
                 .lines
                 .iter()
@@ -230,13 +236,13 @@ async fn refund(db: &LocalDb, t: &Terminal, a: &RefundArgs) -> CoreResult<Outcom
                 .collect::<CoreResult<Vec<_>>>()?;
             refunds::with_receipt(db, t, &who, sale_id, &lines, &a.to, &a.reason, mp).await?
         }
-        None => {
-            let items = a
-                .items
-                .iter()
-                .map(|i| parse::item(i))
-                .collect::<CoreResult<Vec<_>>>()?;
-            refunds::without_receipt(db, t, &who, &items, &a.to, &a.reason, mp).await?
+        (None, Some(code)) => {
+            let items = items()?;
+            sealed_refunds::with_sealed_receipt(db, t, &who, code, &items, &a.to, &a.reason, mp)
+                .await?
+        }
+        (None, None) => {
+            refunds::without_receipt(db, t, &who, &items()?, &a.to, &a.reason, mp).await?
         }
     };
     let text = format!(

@@ -1,6 +1,6 @@
 //! Enrollment: trades a manager's code for this terminal's device credential, fetches the
 //! terminal's configuration and sets the terminal up under the server's terminal id, then
-//! pulls the catalog and stock for the first time.
+//! registers its receipt seal key and pulls every stream for the first time.
 //!
 //! The credential is stored before anything else can fail (the code is single use and the
 //! secret is shown once), so an enrollment cut short by the network is finished by running
@@ -89,7 +89,11 @@ pub async fn enroll(
     ];
     let terminal = terminal::init_with(db, &req, &enrollment.terminal_id, &extra).await?;
     tracing::info!(terminal_id = %terminal.terminal_id, server = remote.base(), "terminal enrolled");
-    let (initial_pull, initial_pull_error) = match pull::pull_with(db, &mut remote).await {
+    let first_sync = async {
+        super::register_receipt_key(db, &mut remote).await?;
+        pull::pull_with(db, &mut remote).await
+    };
+    let (initial_pull, initial_pull_error) = match first_sync.await {
         Ok(report) => {
             settings::record_outcome(db, None).await?;
             (Some(report), None)

@@ -1,11 +1,13 @@
 //! The terminal side of sync protocol v2 (docs/sync-protocol.md): enrollment, pushing the
-//! journal upstream, pulling the catalog and stock streams downstream, the daemon loop and
-//! the status `pos status` shows.
+//! journal upstream, pulling the catalog, stock, config and staff streams downstream, the
+//! daemon loop and the status `pos status` shows.
 //!
 //! Nothing here is on the sale path: selling only writes the local database, and sync
 //! moves what was written whenever the server is reachable.
 
 mod apply_catalog;
+mod apply_config;
+mod apply_staff;
 mod apply_stock;
 pub mod daemon;
 pub mod enroll;
@@ -20,6 +22,8 @@ pub mod status;
 mod offline_tests;
 #[cfg(test)]
 mod pull_tests;
+#[cfg(test)]
+mod staff_tests;
 #[cfg(test)]
 mod stock_tests;
 #[cfg(test)]
@@ -72,7 +76,24 @@ async fn run_once(db: &LocalDb) -> CoreResult<SyncReport> {
             server: remote.base().to_owned(),
         });
     }
+    register_receipt_key(db, &mut remote).await?;
     let push = push_with(db, &mut remote).await?;
     let pull = pull_with(db, &mut remote).await?;
     Ok(SyncReport { push, pull })
+}
+
+/// Gives the server this terminal's receipt seal key once, so the shop's other tills can
+/// check its receipts offline (they get it on the `config` stream).
+pub async fn register_receipt_key(db: &LocalDb, remote: &mut Remote) -> CoreResult<()> {
+    let key = crate::seal::public_key_hex(db).await?;
+    if get_setting(db.pool(), settings::RECEIPT_KEY_REGISTERED)
+        .await?
+        .as_deref()
+        == Some(&key)
+    {
+        return Ok(());
+    }
+    remote.put_receipt_key(&key).await?;
+    crate::store::set_setting(db.pool(), settings::RECEIPT_KEY_REGISTERED, &key).await?;
+    Ok(())
 }

@@ -4,12 +4,12 @@
 //! cursor (or the reverse); re-reading a page is harmless because every change carries
 //! the full new state.
 
-use pos_shared::sync::{ChangesPage, Stream};
+use pos_shared::sync::{Change, ChangeOp, ChangesPage, Stream};
 use serde::Serialize;
 
 use super::remote::Remote;
 use super::settings::cursor_key;
-use super::{apply_catalog, apply_stock};
+use super::{apply_catalog, apply_config, apply_staff, apply_stock};
 use crate::error::{CoreError, CoreResult};
 use crate::store::{LocalDb, PageCommitted, get_i64_setting, get_setting, set_setting};
 
@@ -24,6 +24,22 @@ pub enum Applied {
     /// Not applied (unknown entity, unreadable data); logged and passed over so one bad
     /// row never blocks the stream.
     Skipped(String),
+}
+
+/// The state an upsert of `entity` carries, for streams whose rows are only ever upserted
+/// (terminals are revoked and staff removed, never deleted). Anything else is passed over.
+pub(super) fn upserted<T: serde::de::DeserializeOwned>(
+    change: &Change,
+    entity: &str,
+) -> Result<T, String> {
+    if change.entity != entity {
+        return Err(format!("unknown entity `{}`", change.entity));
+    }
+    if change.op != ChangeOp::Upsert {
+        return Err(format!("a {entity} is never deleted, only marked inactive"));
+    }
+    let data = change.data.clone().ok_or("an upsert without data")?;
+    serde_json::from_value(data).map_err(|e| format!("unreadable {entity}: {e}"))
 }
 
 /// What pulling one stream did.
@@ -47,6 +63,8 @@ pub struct StreamPull {
 pub struct PullReport {
     pub catalog: StreamPull,
     pub stock: StreamPull,
+    pub config: StreamPull,
+    pub staff: StreamPull,
 }
 
 /// Pulls every stream with this terminal's stored credential.
@@ -56,10 +74,13 @@ pub async fn pull(db: &LocalDb) -> CoreResult<PullReport> {
 }
 
 /// Pulls every stream over `remote`: catalog first, so stock balances find their products.
+/// A failed stream stops the pull: the next one resumes each stream from its own cursor.
 pub async fn pull_with(db: &LocalDb, remote: &mut Remote) -> CoreResult<PullReport> {
     Ok(PullReport {
         catalog: pull_stream(db, remote, Stream::Catalog).await?,
         stock: pull_stream(db, remote, Stream::Stock).await?,
+        config: pull_stream(db, remote, Stream::Config).await?,
+        staff: pull_stream(db, remote, Stream::Staff).await?,
     })
 }
 
@@ -209,6 +230,8 @@ pub(crate) async fn apply_page(
             apply_catalog::apply_page(&mut tx, now, &currency, &page.changes).await?
         }
         Stream::Stock => apply_stock::apply_page(&mut tx, now, &page.changes).await?,
+        Stream::Config => apply_config::apply_page(&mut tx, now, &page.changes).await?,
+        Stream::Staff => apply_staff::apply_page(&mut tx, now, &page.changes).await?,
     };
     set_setting(&mut *tx, key, &page.next_after.to_string()).await?;
     if let Some(through) = include_through {

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use pos_shared::error::WireError;
 use pos_shared::sync::{
-    ChangesPage, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest, PushResponse, Stream, SyncState,
-    TerminalConfig,
+    ChangesPage, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest, PushResponse, ReceiptKey, Stream,
+    SyncState, TerminalConfig,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -173,6 +173,15 @@ impl Remote {
     /// `POST /api/sync/push` with one batch.
     pub async fn push(&mut self, request: &PushRequest) -> CoreResult<PushResponse> {
         self.call(Method::POST, "/api/sync/push", Some(request))
+            .await
+    }
+
+    /// `PUT /api/sync/receipt-key`: registers this terminal's receipt seal key.
+    pub async fn put_receipt_key(&mut self, public_key: &str) -> CoreResult<ReceiptKey> {
+        let body = ReceiptKey {
+            public_key: public_key.to_owned(),
+        };
+        self.call(Method::PUT, "/api/sync/receipt-key", Some(&body))
             .await
     }
 

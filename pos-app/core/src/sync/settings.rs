@@ -21,6 +21,8 @@ pub const LAST_SYNC_MS: &str = "last_sync_ms";
 /// The last failed `sync_once`: message and time.
 pub const LAST_SYNC_ERROR: &str = "last_sync_error";
 pub const LAST_SYNC_ERROR_MS: &str = "last_sync_error_ms";
+/// The receipt seal key the server has for this terminal (hex), once registered.
+pub const RECEIPT_KEY_REGISTERED: &str = "receipt_key_registered";
 
 /// The setting holding a stream's cursor. The catalog's is the `catalog_cursor` every
 /// journal record carries, so a fact says which catalog version it was made under.
@@ -28,6 +30,8 @@ pub fn cursor_key(stream: Stream) -> &'static str {
     match stream {
         Stream::Catalog => "catalog_cursor",
         Stream::Stock => "stock_cursor",
+        Stream::Config => "config_cursor",
+        Stream::Staff => "staff_cursor",
     }
 }
 

@@ -109,6 +109,7 @@ pub async fn visible_shop(state: &AppState, p: &Principal, id: &str) -> ApiResul
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     let d = db(state);
     outbox::ensure_indexes(&d).await?;
+    crate::streams::ensure_indexes(&d).await?;
     shops(state)
         .create_index(
             IndexModel::builder()

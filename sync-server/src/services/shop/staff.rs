@@ -6,11 +6,15 @@ use axum::{
     extract::{Query, State},
     http::StatusCode,
 };
+use futures::TryStreamExt;
 use mongodb::{
     Collection,
     bson::{DateTime, doc},
 };
-use pos_shared::role::Role;
+use pos_shared::{
+    role::Role,
+    sync::{ChangeOp, ShopStaff},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,6 +31,7 @@ use crate::{
     },
     services::auth::{accounts, passwords, refresh, routes::check_name},
     state::AppState,
+    streams::{self, NewChange},
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,6 +68,68 @@ impl From<StaffDoc> for StaffView {
             created_at: rfc3339(s.created_at),
         }
     }
+}
+
+impl StaffDoc {
+    /// Puts this member, with the PIN hash the tills check offline, on the shop's `staff`
+    /// stream inside the caller's transaction.
+    async fn publish_in(
+        &self,
+        state: &AppState,
+        s: &mut mongodb::ClientSession,
+        pin_hash: Option<String>,
+    ) -> mongodb::error::Result<()> {
+        let seen = ShopStaff {
+            user_id: self.user_id.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            pin_hash: pin_hash.filter(|_| self.active),
+            active: self.active,
+        };
+        let change = NewChange {
+            entity: "staff",
+            id: self.user_id.clone(),
+            op: ChangeOp::Upsert,
+            data: Some(serde_json::to_value(seen).unwrap_or_default()),
+        };
+        streams::append(&db(state), s, &streams::staff_key(&self.shop_id), change)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Refuses a PIN that another active member of one of `shop_ids` already uses: a till
+/// logs people in by PIN alone, so two people with one PIN would be indistinguishable.
+async fn check_pin_free(
+    state: &AppState,
+    shop_ids: &[String],
+    pin: &str,
+    except_user: Option<&str>,
+) -> ApiResult<()> {
+    let members: Vec<StaffDoc> = staff(state)
+        .find(doc! { "shop_id": { "$in": shop_ids }, "active": true })
+        .await?
+        .try_collect()
+        .await?;
+    let others: Vec<&str> = members
+        .iter()
+        .map(|m| m.user_id.as_str())
+        .filter(|u| Some(*u) != except_user)
+        .collect();
+    let users: Vec<accounts::UserDoc> = accounts::users(state)
+        .find(doc! { "_id": { "$in": others }, "pin_hash": { "$type": "string" } })
+        .await?
+        .try_collect()
+        .await?;
+    for hash in users.into_iter().filter_map(|u| u.pin_hash) {
+        if passwords::verify(pin.to_owned(), hash).await? {
+            return Err(ApiError::conflict(
+                "pin_taken",
+                "another member of this shop already uses this PIN; choose another",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn staff(state: &AppState) -> Collection<StaffDoc> {
@@ -140,6 +207,7 @@ pub async fn add_staff(
     let pin_hash = match &req.pin {
         Some(pin) => {
             passwords::check_pin(pin)?;
+            check_pin_free(&state, std::slice::from_ref(&shop.id), pin, None).await?;
             Some(passwords::hash_pin(pin.clone()).await?)
         }
         None => None,
@@ -170,6 +238,7 @@ pub async fn add_staff(
             Box::pin(async move {
                 accounts::create_in(state, s, account, Some(actor)).await?;
                 staff(state).insert_one(&*member).session(&mut *s).await?;
+                member.publish_in(state, s, account.pin_hash.clone()).await?;
                 let event = EventMessage::new(keys::SHOP_STAFF_ADDED, Some(&member.company_id), Some(actor),
                     serde_json::json!({ "shop_id": member.shop_id, "user_id": member.user_id, "role": member.role, "name": member.name }));
                 outbox::record(&db(state), s, &event).await
@@ -226,6 +295,11 @@ pub async fn remove_staff(
                     .update_one(doc! { "_id": &m.id }, doc! { "$set": { "active": false } })
                     .session(&mut *s)
                     .await?;
+                let gone = StaffDoc {
+                    active: false,
+                    ..m.clone()
+                };
+                gone.publish_in(state, s, None).await?;
                 accounts::remove_shop_in(state, s, &m.user_id, &m.shop_id).await?;
                 let event = EventMessage::new(
                     keys::SHOP_STAFF_REMOVED,
@@ -258,14 +332,42 @@ pub async fn set_pin(
     passwords::check_pin(&req.pin)?;
     state.logins.check(&format!("setpin:{user_id}"))?;
     let m = member(&state, &p, &shop_id.to_string(), &user_id.to_string()).await?;
+    let shops: Vec<String> = staff(&state)
+        .find(doc! { "user_id": &m.user_id, "active": true })
+        .await?
+        .try_collect::<Vec<StaffDoc>>()
+        .await?
+        .into_iter()
+        .map(|d| d.shop_id)
+        .collect();
+    check_pin_free(&state, &shops, &req.pin, Some(&m.user_id)).await?;
     let hash = passwords::hash_pin(req.pin).await?;
     state
         .write(
-            (state.clone(), m.user_id.clone(), hash),
-            |s, (state, user, hash)| {
-                Box::pin(
-                    async move { accounts::set_pin_in(state, s, user, hash).await.map(|_| ()) },
-                )
+            (state.clone(), m.user_id.clone(), hash, p.id.clone()),
+            |s, (state, user, hash, actor)| {
+                Box::pin(async move {
+                    accounts::set_pin_in(state, s, user, hash).await?;
+                    // One PIN for the person: every shop they work in gets it.
+                    let shops: Vec<StaffDoc> = staff(state)
+                        .find(doc! { "user_id": &*user, "active": true })
+                        .session(&mut *s)
+                        .await?
+                        .stream(&mut *s)
+                        .try_collect()
+                        .await?;
+                    for member in &shops {
+                        member.publish_in(state, s, Some(hash.clone())).await?;
+                        let event = EventMessage::new(
+                            keys::SHOP_STAFF_PIN_SET,
+                            Some(&member.company_id),
+                            Some(actor),
+                            serde_json::json!({ "shop_id": member.shop_id, "user_id": member.user_id }),
+                        );
+                        outbox::record(&db(state), s, &event).await?;
+                    }
+                    Ok(())
+                })
             },
         )
         .await?;

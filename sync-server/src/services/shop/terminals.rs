@@ -9,7 +9,10 @@ use mongodb::{
     Collection,
     bson::{DateTime, doc},
 };
-use pos_shared::role::Role;
+use pos_shared::{
+    role::Role,
+    sync::{ChangeOp, ShopTerminal},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -24,8 +27,9 @@ use crate::{
         principal::Principal,
         tenancy::{Scoped, TenantKeys},
     },
-    services::{auth::devices, auth::routes::check_name, company},
+    services::{auth::devices, auth::routes::check_name, company, sync::ingest::Source},
     state::AppState,
+    streams::{self, NewChange},
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,6 +42,42 @@ pub struct TerminalDoc {
     /// `active` or `revoked`.
     pub status: String,
     pub enrolled_at: DateTime,
+    /// Hex Ed25519 key the terminal seals its receipts with, once registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_public_key: Option<String>,
+}
+
+impl TerminalDoc {
+    /// This terminal as the shop's tills see it on the `config` stream.
+    fn config_change(&self) -> NewChange {
+        let seen = ShopTerminal {
+            terminal_id: self.id.clone(),
+            name: self.name.clone(),
+            receipt_public_key: self.receipt_public_key.clone(),
+            active: self.status == "active",
+        };
+        NewChange {
+            entity: "terminal",
+            id: self.id.clone(),
+            op: ChangeOp::Upsert,
+            data: Some(serde_json::to_value(seen).unwrap_or_default()),
+        }
+    }
+
+    async fn publish_in(
+        &self,
+        state: &AppState,
+        s: &mut mongodb::ClientSession,
+    ) -> mongodb::error::Result<()> {
+        streams::append(
+            &db(state),
+            s,
+            &streams::config_key(&self.shop_id),
+            self.config_change(),
+        )
+        .await
+        .map(|_| ())
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -140,10 +180,13 @@ pub async fn enroll_terminal(
                 if shop_open == 0 {
                     return Err(ApiErrorBox::wrap(ApiError::conflict("shop_closed", "this shop is closed; ask a manager")));
                 }
-                terminals(state).insert_one(TerminalDoc {
+                let terminal = TerminalDoc {
                     id: terminal_id.clone(), company_id: company_id.clone(), shop_id: shop_id.clone(),
                     name: name.clone(), status: "active".into(), enrolled_at: now(),
-                }).session(&mut *s).await?;
+                    receipt_public_key: None,
+                };
+                terminals(state).insert_one(&terminal).session(&mut *s).await?;
+                terminal.publish_in(state, s).await?;
                 let secret = devices::create_credential_in(state, s, terminal_id, &company_id, &shop_id).await?;
                 let event = EventMessage::new(keys::SHOP_TERMINAL_ENROLLED, Some(&company_id), Some(terminal_id),
                     serde_json::json!({ "terminal_id": terminal_id, "shop_id": shop_id, "name": name }));
@@ -217,6 +260,11 @@ pub async fn revoke_terminal(
                     .session(&mut *s)
                     .await?;
                 devices::revoke_in(state, s, &t.id).await?;
+                let revoked = TerminalDoc {
+                    status: "revoked".into(),
+                    ..t.clone()
+                };
+                revoked.publish_in(state, s).await?;
                 let event = EventMessage::new(
                     keys::SHOP_TERMINAL_REVOKED,
                     Some(&t.company_id),
@@ -228,4 +276,59 @@ pub async fn revoke_terminal(
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stores the calling terminal's receipt seal key and announces it on the shop's `config`
+/// stream. The same key again is a no-op (a retry); a different one is refused, because a
+/// terminal keeps one key for life and a second would let it disown its receipts.
+pub async fn register_receipt_key(state: &AppState, src: &Source, key: &str) -> ApiResult<String> {
+    let key = key.trim().to_ascii_lowercase();
+    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::invalid(
+            "public_key",
+            "must be 64 hex characters (an Ed25519 public key)",
+        ));
+    }
+    let ctx = (state.clone(), src.terminal_id.clone(), key.clone());
+    state
+        .write(ctx, |s, (state, terminal_id, key)| {
+            Box::pin(async move {
+                let t = terminals(state)
+                    .find_one(doc! { "_id": &*terminal_id })
+                    .session(&mut *s)
+                    .await?
+                    .ok_or_else(|| ApiErrorBox::wrap(ApiError::not_found("terminal")))?;
+                match &t.receipt_public_key {
+                    Some(existing) if existing == key => return Ok(()),
+                    Some(_) => {
+                        return Err(ApiErrorBox::wrap(ApiError::conflict(
+                            "receipt_key_registered",
+                            "this terminal already registered another receipt key; enroll the database again to start with a new one",
+                        )));
+                    }
+                    None => {}
+                }
+                terminals(state)
+                    .update_one(
+                        doc! { "_id": &t.id },
+                        doc! { "$set": { "receipt_public_key": &*key } },
+                    )
+                    .session(&mut *s)
+                    .await?;
+                let keyed = TerminalDoc {
+                    receipt_public_key: Some(key.clone()),
+                    ..t
+                };
+                keyed.publish_in(state, s).await?;
+                let event = EventMessage::new(
+                    keys::SHOP_TERMINAL_KEY_REGISTERED,
+                    Some(&keyed.company_id),
+                    Some(terminal_id),
+                    serde_json::json!({ "terminal_id": keyed.id, "shop_id": keyed.shop_id }),
+                );
+                outbox::record(&db(state), s, &event).await
+            })
+        })
+        .await?;
+    Ok(key)
 }

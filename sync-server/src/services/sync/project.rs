@@ -350,11 +350,11 @@ async fn plan_refunds(
         return Ok(());
     }
     let wanted: Vec<&str> = wanted.into_iter().collect();
-    // Sold quantity per sale line, for sales stored earlier and sales in this batch.
-    let mut sold: HashMap<String, HashMap<String, i64>> = HashMap::new();
+    // Sold lines per sale, for sales stored earlier and sales in this batch.
+    let mut sold: HashMap<String, Vec<SoldLine>> = HashMap::new();
     let stored: Vec<Document> = sales::orders(state)
         .find(doc! { "_id": { "$in": &wanted }, "company_id": &src.company_id })
-        .projection(doc! { "lines.id": 1, "lines.qty_milli": 1 })
+        .projection(doc! { "lines.id": 1, "lines.product_id": 1, "lines.qty_milli": 1 })
         .session(&mut *s)
         .await?
         .stream(&mut *s)
@@ -366,10 +366,11 @@ async fn plan_refunds(
             .iter()
             .filter_map(|l| {
                 let l = l.as_document()?;
-                Some((
-                    l.get_str("id").ok()?.to_string(),
-                    l.get_i64("qty_milli").ok()?,
-                ))
+                Some(SoldLine {
+                    id: l.get_str("id").ok()?.to_string(),
+                    product_id: l.get_str("product_id").unwrap_or_default().to_string(),
+                    qty_milli: l.get_i64("qty_milli").ok()?,
+                })
             })
             .collect();
         sold.insert(o.get_str("_id").unwrap_or_default().to_string(), per_line);
@@ -378,7 +379,11 @@ async fn plan_refunds(
         let per_line = sale
             .lines
             .iter()
-            .map(|l| (l.id.clone(), l.qty_milli))
+            .map(|l| SoldLine {
+                id: l.id.clone(),
+                product_id: l.product_id.clone(),
+                qty_milli: l.qty_milli,
+            })
             .collect();
         sold.insert(sale.id.clone(), per_line);
     }
@@ -407,19 +412,21 @@ async fn plan_refunds(
             late.push((d.get_str("event_id").unwrap_or_default().to_string(), r));
         }
     }
-    // ...then orphans whose sale just arrived, then this batch's refunds, in order.
-    for (event_id, r) in &late {
+    // ...then orphans whose sale just arrived, then this batch's refunds, in order. Each
+    // is stored with the sale lines it was matched to.
+    for (event_id, r) in &mut late {
         check_refund(plan, &sold, &mut refunded, event_id, r);
-    }
-    if !late.is_empty() {
-        let late_ids: Vec<&str> = late.iter().map(|(_, r)| r.id.as_str()).collect();
+        let lines = bson::to_bson(&r.lines)
+            .map_err(|e| mongodb::error::Error::custom(format!("refund lines: {e}")))?;
         sales::refunds(state)
-            .update_many(
-                doc! { "_id": { "$in": &late_ids } },
-                doc! { "$set": { "linked": true, "linked_at": at } },
+            .update_one(
+                doc! { "_id": &r.id },
+                doc! { "$set": { "lines": lines, "linked": true, "linked_at": at } },
             )
             .session(&mut *s)
             .await?;
+    }
+    if !late.is_empty() {
         inventory::exceptions(state)
             .update_many(
                 doc! { "kind": "orphan_refund", "company_id": &src.company_id,
@@ -430,9 +437,10 @@ async fn plan_refunds(
             .await?;
     }
     for (event_id, r) in new_refunds {
+        let mut r = r.clone();
         let linked = r.sale_id.as_deref().is_some_and(|id| sold.contains_key(id));
         if linked {
-            check_refund(plan, &sold, &mut refunded, event_id, r);
+            check_refund(plan, &sold, &mut refunded, event_id, &mut r);
         } else if let Some(sale_id) = &r.sale_id {
             plan.exception(
                 "orphan_refund",
@@ -444,7 +452,7 @@ async fn plan_refunds(
                 Some(sale_id.clone()),
             );
         }
-        let mut d = as_stored(r, &r.id, event_id, src, at)?;
+        let mut d = as_stored(&r, &r.id, event_id, src, at)?;
         d.insert("linked", linked);
         plan.refunds.push(d);
         for (i, l) in r.lines.iter().enumerate().filter(|(_, l)| l.restock) {
@@ -473,6 +481,13 @@ async fn plan_refunds(
     Ok(())
 }
 
+/// A sold line, as refunds are checked against it.
+struct SoldLine {
+    id: String,
+    product_id: String,
+    qty_milli: i64,
+}
+
 fn count_refunded(refunded: &mut HashMap<String, i64>, r: &Refund) {
     for l in &r.lines {
         if let Some(line) = &l.sale_line_id {
@@ -481,22 +496,63 @@ fn count_refunded(refunded: &mut HashMap<String, i64>, r: &Refund) {
     }
 }
 
+/// Gives each line of a refund made without the sale at hand (another till's receipt:
+/// products, no sale lines) the sale line it returns: the first line of that product
+/// with enough left, else its last line of that product, where the over-refund shows.
+fn match_lines(r: &mut Refund, lines: &[SoldLine], refunded: &HashMap<String, i64>) {
+    let mut taken: HashMap<&str, i64> = HashMap::new();
+    for l in r.lines.iter_mut().filter(|l| l.sale_line_id.is_none()) {
+        let same: Vec<&SoldLine> = lines
+            .iter()
+            .filter(|s| s.product_id == l.product_id)
+            .collect();
+        let left = |s: &SoldLine, taken: &HashMap<&str, i64>| {
+            s.qty_milli
+                - refunded.get(&s.id).copied().unwrap_or(0)
+                - taken.get(s.id.as_str()).copied().unwrap_or(0)
+        };
+        let line = same
+            .iter()
+            .find(|s| left(s, &taken) >= l.qty_milli)
+            .or(same.last());
+        if let Some(line) = line {
+            *taken.entry(line.id.as_str()).or_default() += l.qty_milli;
+            l.sale_line_id = Some(line.id.clone());
+        }
+    }
+}
+
 fn check_refund(
     plan: &mut Plan,
-    sold: &HashMap<String, HashMap<String, i64>>,
+    sold: &HashMap<String, Vec<SoldLine>>,
     refunded: &mut HashMap<String, i64>,
     event_id: &str,
-    r: &Refund,
+    r: &mut Refund,
 ) {
     let Some(lines) = r.sale_id.as_deref().and_then(|id| sold.get(id)) else {
         return;
     };
+    match_lines(r, lines, refunded);
     count_refunded(refunded, r);
     for l in &r.lines {
         let Some(line) = &l.sale_line_id else {
+            plan.exception(
+                "over_refund",
+                event_id,
+                format!(
+                    "{}: refunded against sale {} but not sold on it (refund {})",
+                    l.sku,
+                    r.sale_id.as_deref().unwrap_or_default(),
+                    r.id
+                ),
+                r.sale_id.clone(),
+            );
             continue;
         };
-        let sold_qty = lines.get(line).copied().unwrap_or(0);
+        let sold_qty = lines
+            .iter()
+            .find(|s| &s.id == line)
+            .map_or(0, |s| s.qty_milli);
         let total = refunded.get(line).copied().unwrap_or(0);
         if total > sold_qty {
             plan.exception(

@@ -1,18 +1,25 @@
 //! The sync protocol version check every `/api/sync/*` handler extracts: requests without
-//! `x-kassa-protocol: 1` are refused with 400 `unsupported_protocol`.
+//! `x-kassa-protocol: N`, for a version N this server speaks, are refused with 400
+//! `unsupported_protocol`.
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 use mongodb::{Database, bson::Document};
 use pos_shared::{
     error::WireError,
-    sync::{PROTOCOL_HEADER, PROTOCOL_VERSION},
+    sync::{OLDEST_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION},
 };
 
 use crate::{error::ApiError, events::EventMessage};
 
-/// Proof that the request speaks protocol v[`PROTOCOL_VERSION`].
+/// Proof that the request speaks a protocol version this server serves. Over REST the
+/// versions differ only in which streams exist, and each page names its stream.
 #[derive(Debug, Clone, Copy)]
 pub struct SyncProtocol;
+
+/// True for the versions this server serves.
+pub fn speaks(v: u32) -> bool {
+    (OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&v)
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for SyncProtocol {
     type Rejection = ApiError;
@@ -23,7 +30,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SyncProtocol {
             .get(PROTOCOL_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::trim);
-        if sent == Some(PROTOCOL_VERSION.to_string().as_str()) {
+        if sent.and_then(|v| v.parse().ok()).is_some_and(speaks) {
             return Ok(SyncProtocol);
         }
         let what = sent.map_or_else(
@@ -33,7 +40,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SyncProtocol {
         Err(ApiError::BadRequest(WireError::new(
             "unsupported_protocol",
             format!(
-                "{what}; this server speaks sync protocol {PROTOCOL_VERSION}: send `{PROTOCOL_HEADER}: {PROTOCOL_VERSION}` (update the terminal if it speaks another version)"
+                "{what}; this server speaks sync protocol {OLDEST_PROTOCOL_VERSION} to {PROTOCOL_VERSION}: send `{PROTOCOL_HEADER}: {PROTOCOL_VERSION}` (update the terminal if it speaks another version)"
             ),
         )))
     }

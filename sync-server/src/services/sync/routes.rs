@@ -4,10 +4,10 @@
 use axum::{
     Json, Router,
     extract::{Path, Query, State},
-    routing::{get, post},
+    routing::{get, post, put},
 };
 use pos_shared::sync::{
-    ChangesPage, MAX_PAGE, PushRequest, PushResponse, Stream, SyncState, TerminalConfig,
+    ChangesPage, MAX_PAGE, PushRequest, PushResponse, ReceiptKey, Stream, SyncState, TerminalConfig,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/sync/config", get(config))
         .route("/sync/state", get(state_of))
         .route("/sync/push", post(push))
+        .route("/sync/receipt-key", put(receipt_key))
         .route("/sync/streams/{stream}", get(stream_page))
         .route(
             pos_shared::sync::SOCKET_PATH.trim_start_matches("/api"),
@@ -80,6 +81,22 @@ pub async fn config(
         receipt_header: settings.receipt_header,
         receipt_footer: settings.receipt_footer,
     }))
+}
+
+/// Registers the calling terminal's receipt seal key, so the shop's other tills can check
+/// its receipts offline (they receive it on the `config` stream). Sending the same key
+/// again changes nothing; a terminal's key never changes, so another key is refused.
+#[utoipa::path(put, path = "/api/sync/receipt-key", tag = "sync", security(("bearer" = [])), request_body = ReceiptKey,
+    responses((status = 200, body = ReceiptKey), (status = 409, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
+pub async fn receipt_key(
+    State(state): State<AppState>,
+    _v: SyncProtocol,
+    p: Principal,
+    ApiJson(req): ApiJson<ReceiptKey>,
+) -> ApiResult<Json<ReceiptKey>> {
+    let src = terminal(&p)?;
+    let public_key = shop::terminals::register_receipt_key(&state, &src, &req.public_key).await?;
+    Ok(Json(ReceiptKey { public_key }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -171,6 +188,8 @@ pub(crate) fn stream_of(
     match stream {
         Stream::Catalog => (catalog::db(state), streams::catalog_key(&src.company_id)),
         Stream::Stock => (inventory::db(state), streams::stock_key(&src.shop_id)),
+        Stream::Config => (shop::db(state), streams::config_key(&src.shop_id)),
+        Stream::Staff => (shop::db(state), streams::staff_key(&src.shop_id)),
     }
 }
 

@@ -1,0 +1,92 @@
+//! Refunds against another till's receipt, before that till has synced: the receipt's
+//! sealed QR code is checked against the issuing terminal's key (from the `config`
+//! stream), the goods are priced at today's catalog price, and the refund can never
+//! exceed what the receipt says was paid, less what this till already refunded of it.
+//! The server links the refund to the sale's lines, by product, once the sale arrives;
+//! a refund of more than was sold becomes an exception for managers.
+
+use crate::error::{CoreError, CoreResult};
+use crate::refunds::{self, Refund};
+use crate::seal::{self, ReceiptSummary};
+use crate::staff::{self, Action, Staff};
+use crate::store::LocalDb;
+use crate::terminal::Terminal;
+
+/// Checks a scanned receipt code from another terminal of the shop; what it states when
+/// genuine.
+pub async fn check(db: &LocalDb, terminal: &Terminal, payload: &str) -> CoreResult<ReceiptSummary> {
+    let issuer = seal::issuer(payload)?;
+    if issuer == terminal.terminal_id {
+        return Err(CoreError::invalid(
+            "this receipt is from this till: refund it by its sale (`pos refund --sale ID --line N`)",
+        ));
+    }
+    let key: Option<String> =
+        sqlx::query_scalar("SELECT public_key FROM terminal_keys WHERE terminal_id = ?")
+            .bind(&issuer)
+            .fetch_optional(db.pool())
+            .await?
+            .flatten();
+    let key = key.ok_or(CoreError::UnknownReceiptTerminal(issuer))?;
+    let summary = seal::verify(payload, &key)?;
+    if summary.currency != terminal.currency.as_str() {
+        return Err(CoreError::invalid(format!(
+            "this receipt was paid in {}; this till refunds in {}",
+            summary.currency,
+            terminal.currency.as_str()
+        )));
+    }
+    Ok(summary)
+}
+
+/// Refunds `items` (barcode or SKU, quantity in milli-units) against the sealed receipt
+/// `payload` from another till of the shop.
+#[allow(clippy::too_many_arguments)]
+pub async fn with_sealed_receipt(
+    db: &LocalDb,
+    terminal: &Terminal,
+    staff: &Staff,
+    payload: &str,
+    items: &[(String, i64)],
+    tender_kind: &str,
+    reason: &str,
+    manager_pin: Option<&str>,
+) -> CoreResult<Refund> {
+    let approved_by = staff::authorize(db, staff, Action::Refund, manager_pin).await?;
+    let summary = check(db, terminal, payload).await?;
+    if items.is_empty() {
+        return Err(CoreError::invalid("scan at least one item to refund"));
+    }
+    // Matched to the sold lines by the server, which has the sale.
+    let lines = refunds::at_catalog_price(db, terminal, items).await?;
+    let requested: i64 = lines.iter().map(|l| l.amount_minor).sum();
+    let refunded: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(total_minor), 0) FROM refunds WHERE receipt_sale_id = ?",
+    )
+    .bind(&summary.sale_id)
+    .fetch_one(db.pool())
+    .await?;
+    if refunded + requested > summary.total_minor {
+        let m = |minor| pos_shared::Money::new(minor, terminal.currency);
+        return Err(CoreError::RefundAboveReceipt {
+            receipt: m(summary.total_minor),
+            refunded: m(refunded),
+            requested: m(requested),
+        });
+    }
+    let refund = refunds::draft(
+        Some(summary.sale_id),
+        None,
+        staff,
+        approved_by,
+        tender_kind,
+        reason,
+        lines,
+        db.now_ms(),
+    )?;
+    refunds::store(db, refund).await
+}
+
+#[cfg(test)]
+#[path = "sealed_refunds_tests.rs"]
+mod tests;
