@@ -244,6 +244,73 @@ async fn a_tampered_record_is_quarantined_without_blocking_the_rest() {
 }
 
 #[tokio::test]
+async fn a_record_that_cannot_be_built_is_quarantined_and_the_sales_after_it_follow() {
+    let app = spawn_app().await;
+    let t = app.tenant("Stuck Co").await;
+    let (terminal, device) = app.terminal(&t, "Till 1").await;
+    let milk = app.product(&t, "MILK", 129, "4006381333931").await;
+    let mut j = Journal::new(&terminal);
+    j.sale(&milk, 1, 129);
+    let (status, ack) = push(&app, &device, j.batch(1, 1)).await;
+    assert_eq!(status, StatusCode::OK, "{ack}");
+    projected(&app, &device, 1).await;
+    // A faulty till journals the same sale a second time (same sale id, a new record),
+    // then sells on. The order cannot be stored twice, so that record never builds.
+    let again: Value = serde_json::from_str(&j.records[0].payload).unwrap();
+    j.append("sale_completed", again);
+    let next = j.sale(&milk, 2, 129);
+    let (status, ack) = push(&app, &device, j.batch(2, 3)).await;
+    assert_eq!(status, StatusCode::OK, "{ack}");
+    assert_eq!(
+        ack["acked_through"], 3,
+        "stored: the ack does not wait for the build"
+    );
+    projected(&app, &device, 3).await;
+    let ids: Vec<Value> = orders(&app, &t)
+        .await
+        .iter()
+        .map(|o| o["id"].clone())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        2,
+        "the first sale once, and the sale after: {ids:?}"
+    );
+    assert!(ids.contains(&Value::String(next)), "{ids:?}");
+    assert_eq!(
+        balance(&app, &t, &milk).await,
+        -3000,
+        "1 + 2 sold, the copy not counted"
+    );
+    let (status, list) = app
+        .get(
+            &format!("/api/inventory/exceptions?shop_id={}", t.shop_id),
+            &t.manager,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let set_aside: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "quarantined")
+        .collect();
+    assert_eq!(
+        set_aside.len(),
+        1,
+        "managers see the record set aside: {list}"
+    );
+    assert_eq!(set_aside[0]["event_id"], j.records[1].id.as_str());
+    assert!(
+        set_aside[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("could not be built"),
+        "{list}"
+    );
+}
+
+#[tokio::test]
 async fn oversold_and_price_variance_are_recorded_for_managers() {
     let app = spawn_app().await;
     let t = app.tenant("Except Co").await;

@@ -285,7 +285,8 @@ pub async fn list_balances(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExceptionView {
     pub id: String,
-    /// `oversold`, `price_variance`, `over_refund` or `orphan_refund`.
+    /// `oversold`, `price_variance`, `over_refund`, `orphan_refund`, or `quarantined` (a
+    /// journal record set aside unbuilt: tampered, unreadable, or failing to build).
     pub kind: String,
     pub event_id: String,
     pub terminal_id: String,

@@ -38,6 +38,8 @@ use super::{
 pub enum Outcome {
     /// Built now (or found built by another instance).
     Projected,
+    /// One record built (or set aside); the batch has more.
+    Progressed,
     /// An earlier batch of the terminal is not projected yet; this one waits its turn.
     Waiting,
 }
@@ -114,6 +116,27 @@ struct Plan {
 }
 
 impl Plan {
+    /// Sets `rec` aside unbuilt, with an alert: kept for managers and auditors, never lost.
+    fn quarantine(&mut self, rec: &JournalRecord, src: &Source, reason: &str, at: DateTime) {
+        tracing::warn!(terminal = %src.terminal_id, seq = rec.seq, %reason, "journal record quarantined");
+        self.quarantine.push(doc! {
+            "_id": &rec.id, "company_id": &src.company_id, "shop_id": &src.shop_id,
+            "terminal_id": &src.terminal_id, "epoch": rec.epoch, "seq": rec.seq,
+            "kind": &rec.kind, "reason": reason, "at": at,
+        });
+        self.inventory_events.push(EventMessage::new(
+            keys::SYNC_QUARANTINED,
+            Some(&src.company_id),
+            Some(&src.terminal_id),
+            serde_json::json!({ "event_id": rec.id, "seq": rec.seq, "reason": reason }),
+        ));
+        let detail = format!(
+            "{} record {} of terminal {}: {reason}",
+            rec.kind, rec.seq, src.terminal_id
+        );
+        self.exception("quarantined", &rec.id, detail, None);
+    }
+
     fn exception(&mut self, kind: &str, event_id: &str, detail: String, sale: Option<String>) {
         self.exceptions.push(SyncException {
             kind: kind.into(),
@@ -143,12 +166,26 @@ pub fn is_quarantined(rec: &JournalRecord, prev_hash: &str, src: &Source, epoch:
     matches!(read(rec, prev_hash, src, epoch), Fact::Quarantined(_))
 }
 
-/// Projects the stored batch `id`; called inside a transaction that may be retried, so it
-/// only reads its inputs.
+/// How much of a batch one transaction builds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Every record not yet built: the normal case, one transaction per batch.
+    Whole,
+    /// Only the next record: for a batch that failed as a whole, to find the record that
+    /// cannot be built.
+    NextRecord,
+    /// Set the next record aside in quarantine, unbuilt, with this reason: it failed on
+    /// its own as well, and must not hold back the terminal's later sales.
+    QuarantineNext(String),
+}
+
+/// Projects the stored batch `id` (all of it, or one record: see [`Step`]); called inside
+/// a transaction that may be retried, so it only reads its inputs.
 pub async fn project(
     state: &AppState,
     s: &mut ClientSession,
     id: &str,
+    step: &Step,
 ) -> mongodb::error::Result<Outcome> {
     let Some(stored) = sales::journal(state)
         .find_one(doc! { "_id": id, "projected": false })
@@ -164,22 +201,36 @@ pub async fn project(
         return Ok(Outcome::Waiting);
     }
     let at = DateTime::now();
-    if batch.to > through {
-        let fresh: Vec<&JournalRecord> = batch.records.iter().filter(|r| r.seq > through).collect();
-        build(state, s, src, batch.epoch, &hash, &fresh, at).await?;
-        let last = fresh.last().map_or(&hash, |r| &r.hash);
+    let mut fresh: Vec<&JournalRecord> = batch.records.iter().filter(|r| r.seq > through).collect();
+    if *step != Step::Whole {
+        fresh.truncate(1);
+    }
+    if let Some(last) = fresh.last() {
+        match step {
+            Step::QuarantineNext(reason) => {
+                let mut plan = Plan::default();
+                plan.quarantine(last, src, reason, at);
+                write(state, s, src, at, &mut plan).await?;
+            }
+            Step::Whole | Step::NextRecord => {
+                build(state, s, src, batch.epoch, &hash, &fresh, at).await?;
+            }
+        }
         sales::projections(state)
             .update_one(
                 doc! { "_id": format!("{}:{}", src.terminal_id, batch.epoch) },
                 doc! { "$set": {
                     "terminal_id": &src.terminal_id, "shop_id": &src.shop_id,
-                    "epoch": batch.epoch, "projected_through": batch.to,
-                    "projected_hash": last, "projected_at": at,
+                    "epoch": batch.epoch, "projected_through": last.seq,
+                    "projected_hash": &last.hash, "projected_at": at,
                 } },
             )
             .upsert(true)
             .session(&mut *s)
             .await?;
+    }
+    if fresh.last().is_some_and(|last| last.seq < batch.to) {
+        return Ok(Outcome::Progressed);
     }
     sales::journal(state)
         .update_one(
@@ -210,20 +261,7 @@ async fn build(
         let fact = read(rec, &prev, src, epoch);
         prev = rec.hash.clone();
         match fact {
-            Fact::Quarantined(reason) => {
-                tracing::warn!(terminal = %src.terminal_id, seq = rec.seq, %reason, "journal record quarantined");
-                plan.quarantine.push(doc! {
-                    "_id": &rec.id, "company_id": &src.company_id, "shop_id": &src.shop_id,
-                    "terminal_id": &src.terminal_id, "epoch": rec.epoch, "seq": rec.seq,
-                    "kind": &rec.kind, "reason": &reason, "at": at,
-                });
-                plan.inventory_events.push(EventMessage::new(
-                    keys::SYNC_QUARANTINED,
-                    Some(&src.company_id),
-                    Some(&src.terminal_id),
-                    serde_json::json!({ "event_id": rec.id, "seq": rec.seq, "reason": reason }),
-                ));
-            }
+            Fact::Quarantined(reason) => plan.quarantine(rec, src, &reason, at),
             Fact::Sale(sale) => new_sales.push((rec.id.clone(), sale)),
             Fact::Refund(refund) => new_refunds.push((rec.id.clone(), refund)),
             Fact::Stock(adj) => {

@@ -2,7 +2,8 @@
 //! batches, oldest first and each terminal's in sequence order, so pushes are acked as
 //! soon as they are stored. Woken by every push; also polls, so batches stored by another
 //! instance (or before a restart) are built too. Several instances may run it: two that
-//! pick the same batch conflict in MongoDB and the loser finds it built.
+//! pick the same batch conflict in MongoDB and the loser finds it built. A batch that keeps
+//! failing is built record by record and the record that fails is quarantined.
 
 use std::{
     sync::{
@@ -19,10 +20,17 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     batches::Batch,
-    project::{self, Outcome},
+    project::{self, Outcome, Step},
 };
-use crate::{services::sales, state::AppState};
+use crate::{
+    error::{ApiError, ApiResult},
+    services::sales,
+    state::AppState,
+};
 
+/// Failed attempts after which a batch is built one record at a time (see
+/// [`record_by_record`]).
+const CAREFUL_AFTER: i64 = 3;
 /// How often waiting batches are looked for without a wake-up.
 const POLL: Duration = Duration::from_secs(2);
 /// Pushes go first: a batch is built once no push has been in flight for this long...
@@ -121,6 +129,8 @@ async fn round(state: &AppState) -> anyhow::Result<usize> {
                 "_id": { "terminal": "$terminal_id", "epoch": "$epoch" },
                 "from": { "$min": "$from" },
                 "since": { "$min": "$received_at" },
+                // Only a terminal's lowest batch is ever tried, so this is its count.
+                "failures": { "$max": { "$ifNull": ["$failures", 0] } },
             } },
             doc! { "$sort": { "since": 1 } },
         ])
@@ -138,13 +148,15 @@ async fn round(state: &AppState) -> anyhow::Result<usize> {
         let (terminal, epoch) = (key.get_str("terminal")?, key.get_i64("epoch")?);
         let id = Batch::id(terminal, epoch, head.get_i64("from")?);
         let started = std::time::Instant::now();
-        let outcome = state
-            .write((state.clone(), id.clone()), |s, (state, id)| {
-                Box::pin(async move { project::project(state, s, id).await })
-            })
-            .await;
+        let failures = head.get_i32("failures").map(i64::from);
+        let outcome = if failures.or_else(|_| head.get_i64("failures")).unwrap_or(0) < CAREFUL_AFTER
+        {
+            step(state, &id, Step::Whole).await
+        } else {
+            record_by_record(state, &id).await
+        };
         match outcome {
-            Ok(Outcome::Projected) => {
+            Ok(Outcome::Projected | Outcome::Progressed) => {
                 built += 1;
                 metrics::histogram!("kassa_sync_projection_seconds")
                     .record(started.elapsed().as_secs_f64());
@@ -154,10 +166,47 @@ async fn round(state: &AppState) -> anyhow::Result<usize> {
             Ok(Outcome::Waiting) => {
                 tracing::error!(batch = %id, "journal batch does not follow the projected position; projection of this terminal is stuck");
             }
+            // The database is away: not the batch's fault, so not counted against it.
+            Err(ApiError::Unavailable(_)) => {}
             Err(e) => {
                 tracing::warn!(batch = %id, error = %e, "journal batch not projected; retrying later");
+                sales::journal(state)
+                    .update_one(
+                        doc! { "_id": &id },
+                        doc! { "$inc": { "failures": 1 }, "$set": { "last_error": format!("{e:#}") } },
+                    )
+                    .await?;
             }
         }
     }
     Ok(built)
+}
+
+async fn step(state: &AppState, id: &str, step: Step) -> ApiResult<Outcome> {
+    let ctx = (state.clone(), id.to_owned(), step);
+    state
+        .write(ctx, |s, (state, id, step)| {
+            Box::pin(async move { project::project(state, s, id, step).await })
+        })
+        .await
+}
+
+/// A batch that failed [`CAREFUL_AFTER`] times as a whole is built one record at a time;
+/// a record that fails on its own is quarantined (with the error, for managers and
+/// support), so one unbuildable fact never holds back the terminal's later sales.
+async fn record_by_record(state: &AppState, id: &str) -> ApiResult<Outcome> {
+    loop {
+        let outcome = match step(state, id, Step::NextRecord).await {
+            Err(e @ ApiError::Unavailable(_)) => return Err(e),
+            Err(e) => {
+                tracing::error!(batch = %id, error = %e, "journal record cannot be built; quarantining it");
+                let reason = format!("could not be built into orders and stock: {e:#}");
+                step(state, id, Step::QuarantineNext(reason)).await?
+            }
+            Ok(outcome) => outcome,
+        };
+        if outcome != Outcome::Progressed {
+            return Ok(outcome);
+        }
+    }
 }
