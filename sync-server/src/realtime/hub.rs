@@ -8,6 +8,9 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+/// The poke meaning "every stream" ([`Hub::poke_all`]); no stream key looks like it.
+pub const EVERY_STREAM: &str = "*";
+
 #[derive(Debug, Clone)]
 pub struct Hub {
     tx: broadcast::Sender<Arc<str>>,
@@ -33,6 +36,12 @@ impl Hub {
     pub fn poke(&self, stream: &str) {
         // No receivers is normal: no terminal is connected.
         let _ = self.tx.send(Arc::from(stream));
+    }
+
+    /// Tells every socket to look at all its streams: pokes may have been missed (the
+    /// event bus was unreachable), so everyone catches up.
+    pub fn poke_all(&self) {
+        let _ = self.tx.send(Arc::from(EVERY_STREAM));
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {

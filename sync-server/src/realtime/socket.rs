@@ -16,7 +16,7 @@ use pos_shared::sync::{
 };
 use tokio::sync::broadcast::error::RecvError;
 
-use super::presence;
+use super::{hub::EVERY_STREAM, presence};
 use crate::{
     error::{ApiError, ApiResult},
     gateway::principal::Principal,
@@ -201,7 +201,7 @@ impl Session {
                 poke = pokes.recv() => match poke {
                     Ok(key) => {
                         for &stream in self.streams {
-                            if *key == *self.stream_of(stream).1 {
+                            if *key == *EVERY_STREAM || *key == *self.stream_of(stream).1 {
                                 self.send_changes(stream).await?;
                             }
                         }
@@ -219,6 +219,11 @@ impl Session {
                         return Ok(());
                     }
                     self.socket.send(Message::Ping(Vec::new().into())).await?;
+                    // A poke can be lost (an event bus outage between the commit and the
+                    // wake-up); a change then reaches the till within one ping anyway.
+                    for &stream in self.streams {
+                        self.send_changes(stream).await?;
+                    }
                 }
                 () = closing.cancelled() => {
                     let _ = self.socket.send(Message::Close(None)).await;

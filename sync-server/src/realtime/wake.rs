@@ -91,6 +91,9 @@ async fn listen(bus: &Bus, hub: &Hub, cancel: &CancellationToken) -> anyhow::Res
             )
             .await?;
     }
+    // Events published while no queue was bound (start-up, a lost connection) woke
+    // nobody: every socket catches up now that none will be missed.
+    hub.poke_all();
     let mut deliveries = channel
         .basic_consume(
             queue.name().clone(),
