@@ -271,7 +271,7 @@ struct OpenSale {
 impl OpenSale {
     async fn begin(db: &LocalDb) -> CoreResult<Self> {
         Ok(Self {
-            conn: Some(db.pool().acquire().await?),
+            conn: Some(db.writer().acquire().await?),
         })
     }
 

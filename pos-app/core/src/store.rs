@@ -27,6 +27,7 @@ pub type Tx = Transaction<'static, Sqlite>;
 #[derive(Clone)]
 pub struct LocalDb {
     pool: SqlitePool,
+    writer: SqlitePool,
     clock: Arc<dyn Clock>,
     barcodes: Arc<crate::barcode_cache::BarcodeCache>,
     receipt_key: Arc<std::sync::OnceLock<ed25519_dalek::SigningKey>>,
@@ -91,8 +92,16 @@ impl LocalDb {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        // SQLite drops a connection's whole page cache whenever ANOTHER connection has
+        // written since its last read. Writes only ever run one at a time, so they get
+        // one connection of their own: sale after sale it finds the index pages a sale
+        // touches still cached, instead of reading them again from the OS.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect_lazy_with(options);
         check_schema_version(&pool).await?;
         MIGRATOR.run(&pool).await?;
         // user_version mirrors the newest applied migration so a tool without sqlx
@@ -105,6 +114,7 @@ impl LocalDb {
         .await?;
         Ok(Self {
             pool,
+            writer,
             clock,
             barcodes: Arc::new(crate::barcode_cache::BarcodeCache::new(path)),
             receipt_key: Arc::default(),
@@ -145,6 +155,11 @@ impl LocalDb {
         &self.pool
     }
 
+    /// The one connection write transactions run on (see [`LocalDb::open`]).
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
     /// Current UTC time in milliseconds from the injected clock.
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
@@ -153,7 +168,7 @@ impl LocalDb {
     /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up front so
     /// two writers queue on the busy timeout instead of failing on lock upgrade.
     pub async fn begin(&self) -> CoreResult<Tx> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Call after committing a write: now and then starts a background checkpoint.
@@ -179,8 +194,9 @@ impl LocalDb {
         });
     }
 
-    /// Closes the pool, checkpointing the WAL.
+    /// Closes the pools, checkpointing the WAL.
     pub async fn close(self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }
