@@ -68,7 +68,16 @@ pub async fn add(db: &LocalDb, staff: &Staff, c: &NewCustomer) -> CoreResult<Cus
     });
     journal::append(&mut tx, now, FactKind::CustomerCreated, &payload).await?;
     tx.commit().await?;
-    get(db, &id).await
+    // What was just stored, without reading it back: a read now would run on a reader
+    // connection whose page cache this very write has just dropped.
+    Ok(Customer {
+        id,
+        name: c.name.trim().to_owned(),
+        phone: c.phone.clone(),
+        email: c.email.clone(),
+        credit_limit_minor: c.credit_limit_minor,
+        balance_minor: 0,
+    })
 }
 
 const SELECT: &str = "SELECT c.id, c.name, c.phone, c.email, c.credit_limit_minor,

@@ -31,13 +31,20 @@ async fn credit_limit_debt_payment_and_store_credit() {
         &t.db,
         &t.cashier,
         &NewCustomer {
-            name: "Dora".into(),
+            name: " Dora ".into(),
+            phone: Some("+49 30 1234567".into()),
             credit_limit_minor: 1_000,
             ..NewCustomer::default()
         },
     )
     .await
     .unwrap();
+    assert_eq!(
+        customers::get(&t.db, &c.id).await.unwrap(),
+        c,
+        "what `add` returns is what was stored"
+    );
+    assert_eq!(c.name, "Dora");
     // P10 costs 4.20; the limit is 10.00.
     let (cart, total) = on_account_cart(&t, &c.id).await;
     let first = sales::complete(&t.db, &t.terminal, &t.cashier, &cart, None)
