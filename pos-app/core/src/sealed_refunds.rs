@@ -21,13 +21,21 @@ pub async fn check(db: &LocalDb, terminal: &Terminal, payload: &str) -> CoreResu
             "this receipt is from this till: refund it by its sale (`pos refund --sale ID --line N`)",
         ));
     }
-    let key: Option<String> =
-        sqlx::query_scalar("SELECT public_key FROM terminal_keys WHERE terminal_id = ?")
+    let known: Option<(Option<String>, bool)> =
+        sqlx::query_as("SELECT public_key, active FROM terminal_keys WHERE terminal_id = ?")
             .bind(&issuer)
             .fetch_optional(db.pool())
-            .await?
-            .flatten();
-    let key = key.ok_or(CoreError::UnknownReceiptTerminal(issuer))?;
+            .await?;
+    let (key, active) = match known {
+        Some((Some(key), active)) => (key, active),
+        _ => return Err(CoreError::UnknownReceiptTerminal(issuer)),
+    };
+    if !active {
+        // A revoked (perhaps stolen) till still holds its key and could seal any total.
+        return Err(CoreError::invalid(
+            "this receipt is from a till that has been revoked; refund it without a receipt (a manager approves)",
+        ));
+    }
     let summary = seal::verify(payload, &key)?;
     if summary.currency != terminal.currency.as_str() {
         return Err(CoreError::invalid(format!(

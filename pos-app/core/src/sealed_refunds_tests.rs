@@ -17,6 +17,12 @@ async fn learn_terminal(db: &LocalDb, id: &str, key: Option<String>) {
         receipt_public_key: key,
         active: true,
     };
+    learn(db, seen).await;
+}
+
+/// Gives `db` the `config` stream page carrying `seen`.
+async fn learn(db: &LocalDb, seen: ShopTerminal) {
+    let id = seen.terminal_id.clone();
     let after = crate::sync::pull::cursor(db, Stream::Config).await.unwrap();
     let page = ChangesPage {
         stream: Stream::Config,
@@ -24,7 +30,7 @@ async fn learn_terminal(db: &LocalDb, id: &str, key: Option<String>) {
         changes: vec![Change {
             cursor: after + 1,
             entity: "terminal".into(),
-            id: id.into(),
+            id,
             op: ChangeOp::Upsert,
             data: Some(serde_json::to_value(seen).unwrap()),
         }],
@@ -114,6 +120,17 @@ async fn another_tills_receipt_is_refunded_offline_within_what_it_says_was_paid(
         ),
         "the receipt is used up at this till"
     );
+
+    // Once A is revoked, its receipts are no longer taken on trust.
+    let revoked = ShopTerminal {
+        terminal_id: a_term.terminal_id.clone(),
+        name: "Till A".into(),
+        receipt_public_key: Some(seal::public_key_hex(&a).await.unwrap()),
+        active: false,
+    };
+    learn(&b, revoked).await;
+    let err = refund(qr.clone(), milk()).await.unwrap_err();
+    assert!(err.to_string().contains("revoked"), "{err}");
 
     // A's own receipt at A goes through the sale itself, with its lines.
     let err = with_sealed_receipt(&a, &a_term, &a_staff, &qr, &milk(), "cash", "x", None)

@@ -218,6 +218,12 @@ impl Session {
                     if heard.elapsed() > SILENCE {
                         return Ok(());
                     }
+                    // A revoked till that only answers pings must not keep receiving
+                    // changes (staff PIN hashes among them).
+                    if !devices::is_active(&self.state, &self.src.terminal_id).await? {
+                        self.refuse("terminal_revoked", "this terminal has been revoked; ask a manager to enroll it again").await?;
+                        return Ok(());
+                    }
                     self.socket.send(Message::Ping(Vec::new().into())).await?;
                     // A poke can be lost (an event bus outage between the commit and the
                     // wake-up); a change then reaches the till within one ping anyway.

@@ -178,3 +178,55 @@ async fn staff_reach_the_tills_with_their_pin_and_leave_them_when_removed() {
         "no PIN left at the till"
     );
 }
+
+#[tokio::test]
+async fn a_server_started_on_older_data_puts_existing_staff_and_terminals_on_the_streams() {
+    let app = crate::harness::spawn_app().await;
+    let t = app.tenant("Old Co").await;
+    let (till_id, till) = app.terminal(&t, "Till").await;
+    let (status, _) = app
+        .add_staff(
+            &t.manager,
+            &t.shop_id,
+            json!({ "name": "Cy", "role": "cashier", "pin": "2468" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // As if staff and terminal were created by a version without these streams.
+    let client = mongodb::Client::with_uri_str(crate::harness::mongo_uri())
+        .await
+        .unwrap();
+    let shopdb = client.database(&format!("{}shopdb", app.prefix));
+    for key in [
+        format!("staff:{}", t.shop_id),
+        format!("config:{}", t.shop_id),
+    ] {
+        shopdb
+            .collection::<mongodb::bson::Document>("stream_heads")
+            .delete_one(mongodb::bson::doc! { "_id": &key })
+            .await
+            .unwrap();
+        shopdb
+            .collection::<mongodb::bson::Document>("changes")
+            .delete_many(mongodb::bson::doc! { "stream": &key })
+            .await
+            .unwrap();
+    }
+    assert!(stream_state(&app, &till, "staff").await.is_empty());
+
+    // The next server on the same data fills the streams in.
+    let prefix = app.prefix.clone();
+    let upgraded = crate::harness::spawn_app_with(move |c| {
+        c.mongodb.db_prefix = prefix.clone();
+        c.amqp.prefix = prefix;
+    })
+    .await;
+    let staff = stream_state(&upgraded, &till, "staff").await;
+    assert_eq!(staff.len(), 2, "the manager and Cy: {staff:?}");
+    assert!(
+        staff.values().all(|s| s["pin_hash"].is_string()),
+        "{staff:?}"
+    );
+    let terminals = stream_state(&upgraded, &till, "config").await;
+    assert_eq!(terminals[&till_id]["active"], true, "{terminals:?}");
+}

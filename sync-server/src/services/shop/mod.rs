@@ -6,6 +6,7 @@ pub mod routes;
 pub mod staff;
 pub mod terminals;
 
+use futures::TryStreamExt;
 use mongodb::{
     Collection, Database, IndexModel,
     bson::{DateTime, doc},
@@ -135,6 +136,22 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     d.collection::<mongodb::bson::Document>("locations")
         .create_index(IndexModel::builder().keys(doc! { "shop_id": 1 }).build())
         .await?;
+    // Shops older than the config and staff streams: their tills learn what exists.
+    let ids: Vec<mongodb::bson::Document> = d
+        .collection::<mongodb::bson::Document>("shops")
+        .find(doc! {})
+        .projection(doc! { "_id": 1 })
+        .await?
+        .try_collect()
+        .await?;
+    for id in ids.iter().filter_map(|d| d.get_str("_id").ok()) {
+        staff::backfill_stream(state, id)
+            .await
+            .map_err(|e| anyhow::anyhow!("staff stream of shop {id}: {e}"))?;
+        terminals::backfill_stream(state, id)
+            .await
+            .map_err(|e| anyhow::anyhow!("config stream of shop {id}: {e}"))?;
+    }
     Ok(())
 }
 

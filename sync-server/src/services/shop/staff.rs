@@ -132,6 +132,46 @@ async fn check_pin_free(
     Ok(())
 }
 
+/// Puts every active member of `shop_id` on its staff stream, once: for shops whose staff
+/// existed before the stream did (an empty stream is the sign). Two instances starting
+/// together may both do it; the second copy of each full state changes nothing.
+pub async fn backfill_stream(state: &AppState, shop_id: &str) -> ApiResult<()> {
+    if streams::head(&db(state), &streams::staff_key(shop_id)).await? > 0 {
+        return Ok(());
+    }
+    let members: Vec<StaffDoc> = staff(state)
+        .find(doc! { "shop_id": shop_id, "active": true })
+        .await?
+        .try_collect()
+        .await?;
+    if members.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = members.iter().map(|m| m.user_id.as_str()).collect();
+    let pins: std::collections::HashMap<String, Option<String>> = accounts::users(state)
+        .find(doc! { "_id": { "$in": ids } })
+        .await?
+        .try_collect::<Vec<accounts::UserDoc>>()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.pin_hash))
+        .collect();
+    state
+        .write(
+            (state.clone(), members, pins),
+            |s, (state, members, pins)| {
+                Box::pin(async move {
+                    for m in members.iter() {
+                        let pin = pins.get(&m.user_id).cloned().flatten();
+                        m.publish_in(state, s, pin).await?;
+                    }
+                    Ok(())
+                })
+            },
+        )
+        .await
+}
+
 fn staff(state: &AppState) -> Collection<StaffDoc> {
     db(state).collection("staff")
 }

@@ -5,6 +5,7 @@ use axum::{
     extract::{Query, State},
     http::StatusCode,
 };
+use futures::TryStreamExt;
 use mongodb::{
     Collection,
     bson::{DateTime, doc},
@@ -276,6 +277,32 @@ pub async fn revoke_terminal(
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Puts every terminal of `shop_id` on its config stream, once: for shops enrolled before
+/// the stream existed (see `staff::backfill_stream`).
+pub async fn backfill_stream(state: &AppState, shop_id: &str) -> ApiResult<()> {
+    if streams::head(&db(state), &streams::config_key(shop_id)).await? > 0 {
+        return Ok(());
+    }
+    let all: Vec<TerminalDoc> = terminals(state)
+        .find(doc! { "shop_id": shop_id })
+        .await?
+        .try_collect()
+        .await?;
+    if all.is_empty() {
+        return Ok(());
+    }
+    state
+        .write((state.clone(), all), |s, (state, all)| {
+            Box::pin(async move {
+                for t in all.iter() {
+                    t.publish_in(state, s).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// Stores the calling terminal's receipt seal key and announces it on the shop's `config`

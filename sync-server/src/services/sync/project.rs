@@ -174,9 +174,10 @@ pub enum Step {
     /// Only the next record: for a batch that failed as a whole, to find the record that
     /// cannot be built.
     NextRecord,
-    /// Set the next record aside in quarantine, unbuilt, with this reason: it failed on
-    /// its own as well, and must not hold back the terminal's later sales.
-    QuarantineNext(String),
+    /// Set record `seq` aside in quarantine, unbuilt, with this reason: it failed on its
+    /// own as well, and must not hold back the terminal's later sales. Nothing happens
+    /// unless `seq` is still the next record (another instance may have moved on).
+    QuarantineNext { seq: i64, reason: String },
 }
 
 /// Projects the stored batch `id` (all of it, or one record: see [`Step`]); called inside
@@ -205,9 +206,14 @@ pub async fn project(
     if *step != Step::Whole {
         fresh.truncate(1);
     }
+    if let (Step::QuarantineNext { seq, .. }, Some(next)) = (step, fresh.first())
+        && next.seq != *seq
+    {
+        return Ok(Outcome::Progressed);
+    }
     if let Some(last) = fresh.last() {
         match step {
-            Step::QuarantineNext(reason) => {
+            Step::QuarantineNext { reason, .. } => {
                 let mut plan = Plan::default();
                 plan.quarantine(last, src, reason, at);
                 write(state, s, src, at, &mut plan).await?;

@@ -191,17 +191,23 @@ async fn step(state: &AppState, id: &str, step: Step) -> ApiResult<Outcome> {
         .await
 }
 
-/// A batch that failed [`CAREFUL_AFTER`] times as a whole is built one record at a time;
-/// a record that fails on its own is quarantined (with the error, for managers and
-/// support), so one unbuildable fact never holds back the terminal's later sales.
+/// A batch that failed [`CAREFUL_AFTER`] times as a whole is built one record at a time.
+/// A record that then fails on its own in [`CAREFUL_AFTER`] rounds in a row is
+/// quarantined with the error (for managers and support), so one unbuildable fact never
+/// holds back the terminal's later sales, while a passing fault (a write conflict, a
+/// failover) never sets a good sale aside.
 async fn record_by_record(state: &AppState, id: &str) -> ApiResult<Outcome> {
     loop {
+        let next = next_seq(state, id).await?;
         let outcome = match step(state, id, Step::NextRecord).await {
             Err(e @ ApiError::Unavailable(_)) => return Err(e),
             Err(e) => {
-                tracing::error!(batch = %id, error = %e, "journal record cannot be built; quarantining it");
+                if record_failures(state, id, next).await? < CAREFUL_AFTER {
+                    return Err(e);
+                }
+                tracing::error!(batch = %id, seq = next, error = %e, "journal record cannot be built; quarantining it");
                 let reason = format!("could not be built into orders and stock: {e:#}");
-                step(state, id, Step::QuarantineNext(reason)).await?
+                step(state, id, Step::QuarantineNext { seq: next, reason }).await?
             }
             Ok(outcome) => outcome,
         };
@@ -209,4 +215,37 @@ async fn record_by_record(state: &AppState, id: &str) -> ApiResult<Outcome> {
             return Ok(outcome);
         }
     }
+}
+
+/// The sequence of the next record to build for batch `id` (`{terminal}:{epoch}:{from}`).
+async fn next_seq(state: &AppState, id: &str) -> ApiResult<i64> {
+    let mut parts = id.rsplitn(3, ':');
+    let (_from, epoch, terminal) = (parts.next(), parts.next(), parts.next());
+    let (Some(epoch), Some(terminal)) = (epoch.and_then(|e| e.parse().ok()), terminal) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "malformed batch id {id}"
+        )));
+    };
+    Ok(project::projected(state, None, terminal, epoch).await?.0 + 1)
+}
+
+/// Counts one more failure of record `seq` of batch `id` on its own; the count so far
+/// (a different record failing starts again at one).
+async fn record_failures(state: &AppState, id: &str, seq: i64) -> ApiResult<i64> {
+    let batch = sales::journal(state)
+        .find_one(doc! { "_id": id })
+        .await?
+        .unwrap_or_default();
+    let count = if batch.get_i64("failing_seq").ok() == Some(seq) {
+        batch.get_i64("failing_count").unwrap_or(0) + 1
+    } else {
+        1
+    };
+    sales::journal(state)
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": { "failing_seq": seq, "failing_count": count } },
+        )
+        .await?;
+    Ok(count)
 }
