@@ -76,7 +76,14 @@ async fn run_once(db: &LocalDb) -> CoreResult<SyncReport> {
             server: remote.base().to_owned(),
         });
     }
-    register_receipt_key(db, &mut remote).await?;
+    // Sales go up first whatever happens to the key: a refused key only means other
+    // tills cannot check this till's receipts yet, and it is tried again next sync.
+    if let Err(e) = register_receipt_key(db, &mut remote).await {
+        if e.is_offline() || matches!(e, CoreError::TerminalRevoked) {
+            return Err(e);
+        }
+        tracing::warn!("receipt key not registered: {e}");
+    }
     let push = push_with(db, &mut remote).await?;
     let pull = pull_with(db, &mut remote).await?;
     Ok(SyncReport { push, pull })
