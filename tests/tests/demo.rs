@@ -100,6 +100,33 @@ async fn demo_seed_gives_a_healthy_server_with_working_logins() {
         .json()
         .await
         .unwrap();
+    // Cashiers log in by PIN at a till of the shop: enroll one.
+    let manager_token = manager["access_token"].as_str().unwrap();
+    let (status, code) = post(
+        &http,
+        format!("{}/api/shops/{shop_id}/enrollment-codes", server.base),
+        Some(manager_token),
+        json!({}),
+    )
+    .await;
+    assert!(status.is_success(), "enrollment code: {code}");
+    let (status, enrolled) = post(
+        &http,
+        format!("{}/api/terminals/enroll", server.base),
+        None,
+        json!({ "code": code["code"], "name": "Demo till" }),
+    )
+    .await;
+    assert!(status.is_success(), "enrolled: {enrolled}");
+    let (status, device) = post(
+        &http,
+        format!("{}/api/auth/device-token", server.base),
+        None,
+        json!({ "terminal_id": enrolled["terminal_id"], "secret": enrolled["secret"] }),
+    )
+    .await;
+    assert!(status.is_success(), "device token: {device}");
+    let till = device["access_token"].as_str().unwrap();
     for (name, pin) in demo::CASHIER_PINS {
         let cashier = staff
             .as_array()
@@ -110,7 +137,7 @@ async fn demo_seed_gives_a_healthy_server_with_working_logins() {
         let (status, body) = post(
             &http,
             format!("{}/api/auth/pin-login", server.base),
-            None,
+            Some(till),
             json!({ "shop_id": shop_id, "user_id": cashier["user_id"], "pin": pin }),
         )
         .await;

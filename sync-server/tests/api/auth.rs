@@ -291,11 +291,29 @@ async fn pin_login_locks_after_five_wrong_pins() {
         (status, me["role"].as_str()),
         (StatusCode::OK, Some("cashier"))
     );
+    let (_, till) = app.terminal(&t, "Till").await;
+    // A PIN alone, or with a person's token or another shop's till, opens nothing.
+    let other = app.tenant("Elsewhere").await;
+    let (_, foreign_till) = app.terminal(&other, "Their till").await;
+    for (token, expected) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some(t.manager.as_str()), StatusCode::FORBIDDEN),
+        (Some(foreign_till.as_str()), StatusCode::FORBIDDEN),
+    ] {
+        let (status, body) = app
+            .post(
+                "/api/auth/pin-login",
+                token,
+                json!({ "shop_id": t.shop_id, "user_id": cashier, "pin": "2468" }),
+            )
+            .await;
+        assert_eq!(status, expected, "{body}");
+    }
     for _ in 0..5 {
         let (status, _) = app
             .post(
                 "/api/auth/pin-login",
-                None,
+                Some(&till),
                 json!({ "shop_id": t.shop_id, "user_id": cashier, "pin": "0000" }),
             )
             .await;
@@ -304,7 +322,7 @@ async fn pin_login_locks_after_five_wrong_pins() {
     let (status, body) = app
         .post(
             "/api/auth/pin-login",
-            None,
+            Some(&till),
             json!({ "shop_id": t.shop_id, "user_id": cashier, "pin": "2468" }),
         )
         .await;
@@ -327,7 +345,7 @@ async fn pin_login_locks_after_five_wrong_pins() {
     let (status, _) = app
         .post(
             "/api/auth/pin-login",
-            None,
+            Some(&till),
             json!({ "shop_id": t.shop_id, "user_id": cashier, "pin": "1357" }),
         )
         .await;

@@ -185,10 +185,12 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::CREATED, "cashier added: {c}");
         let id = c["user_id"].as_str().unwrap().to_string();
+        // PIN login happens at a till of the shop.
+        let (_, till) = self.terminal(t, "PIN till").await;
         let (status, s) = self
             .post(
                 "/api/auth/pin-login",
-                None,
+                Some(&till),
                 json!({ "shop_id": t.shop_id, "user_id": id, "pin": pin }),
             )
             .await;

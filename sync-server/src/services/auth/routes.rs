@@ -318,13 +318,22 @@ pub struct PinLogin {
 const PIN_MAX_FAILURES: u32 = 5;
 const PIN_LOCK_MS: i64 = 5 * 60 * 1000;
 
-/// Staff PIN login for a shop. Five wrong PINs lock the account for five minutes.
-#[utoipa::path(post, path = "/api/auth/pin-login", tag = "auth", request_body = PinLogin,
-    responses((status = 200, body = Session), (status = 401, body = pos_shared::error::WireError), (status = 409, body = pos_shared::error::WireError), (status = 429, body = pos_shared::error::WireError)))]
+/// Staff PIN login at a till of the shop: the request carries that till's device token.
+/// A PIN is a till credential (tills hold PIN hashes to log staff in offline, so a stolen
+/// till's PINs can be guessed), never enough on its own to open a server session.
+/// Five wrong PINs lock the account for five minutes.
+#[utoipa::path(post, path = "/api/auth/pin-login", tag = "auth", request_body = PinLogin, security(("bearer" = [])),
+    responses((status = 200, body = Session), (status = 401, body = pos_shared::error::WireError), (status = 403, body = pos_shared::error::WireError), (status = 409, body = pos_shared::error::WireError), (status = 429, body = pos_shared::error::WireError)))]
 pub async fn pin_login(
     State(state): State<AppState>,
+    till: Principal,
     ApiJson(req): ApiJson<PinLogin>,
 ) -> ApiResult<Json<Session>> {
+    if !till.device || !till.shop_ids.contains(&req.shop_id) {
+        return Err(ApiError::forbidden(
+            "PIN login is done at a till of this shop: send that till's device token",
+        ));
+    }
     state.logins.check(&format!("pin:{}", req.user_id))?;
     let wrong = || ApiError::unauthorized("invalid_pin", "wrong staff member or PIN");
     let user = accounts::users(&state)
