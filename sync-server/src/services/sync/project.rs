@@ -16,7 +16,7 @@ use mongodb::{
     bson::{self, DateTime, Document, doc},
 };
 use pos_shared::{
-    facts::{Refund, Sale, StockAdjusted},
+    facts::{Refund, RefundLine, Sale, StockAdjusted},
     journal::{FactKind, JournalRecord},
     sync::SyncException,
 };
@@ -541,29 +541,68 @@ fn count_refunded(refunded: &mut HashMap<String, i64>, r: &Refund) {
 }
 
 /// Gives each line of a refund made without the sale at hand (another till's receipt:
-/// products, no sale lines) the sale line it returns: the first line of that product
-/// with enough left, else its last line of that product, where the over-refund shows.
+/// products, no sale lines) the sale lines it returns: the product's lines with quantity
+/// left, in order, splitting the refund line (and its amounts, by quantity) when one sold
+/// line has too little. Anything beyond what was sold lands on the product's last line,
+/// where the over-refund shows.
 fn match_lines(r: &mut Refund, lines: &[SoldLine], refunded: &HashMap<String, i64>) {
-    let mut taken: HashMap<&str, i64> = HashMap::new();
-    for l in r.lines.iter_mut().filter(|l| l.sale_line_id.is_none()) {
+    let mut taken: HashMap<String, i64> = HashMap::new();
+    let mut matched = Vec::with_capacity(r.lines.len());
+    for l in std::mem::take(&mut r.lines) {
         let same: Vec<&SoldLine> = lines
             .iter()
             .filter(|s| s.product_id == l.product_id)
             .collect();
-        let left = |s: &SoldLine, taken: &HashMap<&str, i64>| {
-            s.qty_milli
-                - refunded.get(&s.id).copied().unwrap_or(0)
-                - taken.get(s.id.as_str()).copied().unwrap_or(0)
+        let Some(last) = same.last() else {
+            matched.push(l);
+            continue;
         };
-        let line = same
-            .iter()
-            .find(|s| left(s, &taken) >= l.qty_milli)
-            .or(same.last());
-        if let Some(line) = line {
-            *taken.entry(line.id.as_str()).or_default() += l.qty_milli;
-            l.sale_line_id = Some(line.id.clone());
+        if l.sale_line_id.is_some() || l.qty_milli <= 0 {
+            matched.push(l);
+            continue;
+        }
+        let mut pieces: Vec<(String, i64)> = Vec::new();
+        let mut left = l.qty_milli;
+        for s in &same {
+            let room = s.qty_milli
+                - refunded.get(&s.id).copied().unwrap_or(0)
+                - taken.get(&s.id).copied().unwrap_or(0);
+            let q = room.max(0).min(left);
+            if q > 0 {
+                pieces.push((s.id.clone(), q));
+                left -= q;
+            }
+        }
+        if left > 0 {
+            match pieces.last_mut() {
+                Some((id, q)) if *id == last.id => *q += left,
+                _ => pieces.push((last.id.clone(), left)),
+            }
+        }
+        let (mut amount_left, mut tax_left) = (l.amount_minor, l.tax_minor);
+        let n = pieces.len();
+        for (i, (id, q)) in pieces.into_iter().enumerate() {
+            *taken.entry(id.clone()).or_default() += q;
+            let (amount, tax) = if i + 1 == n {
+                (amount_left, tax_left)
+            } else {
+                (
+                    l.amount_minor * q / l.qty_milli,
+                    l.tax_minor * q / l.qty_milli,
+                )
+            };
+            amount_left -= amount;
+            tax_left -= tax;
+            matched.push(RefundLine {
+                sale_line_id: Some(id),
+                qty_milli: q,
+                amount_minor: amount,
+                tax_minor: tax,
+                ..l.clone()
+            });
         }
     }
+    r.lines = matched;
 }
 
 fn check_refund(
@@ -674,4 +713,82 @@ async fn write(
     record_events(&sales::db(state), s, &plan.sales_events).await?;
     record_events(&inventory::db(state), s, &plan.inventory_events).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(product: &str, qty_milli: i64, amount_minor: i64) -> RefundLine {
+        RefundLine {
+            sale_line_id: None,
+            product_id: product.into(),
+            sku: product.to_uppercase(),
+            qty_milli,
+            amount_minor,
+            tax_minor: amount_minor / 10,
+            restock: true,
+        }
+    }
+
+    fn refund(lines: Vec<RefundLine>) -> Refund {
+        Refund {
+            id: "r1".into(),
+            sale_id: Some("s1".into()),
+            shift_id: "sh".into(),
+            staff_id: "st".into(),
+            approved_by: None,
+            customer_id: None,
+            reason: "x".into(),
+            tender_kind: "cash".into(),
+            total_minor: lines.iter().map(|l| l.amount_minor).sum(),
+            tax_minor: lines.iter().map(|l| l.tax_minor).sum(),
+            lines,
+            created_at_ms: 0,
+        }
+    }
+
+    fn sold(id: &str, product: &str, qty_milli: i64) -> SoldLine {
+        SoldLine {
+            id: id.into(),
+            product_id: product.into(),
+            qty_milli,
+        }
+    }
+
+    #[test]
+    fn a_refund_of_a_product_sold_on_two_lines_is_split_across_them() {
+        let lines = [
+            sold("l1", "milk", 1000),
+            sold("l2", "bread", 1000),
+            sold("l3", "milk", 1000),
+        ];
+        let mut r = refund(vec![line("milk", 2000, 258)]);
+        match_lines(&mut r, &lines, &HashMap::new());
+        let got: Vec<(Option<&str>, i64, i64)> = r
+            .lines
+            .iter()
+            .map(|l| (l.sale_line_id.as_deref(), l.qty_milli, l.amount_minor))
+            .collect();
+        assert_eq!(got, vec![(Some("l1"), 1000, 129), (Some("l3"), 1000, 129)]);
+        assert_eq!(
+            r.lines.iter().map(|l| l.tax_minor).sum::<i64>(),
+            25,
+            "no cent lost"
+        );
+    }
+
+    #[test]
+    fn lines_already_refunded_are_skipped_and_the_excess_lands_on_the_last() {
+        let lines = [sold("l1", "milk", 1000), sold("l3", "milk", 1000)];
+        let before = HashMap::from([("l1".to_owned(), 1000)]);
+        let mut r = refund(vec![line("milk", 1500, 300), line("tea", 1000, 50)]);
+        match_lines(&mut r, &lines, &before);
+        assert_eq!(r.lines[0].sale_line_id.as_deref(), Some("l3"));
+        assert_eq!(
+            r.lines[0].qty_milli, 1500,
+            "500 more than l3 has left: shown there"
+        );
+        assert_eq!(r.lines[1].sale_line_id, None, "tea was not on the sale");
+    }
 }
