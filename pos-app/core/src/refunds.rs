@@ -118,7 +118,7 @@ pub async fn with_receipt(
         lines,
         db.now_ms(),
     )?;
-    store(db, refund).await
+    store(db, refund, None).await
 }
 
 /// Refunds goods without a receipt at today's catalog price; always needs a manager.
@@ -145,7 +145,7 @@ pub async fn without_receipt(
         lines,
         db.now_ms(),
     )?;
-    store(db, refund).await
+    store(db, refund, None).await
 }
 
 /// Refund lines for scanned goods (barcode or SKU, quantity in milli-units) at today's
@@ -212,9 +212,37 @@ pub(crate) fn draft(
     })
 }
 
-pub(crate) async fn store(db: &LocalDb, mut refund: Refund) -> CoreResult<Refund> {
+/// What a receipt from another till says was paid: refunds against it, on this till, never
+/// add up to more.
+pub(crate) struct ReceiptLimit {
+    pub total: Money,
+}
+
+/// Stores `refund` with its journal record, movements and shift, in one transaction;
+/// `limit` is checked inside it, so two refunds of one receipt at once cannot both pass.
+pub(crate) async fn store(
+    db: &LocalDb,
+    mut refund: Refund,
+    limit: Option<ReceiptLimit>,
+) -> CoreResult<Refund> {
     let now = refund.created_at_ms;
     let mut tx = db.begin().await?;
+    if let (Some(limit), Some(sale_id)) = (limit, &refund.sale_id) {
+        let refunded: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(total_minor), 0) FROM refunds WHERE receipt_sale_id = ?",
+        )
+        .bind(sale_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if refunded + refund.total_minor > limit.total.minor {
+            let m = |minor| Money::new(minor, limit.total.currency);
+            return Err(CoreError::RefundAboveReceipt {
+                receipt: limit.total,
+                refunded: m(refunded),
+                requested: m(refund.total_minor),
+            });
+        }
+    }
     refund.shift_id = shifts::open_shift_id(&mut tx).await?;
     if matches!(refund.tender_kind.as_str(), "store_credit" | "on_account") {
         let customer = refund.customer_id.clone().ok_or_else(|| {

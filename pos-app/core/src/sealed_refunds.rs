@@ -67,23 +67,8 @@ pub async fn with_sealed_receipt(
     }
     // Matched to the sold lines by the server, which has the sale.
     let lines = refunds::at_catalog_price(db, terminal, items).await?;
-    let requested: i64 = lines.iter().map(|l| l.amount_minor).sum();
-    let refunded: i64 = sqlx::query_scalar(
-        "SELECT coalesce(sum(total_minor), 0) FROM refunds WHERE receipt_sale_id = ?",
-    )
-    .bind(&summary.sale_id)
-    .fetch_one(db.pool())
-    .await?;
-    if refunded + requested > summary.total_minor {
-        let m = |minor| pos_shared::Money::new(minor, terminal.currency);
-        return Err(CoreError::RefundAboveReceipt {
-            receipt: m(summary.total_minor),
-            refunded: m(refunded),
-            requested: m(requested),
-        });
-    }
     let refund = refunds::draft(
-        Some(summary.sale_id),
+        Some(summary.sale_id.clone()),
         None,
         staff,
         approved_by,
@@ -92,7 +77,8 @@ pub async fn with_sealed_receipt(
         lines,
         db.now_ms(),
     )?;
-    refunds::store(db, refund).await
+    let total = pos_shared::Money::new(summary.total_minor, terminal.currency);
+    refunds::store(db, refund, Some(refunds::ReceiptLimit { total })).await
 }
 
 #[cfg(test)]
