@@ -33,6 +33,13 @@ enum Bench {
         /// A 1,000-product run that checks the harness in seconds.
         #[arg(long)]
         quick: bool,
+        /// Products in the local catalog (default 100,000): a smaller shop loads faster
+        /// when trying a change to the sale path.
+        #[arg(long)]
+        products: Option<usize>,
+        /// Sales committed (default 10,000).
+        #[arg(long)]
+        sales: Option<usize>,
     },
     /// Sync, Kassa vs PouchDB: a 10 × 1,000-sale offline backlog pushed at once, and a
     /// fresh terminal pulling 50,000 products; bytes counted by the same proxy.
@@ -72,6 +79,8 @@ async fn main() -> anyhow::Result<()> {
             pos_bin,
             workdir,
             quick,
+            products,
+            sales,
         } => {
             let mut cfg = if quick {
                 terminal::Config {
@@ -83,6 +92,8 @@ async fn main() -> anyhow::Result<()> {
             };
             cfg.seed = seed.unwrap_or(cfg.seed);
             cfg.workdir = workdir;
+            cfg.products = products.unwrap_or(cfg.products);
+            cfg.sales = sales.unwrap_or(cfg.sales);
             if let Some(p) = pos_bin {
                 cfg.pos = PosBinary::Path(p);
             }
