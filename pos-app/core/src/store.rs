@@ -403,6 +403,91 @@ mod tests {
         );
     }
 
+    /// Migration 7 rebuilds the sale tables: a till's sales, lines, refunds and stock
+    /// movements from before it must all be there after it, still linked.
+    #[tokio::test]
+    async fn sales_survive_the_table_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true);
+        let old = SqlitePool::connect_with(options).await.unwrap();
+        MIGRATOR.run_to(6, &old).await.unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO tax_rates (id, name, rate_bp, inclusive) VALUES ('t', 'VAT', 2000, 1);
+             INSERT INTO products (id, sku, name, name_norm, price_minor, tax_rate_id,
+                 updated_at_ms) VALUES ('p', 'MILK', 'Milk', 'milk', 120, 't', 0);
+             INSERT INTO staff (id, name, role, pin_hash, created_at_ms)
+                 VALUES ('s', 'Ann', 'cashier', 'h', 0);
+             INSERT INTO shifts (id, opened_by, opened_at_ms, opening_float_minor)
+                 VALUES ('sh', 's', 0, 0);
+             INSERT INTO sales (id, receipt_no, shift_id, staff_id, currency, subtotal_minor,
+                 discount_minor, tax_minor, total_minor, paid_minor, change_minor,
+                 journal_seq, created_at_ms, cash_rounding_minor)
+                 VALUES ('sa', 7, 'sh', 's', 'EUR', 240, 0, 40, 240, 500, 260, 1, 5, 0);
+             INSERT INTO sale_lines (id, sale_id, line_no, product_id, sku, name, qty_milli,
+                 unit_price_minor, discount_minor, tax_rate_bp, tax_inclusive, net_minor,
+                 tax_minor, gross_minor)
+                 VALUES ('l', 'sa', 1, 'p', 'MILK', 'Milk', 2000, 120, 0, 2000, 1, 200, 40, 240);
+             INSERT INTO stock_movements (id, product_id, delta_milli, reason, ref_id,
+                 in_server, created_at_ms, journal_seq)
+                 VALUES ('m1', 'p', -2000, 'sale', 'sa', 1, 5, 1),
+                        ('m2', 'p', 1000, 'refund', 'r', 0, 6, 2);
+             INSERT INTO refunds (id, sale_id, shift_id, staff_id, reason, tender_kind,
+                 total_minor, tax_minor, journal_seq, created_at_ms, receipt_sale_id)
+                 VALUES ('r', 'sa', 'sh', 's', 'broken', 'cash', 120, 20, 2, 6, 'sa');
+             INSERT INTO refund_lines (id, refund_id, sale_line_id, product_id, qty_milli,
+                 amount_minor, tax_minor, restock)
+                 VALUES ('rl', 'r', 'l', 'p', 1000, 120, 20, 1);",
+        )
+        .execute(&old)
+        .await
+        .unwrap();
+        old.close().await;
+
+        let db = LocalDb::open(&path).await.unwrap();
+        let sale: (i64, i64, String) =
+            sqlx::query_as("SELECT receipt_no, total_minor, shift_id FROM sales WHERE id = 'sa'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(sale, (7, 240, "sh".to_owned()));
+        let refunded: (String, i64) = sqlx::query_as(
+            "SELECT l.sku, rl.qty_milli FROM refund_lines rl
+             JOIN sale_lines l ON l.id = rl.sale_line_id JOIN sales s ON s.id = l.sale_id
+             WHERE s.receipt_no = 7",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(refunded, ("MILK".to_owned(), 1000));
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT sum(delta_milli) FROM stock_movements WHERE product_id = 'p' AND in_server = 0",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            pending, 1000,
+            "only the refund is still outside the server balance"
+        );
+        let broken: Vec<(String,)> = sqlx::query_as("PRAGMA foreign_key_check")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        assert!(broken.is_empty(), "dangling references: {broken:?}");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(fk, 1, "foreign keys are back on after the rebuild");
+        let err = sqlx::query("DELETE FROM sales").execute(db.pool()).await;
+        assert!(err.is_err(), "the no-delete trigger is back on sales");
+    }
+
     #[tokio::test]
     async fn rows_are_never_hard_deleted() {
         let dir = tempfile::tempdir().unwrap();
