@@ -1,6 +1,7 @@
 //! Facts as a terminal records them and the server ingests them: the journal payloads of
-//! sales, refunds and stock adjustments. Amounts are the ones actually applied at the till
-//! (integer minor units), so a price changed on the server later never rewrites a sale.
+//! sales, refunds, stock adjustments, new customers and debt payments. Amounts are the
+//! ones actually applied at the till (integer minor units), so a price changed on the
+//! server later never rewrites a sale.
 
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +87,29 @@ pub struct Refund {
     pub tax_minor: i64,
     pub lines: Vec<RefundLine>,
     pub created_at_ms: i64,
+}
+
+/// A customer recorded at a till: the `customer_created` fact. The id is minted by the
+/// till (UUIDv7), so the customer can buy on account there before the server knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerCreated {
+    pub customer_id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub credit_limit_minor: i64,
+    pub staff_id: String,
+}
+
+/// Cash paid at a till towards a customer's debt: the `debt_payment` fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtPayment {
+    pub payment_id: String,
+    pub customer_id: String,
+    /// Positive: what the customer paid.
+    pub amount_minor: i64,
+    pub shift_id: String,
+    pub staff_id: String,
 }
 
 /// A manual stock correction (count, damage): the `stock_adjusted` fact.

@@ -1,4 +1,4 @@
-//! Sync protocol v3: the messages terminals and the server exchange over REST (and, later,
+//! Sync protocol v4: the messages terminals and the server exchange over REST (and, later,
 //! the WebSocket). docs/sync-protocol.md describes the flow; these types are the contract.
 //!
 //! Upstream, a terminal pushes contiguous batches of journal records after the server's
@@ -15,7 +15,9 @@ use crate::journal::JournalRecord;
 /// `included_through`; a version-1 terminal would count its sales twice, so it is refused.
 /// 3: adds the `config` and `staff` streams; a version-2 terminal is still served, on the
 /// socket with the two streams it knows.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// 4: adds the `customers` stream (the company's customers with their account balance);
+/// version-2 and -3 terminals are still served the streams they know.
+pub const PROTOCOL_VERSION: u32 = 4;
 /// The oldest version a server still serves.
 pub const OLDEST_PROTOCOL_VERSION: u32 = 2;
 /// HTTP header carrying the protocol version; a server refuses versions it cannot speak.
@@ -99,6 +101,10 @@ pub enum Stream {
     /// `staff:{shop}`: who may log in at the shop's tills, with role and PIN hash
     /// (entity `staff`).
     Staff,
+    /// `customers:{company}`: the company's customers with their account balance as the
+    /// server has built it (entity `customer`), so a customer added at one till (or in
+    /// the portal) is found at every till, and what they owe is the same everywhere.
+    Customers,
 }
 
 impl Stream {
@@ -108,21 +114,27 @@ impl Stream {
             Stream::Stock => "stock",
             Stream::Config => "config",
             Stream::Staff => "staff",
+            Stream::Customers => "customers",
         }
     }
 
     /// Every stream a terminal follows, in the order a pull reads them (catalog before
     /// stock, so balances find their products).
-    pub const ALL: [Stream; 4] = [
+    pub const ALL: [Stream; 5] = [
         Stream::Catalog,
         Stream::Stock,
         Stream::Config,
         Stream::Staff,
+        Stream::Customers,
     ];
 
     /// The streams a terminal speaking protocol `v` knows.
     pub fn known_to(v: u32) -> &'static [Stream] {
-        if v >= 3 { &Self::ALL } else { &Self::ALL[..2] }
+        match v {
+            ..=2 => &Self::ALL[..2],
+            3 => &Self::ALL[..4],
+            _ => &Self::ALL,
+        }
     }
 }
 
@@ -133,7 +145,9 @@ impl std::str::FromStr for Stream {
         Stream::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown stream `{s}` (known: catalog, stock, config, staff)"))
+            .ok_or_else(|| {
+                format!("unknown stream `{s}` (known: catalog, stock, config, staff, customers)")
+            })
     }
 }
 
@@ -173,6 +187,25 @@ pub struct ShopStaff {
     #[serde(default)]
     pub pin_hash: Option<String>,
     /// False once removed from the shop.
+    pub active: bool,
+}
+
+/// A customer on the `customers` stream (entity `customer`, id = customer id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompanyCustomer {
+    pub customer_id: String,
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// What the customer may owe at most (minor units); 0: no buying on account.
+    pub credit_limit_minor: i64,
+    /// Sum of every account entry the server has built: positive, the customer owes the
+    /// company; negative, store credit.
+    pub balance_minor: i64,
+    /// False once a manager has closed the account: no new sales on it.
     pub active: bool,
 }
 
@@ -233,9 +266,10 @@ pub struct ChangesPage {
     /// The stream's newest cursor when the page was read; `next_after == head` means the
     /// terminal is up to date.
     pub head: i64,
-    /// Stock pages only, for the terminal that asked (and its epoch): the balances up to
-    /// `head` include the movements of its journal records through this sequence. The
-    /// terminal stops counting those movements as pending once it has applied `head`.
+    /// Stock and customers pages only, for the terminal that asked (and its epoch): the
+    /// balances up to `head` include the stock movements and account entries of its
+    /// journal records through this sequence. The terminal stops counting those as
+    /// pending once it has applied `head`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub included_through: Option<i64>,
 }
@@ -270,6 +304,8 @@ pub struct Cursors {
     pub config: i64,
     #[serde(default)]
     pub staff: i64,
+    #[serde(default)]
+    pub customers: i64,
 }
 
 impl Cursors {
@@ -279,6 +315,7 @@ impl Cursors {
             Stream::Stock => self.stock,
             Stream::Config => self.config,
             Stream::Staff => self.staff,
+            Stream::Customers => self.customers,
         }
     }
 
@@ -288,6 +325,7 @@ impl Cursors {
             Stream::Stock => self.stock = cursor,
             Stream::Config => self.config = cursor,
             Stream::Staff => self.staff = cursor,
+            Stream::Customers => self.customers = cursor,
         }
     }
 }

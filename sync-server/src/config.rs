@@ -65,7 +65,7 @@ pub struct LimitsConfig {
 }
 
 /// Every service this binary can run, in the platform design's port order.
-pub const SERVICES: [&str; 7] = [
+pub const SERVICES: [&str; 8] = [
     "auth",
     "company",
     "shop",
@@ -73,6 +73,7 @@ pub const SERVICES: [&str; 7] = [
     "ecommerce",
     "inventory",
     "sales",
+    "debt",
 ];
 
 impl Config {

@@ -15,6 +15,7 @@ pub enum ServiceDb {
     Ecommerce,
     Inventory,
     Sales,
+    Debt,
 }
 
 impl ServiceDb {
@@ -27,6 +28,7 @@ impl ServiceDb {
             ServiceDb::Ecommerce => "ecommercedb",
             ServiceDb::Inventory => "inventorydb",
             ServiceDb::Sales => "salesdb",
+            ServiceDb::Debt => "debtdb",
         }
     }
 }
@@ -93,6 +95,19 @@ pub fn now() -> mongodb::bson::DateTime {
 }
 
 /// RFC 3339 UTC text for API responses.
+/// A `$regex` matching strings that start with `text` taken literally.
+pub fn prefix_regex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 1);
+    out.push('^');
+    for c in text.chars() {
+        if "\\^$.|?*+()[]{}".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn rfc3339(t: mongodb::bson::DateTime) -> String {
     t.try_to_rfc3339_string()
         .unwrap_or_else(|_| t.timestamp_millis().to_string())

@@ -1,4 +1,4 @@
-//! Demo data: a company with two shops, a manager, two cashiers with PINs, a catalog of a
+//! Demo data: a company with two shops, a manager, two cashiers with PINs, two account customers, a catalog of a
 //! few hundred products with barcodes and taxes, and opening stock. Created through the
 //! same handlers the API uses (same validation, same events); running it again finds the
 //! existing demo instead of duplicating it.
@@ -14,7 +14,7 @@ use crate::{
         extract::{ApiJson, IdPath},
         principal::Principal,
     },
-    services::{catalog, company, inventory::ledger, shop},
+    services::{catalog, company, debt, inventory::ledger, shop},
     state::AppState,
     streams,
 };
@@ -204,6 +204,16 @@ async fn create(state: &AppState) -> anyhow::Result<String> {
         )?;
         let _cashier =
             shop::staff::add_staff(st(), admin.clone(), IdPath(first), ApiJson(cashier)).await?;
+    }
+    // Account customers, so on-account sales and debt payments can be tried at once.
+    for (name, phone, limit) in [
+        ("Café Nord", "+49 30 5550101", 50_000),
+        ("Ann Baker", "+49 30 5550102", 10_000),
+    ] {
+        let req: debt::routes::CreateCustomer = serde_json::from_value(
+            serde_json::json!({ "name": name, "phone": phone, "credit_limit_minor": limit }),
+        )?;
+        let _customer = debt::routes::create_customer(st(), admin.clone(), ApiJson(req)).await?;
     }
     seed_catalog_and_stock(state, &company.id, &shop_ids).await?;
     Ok(company.id)

@@ -6,7 +6,7 @@ use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use crate::services::{audit, auth, catalog, company, inventory, sales, shop, sync};
+use crate::services::{audit, auth, catalog, company, debt, inventory, sales, shop, sync};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +31,8 @@ use crate::services::{audit, auth, catalog, company, inventory, sales, shop, syn
         inventory::routes::list_balances, inventory::routes::list_exceptions, inventory::routes::adjust,
         inventory::routes::set_reorder_level, inventory::routes::list_low_stock,
         sales::routes::list_orders, sales::routes::get_order,
+        debt::routes::list_customers, debt::routes::create_customer, debt::routes::get_customer,
+        debt::routes::update_customer,
         sync::routes::config, sync::routes::state_of, sync::routes::push, sync::routes::stream_page,
         sync::routes::receipt_key,
         crate::realtime::presence::list,

@@ -43,6 +43,11 @@ pub fn config_key(shop_id: &str) -> String {
     format!("config:{shop_id}")
 }
 
+/// The stream key of a company's customers and their account balances.
+pub fn customers_key(company_id: &str) -> String {
+    format!("customers:{company_id}")
+}
+
 /// The stream key of a shop's staff.
 pub fn staff_key(shop_id: &str) -> String {
     format!("staff:{shop_id}")

@@ -1,7 +1,9 @@
 //! Customers known to this terminal and their running account (debt and store credit).
 //!
-//! The balance is the sum of `debt_entries`: positive means the customer owes the
-//! shop (on-account sales), negative means the shop owes them (store credit).
+//! The balance is what the server last said (`server_balance_minor`, built from every
+//! till's facts; 0 on a standalone till) plus this till's `debt_entries` the server has
+//! not built into it yet: positive means the customer owes the shop (on-account sales),
+//! negative means the shop owes them (store credit).
 
 use pos_shared::Money;
 use serde::Serialize;
@@ -62,11 +64,15 @@ pub async fn add(db: &LocalDb, staff: &Staff, c: &NewCustomer) -> CoreResult<Cus
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let payload = serde_json::json!({
-        "customer_id": id, "name": c.name.trim(), "phone": c.phone, "email": c.email,
-        "credit_limit_minor": c.credit_limit_minor, "staff_id": staff.id,
-    });
-    journal::append(&mut tx, now, FactKind::CustomerCreated, &payload).await?;
+    let fact = pos_shared::facts::CustomerCreated {
+        customer_id: id.clone(),
+        name: c.name.trim().to_owned(),
+        phone: c.phone.clone(),
+        email: c.email.clone(),
+        credit_limit_minor: c.credit_limit_minor,
+        staff_id: staff.id.clone(),
+    };
+    journal::append(&mut tx, now, FactKind::CustomerCreated, &fact).await?;
     tx.commit().await?;
     // What was just stored, without reading it back: a read now would run on a reader
     // connection whose page cache this very write has just dropped.
@@ -80,9 +86,19 @@ pub async fn add(db: &LocalDb, staff: &Staff, c: &NewCustomer) -> CoreResult<Cus
     })
 }
 
-const SELECT: &str = "SELECT c.id, c.name, c.phone, c.email, c.credit_limit_minor,
-        coalesce((SELECT sum(d.amount_minor) FROM debt_entries d WHERE d.customer_id = c.id), 0)
-    FROM customers c";
+/// The server's balance plus this till's entries not yet in it.
+macro_rules! balance_sql {
+    () => {
+        "c.server_balance_minor + coalesce((SELECT sum(d.amount_minor)
+        FROM debt_entries d WHERE d.customer_id = c.id AND d.in_server = 0), 0)"
+    };
+}
+
+const SELECT: &str = concat!(
+    "SELECT c.id, c.name, c.phone, c.email, c.credit_limit_minor, ",
+    balance_sql!(),
+    " FROM customers c"
+);
 
 fn from_row(r: &sqlx::sqlite::SqliteRow) -> Customer {
     Customer {
@@ -119,40 +135,51 @@ pub async fn balance_in(
     tx: &mut sqlx::SqliteConnection,
     customer_id: &str,
 ) -> CoreResult<(i64, i64)> {
-    let row = sqlx::query(
-        "SELECT c.credit_limit_minor,
-                coalesce((SELECT sum(amount_minor) FROM debt_entries WHERE customer_id = c.id), 0)
-         FROM customers c WHERE c.id = ? AND c.active = 1",
-    )
-    .bind(customer_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| CoreError::NotFound {
-        what: "customer",
-        id: customer_id.to_owned(),
-    })?;
+    let sql = concat!(
+        "SELECT c.credit_limit_minor, ",
+        balance_sql!(),
+        " FROM customers c WHERE c.id = ? AND c.active = 1"
+    );
+    let row = sqlx::query(sql)
+        .bind(customer_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| CoreError::NotFound {
+            what: "customer",
+            id: customer_id.to_owned(),
+        })?;
     Ok((row.get(0), row.get(1)))
+}
+
+/// One entry on a customer's account, stated by journal record `journal_seq`.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEntry<'a> {
+    pub customer_id: &'a str,
+    pub amount_minor: i64,
+    /// `on_account`, `store_credit`, `payment` or `refund`.
+    pub kind: &'a str,
+    pub ref_id: &'a str,
+    pub journal_seq: i64,
 }
 
 /// Appends one entry to a customer's account inside `tx`.
 pub async fn add_entry(
     tx: &mut sqlx::SqliteConnection,
     now_ms: i64,
-    customer_id: &str,
-    amount_minor: i64,
-    kind: &str,
-    ref_id: &str,
+    e: NewEntry<'_>,
 ) -> CoreResult<()> {
     sqlx::query(
-        "INSERT INTO debt_entries (id, customer_id, amount_minor, kind, ref_id, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO debt_entries (id, customer_id, amount_minor, kind, ref_id, created_at_ms,
+             journal_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(new_id())
-    .bind(customer_id)
-    .bind(amount_minor)
-    .bind(kind)
-    .bind(ref_id)
+    .bind(e.customer_id)
+    .bind(e.amount_minor)
+    .bind(e.kind)
+    .bind(e.ref_id)
     .bind(now_ms)
+    .bind(e.journal_seq)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -174,7 +201,6 @@ pub async fn pay_debt(
     balance_in(&mut tx, customer_id).await?;
     // The payment is cash into the drawer, so it belongs to the open shift.
     let shift_id = crate::shifts::open_shift_id(&mut tx).await?;
-    add_entry(&mut tx, now, customer_id, -amount_minor, "payment", &id).await?;
     sqlx::query(
         "INSERT INTO cash_movements (id, shift_id, kind, amount_minor, reason, staff_id, created_at_ms)
          VALUES (?, ?, 'debt_payment', ?, ?, ?, ?)",
@@ -187,11 +213,22 @@ pub async fn pay_debt(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let payload = serde_json::json!({
-        "payment_id": id, "customer_id": customer_id, "amount_minor": amount_minor,
-        "shift_id": shift_id, "staff_id": staff.id,
-    });
-    journal::append(&mut tx, now, FactKind::DebtPayment, &payload).await?;
+    let fact = pos_shared::facts::DebtPayment {
+        payment_id: id.clone(),
+        customer_id: customer_id.to_owned(),
+        amount_minor,
+        shift_id,
+        staff_id: staff.id.clone(),
+    };
+    let record = journal::append(&mut tx, now, FactKind::DebtPayment, &fact).await?;
+    let entry = NewEntry {
+        customer_id,
+        amount_minor: -amount_minor,
+        kind: "payment",
+        ref_id: &id,
+        journal_seq: record.seq,
+    };
+    add_entry(&mut tx, now, entry).await?;
     tx.commit().await?;
     get(db, customer_id).await
 }

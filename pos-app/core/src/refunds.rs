@@ -244,23 +244,23 @@ pub(crate) async fn store(
         }
     }
     refund.shift_id = shifts::open_shift_id(&mut tx).await?;
-    if matches!(refund.tender_kind.as_str(), "store_credit" | "on_account") {
-        let customer = refund.customer_id.clone().ok_or_else(|| {
-            CoreError::TenderRejected(
-                "store credit and account refunds need the sale's customer".into(),
-            )
-        })?;
-        customers::add_entry(
-            &mut tx,
-            now,
-            &customer,
-            -refund.total_minor,
-            "refund",
-            &refund.id,
-        )
-        .await?;
+    let to_account = matches!(refund.tender_kind.as_str(), "store_credit" | "on_account");
+    if to_account && refund.customer_id.is_none() {
+        return Err(CoreError::TenderRejected(
+            "store credit and account refunds need the sale's customer".into(),
+        ));
     }
     let record = journal::append(&mut tx, now, FactKind::RefundIssued, &refund).await?;
+    if let Some(customer) = refund.customer_id.as_deref().filter(|_| to_account) {
+        let entry = customers::NewEntry {
+            customer_id: customer,
+            amount_minor: -refund.total_minor,
+            kind: "refund",
+            ref_id: &refund.id,
+            journal_seq: record.seq,
+        };
+        customers::add_entry(&mut tx, now, entry).await?;
+    }
     insert(&mut tx, &refund, record.seq).await?;
     tx.commit().await?;
     tracing::info!(refund_id = %refund.id, total = refund.total_minor, "refund issued");

@@ -147,8 +147,8 @@ pub async fn complete(
         let sale = prepare(cart, terminal, staff, approved_by, now, &ctx)?;
         let conn = open.conn()?;
         crate::till::close_parked(conn, now, cart, "completed").await?;
-        charge_accounts(conn, now, terminal.currency, &sale).await?;
         let record = ctx.head.clone().next(now, FactKind::SaleCompleted, &sale)?;
+        charge_accounts(conn, now, terminal.currency, &sale, record.seq).await?;
         let key = crate::seal::key_for_sale(db, conn).await?;
         let mut q = QueryBuilder::new("");
         push_writes(&mut q, now, terminal, &sale, &record, &key);
@@ -330,6 +330,7 @@ async fn charge_accounts(
     now: i64,
     currency: Currency,
     sale: &Sale,
+    journal_seq: i64,
 ) -> CoreResult<()> {
     let m = |minor| Money::new(minor, currency);
     for t in &sale.tenders {
@@ -367,7 +368,14 @@ async fn charge_accounts(
                 m(t.amount_minor)
             )));
         }
-        customers::add_entry(tx, now, customer, t.amount_minor, kind, &sale.id).await?;
+        let entry = customers::NewEntry {
+            customer_id: customer,
+            amount_minor: t.amount_minor,
+            kind,
+            ref_id: &sale.id,
+            journal_seq,
+        };
+        customers::add_entry(tx, now, entry).await?;
     }
     Ok(())
 }

@@ -33,6 +33,11 @@ pub mod keys {
     pub const ORDER_REFUNDED: &str = "order.refunded";
     pub const INVENTORY_ADJUSTED: &str = "inventory.adjusted";
     pub const INVENTORY_LOW_STOCK: &str = "inventory.low_stock";
+    pub const CUSTOMER_CREATED: &str = "customer.created";
+    pub const CUSTOMER_UPDATED: &str = "customer.updated";
+    pub const DEBT_CHARGED: &str = "debt.charged";
+    pub const DEBT_PAID: &str = "debt.paid";
+    pub const DEBT_REFUNDED: &str = "debt.refunded";
     pub const SYNC_QUARANTINED: &str = "sync.quarantined";
 }
 

@@ -47,7 +47,7 @@ pub async fn upgrade(
             socket,
             cursors: Cursors::default(),
             epoch: 1,
-            included: None,
+            included: std::collections::HashMap::new(),
             streams: &[],
         };
         if let Err(e) = session.run().await {
@@ -65,8 +65,8 @@ struct Session {
     cursors: Cursors,
     /// The terminal's journal epoch, from its hello.
     epoch: i64,
-    /// The last `included_through` sent on a stock page.
-    included: Option<i64>,
+    /// The last `included_through` sent per stream (stock and customers pages carry one).
+    included: std::collections::HashMap<Stream, i64>,
     /// The streams the terminal's protocol version knows (from its hello).
     streams: &'static [Stream],
 }
@@ -109,15 +109,16 @@ impl Session {
             // terminal's journal than the last one said: the position is read before the
             // page, so a projection committing in between is only announced by the next
             // page, and without this one the till would count its sale twice until some
-            // other stock change.
-            let included_moved =
-                page.included_through.is_some() && page.included_through != self.included;
+            // other change of that stream.
+            let included_moved = page
+                .included_through
+                .is_some_and(|through| self.included.get(&stream) != Some(&through));
             if page.next_after <= after && !included_moved {
                 return Ok(());
             }
             self.cursors.set(stream, page.next_after);
-            if page.included_through.is_some() {
-                self.included = page.included_through;
+            if let Some(through) = page.included_through {
+                self.included.insert(stream, through);
             }
             let done = page.next_after >= page.head;
             self.send(&ServerMessage::Changes { page }).await?;

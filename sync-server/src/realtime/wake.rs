@@ -18,7 +18,15 @@ use crate::{
 };
 
 /// Routing keys whose events move a stream.
-const BINDINGS: [&str; 5] = ["product.#", "price.#", "inventory.#", "order.#", "shop.#"];
+const BINDINGS: [&str; 7] = [
+    "product.#",
+    "price.#",
+    "inventory.#",
+    "order.#",
+    "shop.#",
+    "customer.#",
+    "debt.#",
+];
 
 /// The stream keys an event moves.
 pub fn streams_of(event: &EventMessage) -> Vec<String> {
@@ -38,6 +46,7 @@ pub fn streams_of(event: &EventMessage) -> Vec<String> {
             shop().map(streams::config_key).into_iter().collect()
         }
         "product" | "price" => vec![streams::catalog_key(company)],
+        "customer" | "debt" => vec![streams::customers_key(company)],
         "inventory" | "order" => event
             .payload
             .get("shop_id")

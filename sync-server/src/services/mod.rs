@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod company;
+pub mod debt;
 pub mod inventory;
 pub mod sales;
 pub mod shop;
@@ -50,6 +51,9 @@ pub fn routes(cfg: &Config) -> Router<AppState> {
             .merge(sales::routes::router())
             .merge(sync::routes::router());
     }
+    if cfg.runs("debt") {
+        r = r.merge(debt::routes::router());
+    }
     r
 }
 
@@ -77,6 +81,10 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     if cfg.runs("sales") {
         sales::prepare(state).await?;
     }
+    // The projector (with sales) writes customer accounts too.
+    if cfg.runs("debt") || cfg.runs("sales") {
+        debt::prepare(state).await?;
+    }
     Ok(())
 }
 
@@ -95,6 +103,9 @@ pub fn spawn_background(state: &AppState, cancel: CancellationToken) -> Vec<Join
         if cfg.runs(name) {
             outboxes.push(state.mongo.db(db));
         }
+    }
+    if cfg.runs("debt") || cfg.runs("sales") {
+        outboxes.push(state.mongo.db(ServiceDb::Debt));
     }
     let mut tasks = vec![tokio::spawn(relay::run(
         state.bus.clone(),

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod catalog;
+mod customers;
 mod enrollment;
 mod events;
 mod harness;

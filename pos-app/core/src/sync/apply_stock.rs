@@ -1,7 +1,7 @@
 //! Applies stock stream changes (entity `balance`, id = product id) inside the caller's
 //! transaction: the server's balance per product, which `stock::levels` adds this
-//! terminal's pending movements to. Also flips movements to "included in the server
-//! balance" once a stock pull has caught up (the rule is documented in `stock.rs`).
+//! terminal's pending movements to (the rule for "pending" is documented in `stock.rs`
+//! and applied by `pull::mark_included`).
 
 use pos_shared::sync::{Change, ChangeOp, StockBalance};
 
@@ -72,18 +72,4 @@ fn read(change: &Change) -> Result<i64, String> {
             .map(|b| b.on_hand_milli)
             .map_err(|e| format!("unreadable balance: {e}")),
     }
-}
-
-/// Counts this terminal's movements stated by journal records up to `through` as included
-/// in the server balances; called when a stock page whose `included_through` says so has
-/// brought the balances to the head. Returns how many movements flipped.
-pub(super) async fn mark_included(tx: &mut Tx, through: i64) -> CoreResult<u64> {
-    let done = sqlx::query(
-        "UPDATE stock_movements SET in_server = 1
-         WHERE in_server = 0 AND journal_seq IS NOT NULL AND journal_seq <= ?",
-    )
-    .bind(through)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected())
 }

@@ -1,12 +1,13 @@
-//! The terminal side of sync protocol v2 (docs/sync-protocol.md): enrollment, pushing the
-//! journal upstream, pulling the catalog, stock, config and staff streams downstream, the
-//! daemon loop and the status `pos status` shows.
+//! The terminal side of sync protocol v4 (docs/sync-protocol.md): enrollment, pushing the
+//! journal upstream, pulling the catalog, stock, config, staff and customers streams
+//! downstream, the daemon loop and the status `pos status` shows.
 //!
 //! Nothing here is on the sale path: selling only writes the local database, and sync
 //! moves what was written whenever the server is reachable.
 
 mod apply_catalog;
 mod apply_config;
+mod apply_customers;
 mod apply_staff;
 mod apply_stock;
 pub mod daemon;
@@ -18,6 +19,8 @@ pub mod remote;
 pub mod settings;
 pub mod status;
 
+#[cfg(test)]
+mod customers_tests;
 #[cfg(test)]
 mod offline_tests;
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::remote::Remote;
 use super::settings::cursor_key;
-use super::{apply_catalog, apply_config, apply_staff, apply_stock};
+use super::{apply_catalog, apply_config, apply_customers, apply_staff, apply_stock};
 use crate::error::{CoreError, CoreResult};
 use crate::store::{LocalDb, PageCommitted, get_i64_setting, get_setting, set_setting};
 
@@ -65,6 +65,7 @@ pub struct PullReport {
     pub stock: StreamPull,
     pub config: StreamPull,
     pub staff: StreamPull,
+    pub customers: StreamPull,
 }
 
 /// Pulls every stream with this terminal's stored credential.
@@ -81,6 +82,7 @@ pub async fn pull_with(db: &LocalDb, remote: &mut Remote) -> CoreResult<PullRepo
         stock: pull_stream(db, remote, Stream::Stock).await?,
         config: pull_stream(db, remote, Stream::Config).await?,
         staff: pull_stream(db, remote, Stream::Staff).await?,
+        customers: pull_stream(db, remote, Stream::Customers).await?,
     })
 }
 
@@ -164,6 +166,25 @@ pub async fn pull_stream(
     }
 }
 
+/// Counts this terminal's stock movements (after a stock pull) or customer account entries
+/// (after a customers pull) stated by journal records up to `through` as included in the
+/// server balances just brought to the head; other streams have no balances.
+async fn mark_included(tx: &mut crate::store::Tx, stream: Stream, through: i64) -> CoreResult<()> {
+    let sql = match stream {
+        Stream::Stock => {
+            "UPDATE stock_movements SET in_server = 1
+             WHERE in_server = 0 AND journal_seq IS NOT NULL AND journal_seq <= ?"
+        }
+        Stream::Customers => {
+            "UPDATE debt_entries SET in_server = 1
+             WHERE in_server = 0 AND journal_seq IS NOT NULL AND journal_seq <= ?"
+        }
+        Stream::Catalog | Stream::Config | Stream::Staff => return Ok(()),
+    };
+    sqlx::query(sql).bind(through).execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// Refuses a page that would make the cursor go wrong or loop forever.
 pub(crate) fn check_page(page: &ChangesPage, stream: Stream, after: i64) -> CoreResult<()> {
     let bad = |why: String| {
@@ -209,8 +230,9 @@ pub(crate) enum PageOutcome {
 }
 
 /// Applies `page` and stores its `next_after`, in one transaction. `include_through`:
-/// count movements of records up to there as included in the balances (the last page
-/// of a stock pull, from the server's `included_through`).
+/// count stock movements or account entries of records up to there as included in the
+/// balances (the last page of a stock or customers pull, from the server's
+/// `included_through`).
 pub(crate) async fn apply_page(
     db: &LocalDb,
     page: &ChangesPage,
@@ -232,10 +254,11 @@ pub(crate) async fn apply_page(
         Stream::Stock => apply_stock::apply_page(&mut tx, now, &page.changes).await?,
         Stream::Config => apply_config::apply_page(&mut tx, now, &page.changes).await?,
         Stream::Staff => apply_staff::apply_page(&mut tx, now, &page.changes).await?,
+        Stream::Customers => apply_customers::apply_page(&mut tx, now, &page.changes).await?,
     };
     set_setting(&mut *tx, key, &page.next_after.to_string()).await?;
     if let Some(through) = include_through {
-        apply_stock::mark_included(&mut tx, through).await?;
+        mark_included(&mut tx, page.stream, through).await?;
     }
     tx.commit().await?;
     db.wrote();

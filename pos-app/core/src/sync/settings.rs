@@ -32,6 +32,7 @@ pub fn cursor_key(stream: Stream) -> &'static str {
         Stream::Stock => "stock_cursor",
         Stream::Config => "config_cursor",
         Stream::Staff => "staff_cursor",
+        Stream::Customers => "customers_cursor",
     }
 }
 

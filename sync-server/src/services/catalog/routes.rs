@@ -247,7 +247,7 @@ pub async fn list_products(
     p.require(Role::Cashier)?;
     let mut filter: Document = doc! { "company_id": p.company()?, "active": true };
     if let Some(q) = q.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let prefix = format!("^{}", regex_escape(q));
+        let prefix = crate::db::prefix_regex(q);
         filter.insert(
             "$or",
             vec![
@@ -266,17 +266,6 @@ pub async fn list_products(
         .try_collect()
         .await?;
     Ok(Json(docs.iter().map(ProductDoc::wire).collect()))
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\^$.|?*+()[]{}".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Changes a product; a new price reaches terminals on the catalog stream and is

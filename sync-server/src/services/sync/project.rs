@@ -1,6 +1,6 @@
 //! Projection: a stored journal batch becomes orders, refunds, stock movements, balances,
-//! exceptions and events, in ONE MongoDB transaction across salesdb and inventorydb that
-//! also moves the terminal's `projected_through`. Batches of a terminal are projected in
+//! customer accounts, exceptions and events, in ONE MongoDB transaction across salesdb,
+//! inventorydb and debtdb that also moves the terminal's `projected_through`. Batches of a terminal are projected in
 //! sequence order, each exactly once.
 //!
 //! Facts are never refused: an unreadable record is quarantined, a business problem
@@ -16,14 +16,14 @@ use mongodb::{
     bson::{self, DateTime, Document, doc},
 };
 use pos_shared::{
-    facts::{Refund, RefundLine, Sale, StockAdjusted},
+    facts::{CustomerCreated, DebtPayment, Refund, RefundLine, Sale, StockAdjusted},
     journal::{FactKind, JournalRecord},
     sync::SyncException,
 };
 
 use crate::{
     events::{EventMessage, keys},
-    services::{catalog, inventory, inventory::ledger, sales},
+    services::{catalog, debt::accounts, inventory, inventory::ledger, sales},
     state::AppState,
 };
 
@@ -49,7 +49,9 @@ enum Fact {
     Sale(Sale),
     Refund(Refund),
     Stock(StockAdjusted),
-    /// Stored in the journal only (shifts, cash, customers, debt, voids).
+    Customer(CustomerCreated),
+    Payment(DebtPayment),
+    /// Stored in the journal only (shifts, cash, voids).
     Other,
     Quarantined(String),
 }
@@ -71,6 +73,8 @@ fn read(rec: &JournalRecord, prev_hash: &str, src: &Source, epoch: i64) -> Fact 
         Some(FactKind::SaleCompleted) => serde_json::from_str(&rec.payload).map(Fact::Sale),
         Some(FactKind::RefundIssued) => serde_json::from_str(&rec.payload).map(Fact::Refund),
         Some(FactKind::StockAdjusted) => serde_json::from_str(&rec.payload).map(Fact::Stock),
+        Some(FactKind::CustomerCreated) => serde_json::from_str(&rec.payload).map(Fact::Customer),
+        Some(FactKind::DebtPayment) => serde_json::from_str(&rec.payload).map(Fact::Payment),
         Some(_) => Ok(Fact::Other),
         None => return Fact::Quarantined(format!("unknown fact kind `{}`", rec.kind)),
     };
@@ -113,6 +117,10 @@ struct Plan {
     exceptions: Vec<SyncException>,
     /// Exception docs need the sale id for orphan resolution.
     exception_sale: Vec<Option<String>>,
+    /// Customers created at the till, in journal order.
+    customers: Vec<CustomerCreated>,
+    /// Customer account entries, with the event each came from.
+    entries: Vec<accounts::Entry>,
 }
 
 impl Plan {
@@ -292,6 +300,8 @@ async fn build(
                     }),
                 ));
             }
+            Fact::Customer(c) => plan.customers.push(c),
+            Fact::Payment(p) => plan.entries.push(accounts::Entry::of_payment(&rec.id, &p)),
             Fact::Other => {}
         }
     }
@@ -332,6 +342,8 @@ async fn plan_sales(
         order.insert("status", "completed");
         order.insert("created_at", DateTime::from_millis(sale.created_at_ms));
         plan.orders.push(order);
+        plan.entries
+            .extend(accounts::Entry::of_sale(event_id, sale));
         for l in &sale.lines {
             plan.moves.push((
                 ledger::Movement {
@@ -496,6 +508,8 @@ async fn plan_refunds(
                 Some(sale_id.clone()),
             );
         }
+        plan.entries
+            .extend(accounts::Entry::of_refund(event_id, &r));
         let mut d = as_stored(&r, &r.id, event_id, src, at)?;
         d.insert("linked", linked);
         plan.refunds.push(d);
@@ -659,6 +673,25 @@ async fn write(
     at: DateTime,
     plan: &mut Plan,
 ) -> mongodb::error::Result<()> {
+    let origin = accounts::Origin {
+        company_id: &src.company_id,
+        shop_id: &src.shop_id,
+        terminal_id: &src.terminal_id,
+    };
+    let unknown = accounts::apply(state, s, origin, &plan.customers, &plan.entries, at).await?;
+    for customer in unknown {
+        let Some(e) = plan.entries.iter().find(|e| e.customer_id == customer) else {
+            continue;
+        };
+        let (event_id, detail) = (
+            e.source_event.clone(),
+            format!(
+                "{} {} names customer {customer}, whom the server does not know; kept on a placeholder account",
+                e.kind, e.ref_id
+            ),
+        );
+        plan.exception("unknown_customer", &event_id, detail, None);
+    }
     let moves: Vec<ledger::Movement> = plan.moves.iter().map(|(m, _)| m.clone()).collect();
     let after = ledger::apply(state, s, &src.company_id, &src.shop_id, &moves, at).await?;
     let mut oversold: Vec<(String, Vec<String>)> = Vec::new();

@@ -16,7 +16,7 @@ use super::{ingest, project, protocol::SyncProtocol};
 use crate::{
     error::{ApiError, ApiResult},
     gateway::{extract::ApiJson, principal::Principal},
-    services::{catalog, company, inventory, shop},
+    services::{catalog, company, debt, inventory, shop},
     state::AppState,
     streams,
 };
@@ -190,6 +190,7 @@ pub(crate) fn stream_of(
         Stream::Stock => (inventory::db(state), streams::stock_key(&src.shop_id)),
         Stream::Config => (shop::db(state), streams::config_key(&src.shop_id)),
         Stream::Staff => (shop::db(state), streams::staff_key(&src.shop_id)),
+        Stream::Customers => (debt::db(state), streams::customers_key(&src.company_id)),
     }
 }
 
@@ -206,7 +207,7 @@ pub(crate) async fn read_page(
     limit: i64,
 ) -> mongodb::error::Result<ChangesPage> {
     let included_through = match (stream, epoch) {
-        (Stream::Stock, Some(epoch)) => Some(
+        (Stream::Stock | Stream::Customers, Some(epoch)) => Some(
             project::projected(state, None, &src.terminal_id, epoch)
                 .await?
                 .0,

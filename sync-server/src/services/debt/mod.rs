@@ -1,0 +1,101 @@
+//! The debt service (debtdb): a company's customers and their accounts as a ledger of
+//! signed entries (on-account sales and store credit used raise what they owe; payments
+//! and refunds to the account lower it), each customer's balance kept equal to the sum
+//! of their entries in the same transaction, and the `customers:{company}` stream that
+//! brings customers and balances to every till of the company.
+//!
+//! Tills write here through the projector (customers created at a till, the account
+//! tenders of their sales and refunds, debt payments); managers through the REST API.
+
+pub mod accounts;
+pub mod routes;
+
+use mongodb::{
+    Collection, Database, IndexModel,
+    bson::{DateTime, doc},
+};
+use pos_shared::sync::CompanyCustomer;
+use serde::{Deserialize, Serialize};
+
+use crate::{db::ServiceDb, state::AppState, streams};
+
+pub fn db(state: &AppState) -> Database {
+    state.mongo.db(ServiceDb::Debt)
+}
+
+pub fn customers(state: &AppState) -> Collection<CustomerDoc> {
+    db(state).collection("customers")
+}
+
+/// Account entries; `_id` derives from the fact that caused it, so a replay cannot
+/// count it twice.
+pub fn entries(state: &AppState) -> Collection<mongodb::bson::Document> {
+    db(state).collection("account_entries")
+}
+
+/// A customer as stored: contact details, limit and the balance of their entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDoc {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub company_id: String,
+    pub name: String,
+    /// Lower-cased name: what the portal's search matches a prefix of.
+    pub name_norm: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub credit_limit_minor: i64,
+    pub balance_minor: i64,
+    pub active: bool,
+    /// Where the customer was first recorded: `portal` or the till's terminal id.
+    pub created_by: String,
+    pub created_at: DateTime,
+    pub updated_at: DateTime,
+}
+
+impl CustomerDoc {
+    pub fn wire(&self) -> CompanyCustomer {
+        CompanyCustomer {
+            customer_id: self.id.clone(),
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            credit_limit_minor: self.credit_limit_minor,
+            balance_minor: self.balance_minor,
+            active: self.active,
+        }
+    }
+
+    /// This customer's change on the company's customers stream.
+    pub fn change(&self) -> mongodb::error::Result<streams::NewChange> {
+        let data = serde_json::to_value(self.wire())
+            .map_err(|e| mongodb::error::Error::custom(format!("customer not encodable: {e}")))?;
+        Ok(streams::NewChange {
+            entity: "customer",
+            id: self.id.clone(),
+            op: pos_shared::sync::ChangeOp::Upsert,
+            data: Some(data),
+        })
+    }
+}
+
+pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    let db = db(state);
+    customers(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "name_norm": 1 })
+                .build(),
+        )
+        .await?;
+    entries(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "customer_id": 1, "at": -1 })
+                .build(),
+        )
+        .await?;
+    streams::ensure_indexes(&db).await?;
+    crate::events::outbox::ensure_indexes(&db).await?;
+    Ok(())
+}
