@@ -15,8 +15,9 @@ use crate::journal::JournalRecord;
 /// `included_through`; a version-1 terminal would count its sales twice, so it is refused.
 /// 3: adds the `config` and `staff` streams; a version-2 terminal is still served, on the
 /// socket with the two streams it knows.
-/// 4: adds the `customers` stream (the company's customers with their account balance);
-/// version-2 and -3 terminals are still served the streams they know.
+/// 4: adds the `customers` stream (the company's customers with their account balance)
+/// and the `prices` stream (the shop's own prices); version-2 and -3 terminals are still
+/// served the streams they know.
 pub const PROTOCOL_VERSION: u32 = 4;
 /// The oldest version a server still serves.
 pub const OLDEST_PROTOCOL_VERSION: u32 = 2;
@@ -105,6 +106,10 @@ pub enum Stream {
     /// server has built it (entity `customer`), so a customer added at one till (or in
     /// the portal) is found at every till, and what they owe is the same everywhere.
     Customers,
+    /// `prices:{shop}`: the shop's own prices where they differ from the catalog's
+    /// (entity `price`, id = product id; `delete` when the shop goes back to the catalog
+    /// price).
+    Prices,
 }
 
 impl Stream {
@@ -115,17 +120,19 @@ impl Stream {
             Stream::Config => "config",
             Stream::Staff => "staff",
             Stream::Customers => "customers",
+            Stream::Prices => "prices",
         }
     }
 
     /// Every stream a terminal follows, in the order a pull reads them (catalog before
     /// stock, so balances find their products).
-    pub const ALL: [Stream; 5] = [
+    pub const ALL: [Stream; 6] = [
         Stream::Catalog,
         Stream::Stock,
         Stream::Config,
         Stream::Staff,
         Stream::Customers,
+        Stream::Prices,
     ];
 
     /// The streams a terminal speaking protocol `v` knows.
@@ -146,7 +153,9 @@ impl std::str::FromStr for Stream {
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown stream `{s}` (known: catalog, stock, config, staff, customers)")
+                format!(
+                    "unknown stream `{s}` (known: catalog, stock, config, staff, customers, prices)"
+                )
             })
     }
 }
@@ -188,6 +197,16 @@ pub struct ShopStaff {
     pub pin_hash: Option<String>,
     /// False once removed from the shop.
     pub active: bool,
+}
+
+/// A shop's own price of a product on the `prices` stream (entity `price`, id = product
+/// id): it replaces the catalog price at that shop's tills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShopPrice {
+    pub product_id: String,
+    /// Minor units of the company currency.
+    pub price_minor: i64,
 }
 
 /// A customer on the `customers` stream (entity `customer`, id = customer id).
@@ -306,6 +325,8 @@ pub struct Cursors {
     pub staff: i64,
     #[serde(default)]
     pub customers: i64,
+    #[serde(default)]
+    pub prices: i64,
 }
 
 impl Cursors {
@@ -316,6 +337,7 @@ impl Cursors {
             Stream::Config => self.config,
             Stream::Staff => self.staff,
             Stream::Customers => self.customers,
+            Stream::Prices => self.prices,
         }
     }
 
@@ -326,6 +348,7 @@ impl Cursors {
             Stream::Config => self.config = cursor,
             Stream::Staff => self.staff = cursor,
             Stream::Customers => self.customers = cursor,
+            Stream::Prices => self.prices = cursor,
         }
     }
 }

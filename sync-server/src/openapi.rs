@@ -28,6 +28,8 @@ use crate::services::{audit, auth, catalog, company, debt, inventory, sales, sho
         audit::routes::list_audit, audit::routes::verify_audit,
         catalog::routes::create_product, catalog::routes::list_products, catalog::routes::get_product,
         catalog::routes::update_product, catalog::routes::delete_product, catalog::import::import_products,
+        catalog::prices::set_shop_price, catalog::prices::remove_shop_price,
+        catalog::prices::list_shop_prices,
         inventory::routes::list_balances, inventory::routes::list_exceptions, inventory::routes::adjust,
         inventory::routes::set_reorder_level, inventory::routes::list_low_stock,
         sales::routes::list_orders, sales::routes::get_order,

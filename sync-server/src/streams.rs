@@ -48,6 +48,11 @@ pub fn customers_key(company_id: &str) -> String {
     format!("customers:{company_id}")
 }
 
+/// The stream key of a shop's own prices.
+pub fn prices_key(shop_id: &str) -> String {
+    format!("prices:{shop_id}")
+}
+
 /// The stream key of a shop's staff.
 pub fn staff_key(shop_id: &str) -> String {
     format!("staff:{shop_id}")

@@ -27,11 +27,14 @@ pub struct Product {
     pub sold_by_weight: bool,
 }
 
-const PRODUCT_SELECT: &str = "SELECT p.id, p.sku, p.name, p.price_minor, t.rate_bp, t.inclusive,
+/// A product as sold here: the shop's own price (prices stream) wins over the catalog's.
+const PRODUCT_SELECT: &str = "SELECT p.id, p.sku, p.name,
+        coalesce(sp.price_minor, p.price_minor), t.rate_bp, t.inclusive,
         c.name, p.sold_by_weight, p.category_id
     FROM products p
     JOIN tax_rates t ON t.id = p.tax_rate_id
-    LEFT JOIN categories c ON c.id = p.category_id";
+    LEFT JOIN categories c ON c.id = p.category_id
+    LEFT JOIN shop_prices sp ON sp.product_id = p.id";
 
 fn product_from_row(r: &SqliteRow) -> Product {
     Product {
@@ -146,12 +149,13 @@ async fn read_barcode_map(
         .await?;
     // PRODUCT_SELECT's columns, then the code.
     let rows = sqlx::query(
-        "SELECT p.id, p.sku, p.name, p.price_minor, t.rate_bp, t.inclusive, c.name,
-                p.sold_by_weight, p.category_id, b.code
+        "SELECT p.id, p.sku, p.name, coalesce(sp.price_minor, p.price_minor), t.rate_bp,
+                t.inclusive, c.name, p.sold_by_weight, p.category_id, b.code
          FROM barcodes b
          JOIN products p ON p.id = b.product_id
          JOIN tax_rates t ON t.id = p.tax_rate_id
          LEFT JOIN categories c ON c.id = p.category_id
+         LEFT JOIN shop_prices sp ON sp.product_id = p.id
          WHERE b.active = 1 AND p.active = 1",
     )
     .fetch_all(&mut *tx)

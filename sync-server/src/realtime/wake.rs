@@ -45,6 +45,7 @@ pub fn streams_of(event: &EventMessage) -> Vec<String> {
         "shop" if what.starts_with("terminal_") => {
             shop().map(streams::config_key).into_iter().collect()
         }
+        "price" if shop().is_some() => shop().map(streams::prices_key).into_iter().collect(),
         "product" | "price" => vec![streams::catalog_key(company)],
         "customer" | "debt" => vec![streams::customers_key(company)],
         "inventory" | "order" => event

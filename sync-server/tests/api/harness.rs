@@ -67,6 +67,7 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 /// A company with its admin logged in, one shop, and a manager of that shop.
+#[derive(Clone)]
 pub struct Tenant {
     pub company_id: String,
     pub admin: String,

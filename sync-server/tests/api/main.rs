@@ -12,6 +12,7 @@ mod health;
 mod malformed;
 mod plans;
 mod roles;
+mod shop_prices;
 mod shop_streams;
 mod sync;
 mod tenancy;

@@ -1,5 +1,5 @@
 //! The terminal side of sync protocol v4 (docs/sync-protocol.md): enrollment, pushing the
-//! journal upstream, pulling the catalog, stock, config, staff and customers streams
+//! journal upstream, pulling the catalog, prices, stock, config, staff and customers streams
 //! downstream, the daemon loop and the status `pos status` shows.
 //!
 //! Nothing here is on the sale path: selling only writes the local database, and sync
@@ -8,6 +8,7 @@
 mod apply_catalog;
 mod apply_config;
 mod apply_customers;
+mod apply_prices;
 mod apply_staff;
 mod apply_stock;
 pub mod daemon;
@@ -23,6 +24,8 @@ pub mod status;
 mod customers_tests;
 #[cfg(test)]
 mod offline_tests;
+#[cfg(test)]
+mod prices_tests;
 #[cfg(test)]
 mod pull_tests;
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::remote::Remote;
 use super::settings::cursor_key;
-use super::{apply_catalog, apply_config, apply_customers, apply_staff, apply_stock};
+use super::{apply_catalog, apply_config, apply_customers, apply_prices, apply_staff, apply_stock};
 use crate::error::{CoreError, CoreResult};
 use crate::store::{LocalDb, PageCommitted, get_i64_setting, get_setting, set_setting};
 
@@ -62,6 +62,7 @@ pub struct StreamPull {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PullReport {
     pub catalog: StreamPull,
+    pub prices: StreamPull,
     pub stock: StreamPull,
     pub config: StreamPull,
     pub staff: StreamPull,
@@ -79,6 +80,7 @@ pub async fn pull(db: &LocalDb) -> CoreResult<PullReport> {
 pub async fn pull_with(db: &LocalDb, remote: &mut Remote) -> CoreResult<PullReport> {
     Ok(PullReport {
         catalog: pull_stream(db, remote, Stream::Catalog).await?,
+        prices: pull_stream(db, remote, Stream::Prices).await?,
         stock: pull_stream(db, remote, Stream::Stock).await?,
         config: pull_stream(db, remote, Stream::Config).await?,
         staff: pull_stream(db, remote, Stream::Staff).await?,
@@ -179,7 +181,7 @@ async fn mark_included(tx: &mut crate::store::Tx, stream: Stream, through: i64) 
             "UPDATE debt_entries SET in_server = 1
              WHERE in_server = 0 AND journal_seq IS NOT NULL AND journal_seq <= ?"
         }
-        Stream::Catalog | Stream::Config | Stream::Staff => return Ok(()),
+        Stream::Catalog | Stream::Config | Stream::Staff | Stream::Prices => return Ok(()),
     };
     sqlx::query(sql).bind(through).execute(&mut **tx).await?;
     Ok(())
@@ -255,6 +257,7 @@ pub(crate) async fn apply_page(
         Stream::Config => apply_config::apply_page(&mut tx, now, &page.changes).await?,
         Stream::Staff => apply_staff::apply_page(&mut tx, now, &page.changes).await?,
         Stream::Customers => apply_customers::apply_page(&mut tx, now, &page.changes).await?,
+        Stream::Prices => apply_prices::apply_page(&mut tx, now, &page.changes).await?,
     };
     set_setting(&mut *tx, key, &page.next_after.to_string()).await?;
     if let Some(through) = include_through {

@@ -33,6 +33,7 @@ pub fn cursor_key(stream: Stream) -> &'static str {
         Stream::Config => "config_cursor",
         Stream::Staff => "staff_cursor",
         Stream::Customers => "customers_cursor",
+        Stream::Prices => "prices_cursor",
     }
 }
 

@@ -1,9 +1,11 @@
-//! The catalog service (ecommercedb): products with barcodes, prices and taxes, and the
-//! per-company catalog stream terminals follow. Every write records its stream change and
+//! The catalog service (ecommercedb): products with barcodes, prices and taxes, the
+//! per-company catalog stream terminals follow, and shop prices with their per-shop
+//! prices stream. Every write records its stream change and
 //! its event in the same transaction.
 
 pub mod barcodes;
 pub mod import;
+pub mod prices;
 pub mod routes;
 
 use mongodb::{
@@ -82,6 +84,13 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         )
         .await?;
     barcodes::ensure_indexes(state).await?;
+    prices::shop_prices(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "shop_id": 1, "sku": 1 })
+                .build(),
+        )
+        .await?;
     streams::ensure_indexes(&db).await?;
     crate::events::outbox::ensure_indexes(&db).await?;
     Ok(())

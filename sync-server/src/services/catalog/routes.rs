@@ -25,6 +25,7 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(super::prices::router())
         .route("/catalog/products", get(list_products).post(create_product))
         .route(
             "/catalog/products/import",

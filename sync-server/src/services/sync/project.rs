@@ -328,7 +328,7 @@ async fn plan_sales(
         .collect();
     let ids: Vec<&str> = ids.into_iter().collect();
     let catalog: Vec<catalog::ProductDoc> = catalog::products(state)
-        .find(doc! { "_id": { "$in": ids }, "company_id": &src.company_id })
+        .find(doc! { "_id": { "$in": &ids }, "company_id": &src.company_id })
         .session(&mut *s)
         .await?
         .stream(&mut *s)
@@ -336,6 +336,8 @@ async fn plan_sales(
         .await?;
     let prices: HashMap<&str, &catalog::ProductDoc> =
         catalog.iter().map(|p| (p.id.as_str(), p)).collect();
+    // The shop's own price, where it has one, is what its tills should have charged.
+    let shop_prices = catalog::prices::of_shop(state, s, &src.shop_id, &ids).await?;
     for (event_id, sale) in new_sales {
         let mut order = as_stored(sale, &sale.id, event_id, src, at)?;
         order.insert("channel", "pos");
@@ -357,14 +359,18 @@ async fn plan_sales(
                 event_id.clone(),
             ));
             if let Some(p) = prices.get(l.product_id.as_str())
-                && p.price_minor != l.unit_price_minor
+                && let expected = shop_prices
+                    .get(&l.product_id)
+                    .copied()
+                    .unwrap_or(p.price_minor)
+                && expected != l.unit_price_minor
             {
                 plan.exception(
                     "price_variance",
                     event_id,
                     format!(
-                        "{} sold at {} but the catalog price is {} ({} minor units)",
-                        l.sku, l.unit_price_minor, p.price_minor, p.currency
+                        "{} sold at {} but the shop's price is {} ({} minor units)",
+                        l.sku, l.unit_price_minor, expected, p.currency
                     ),
                     Some(sale.id.clone()),
                 );
