@@ -19,6 +19,13 @@ pub struct Config {
     pub amqp: AmqpConfig,
     pub auth: AuthConfig,
     pub limits: LimitsConfig,
+    pub streams: StreamsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StreamsConfig {
+    /// Seconds between change-log compactions; 0 turns them off.
+    pub compact_every_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,6 +1,7 @@
 //! Kassa sync-server: the gateway and the platform services in one binary, on MongoDB
 //! (one database per service) and RabbitMQ (one topic exchange, one inbox per consumer).
 
+pub mod compaction;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -22,8 +22,12 @@ use mongodb::{
 use pos_shared::sync::{Change, ChangeOp};
 
 const HEADS: &str = "stream_heads";
-const CHANGES: &str = "changes";
+pub(crate) const CHANGES: &str = "changes";
 const PACKS: &str = "change_packs";
+
+/// Most cursor ranges of `limit` one page reads while it finds too few changes in them (a
+/// compacted log has holes: see `compaction`).
+const SPARSE_RANGES: i64 = 32;
 
 /// Writes of at least this many changes are also stored as a pack.
 const PACK_FROM: usize = 200;
@@ -64,6 +68,14 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
             IndexModel::builder()
                 .keys(doc! { "stream": 1, "cursor": 1 })
                 .options(IndexOptions::builder().unique(true).build())
+                .build(),
+        )
+        .await?;
+    // What compaction deletes through (`compaction`).
+    db.collection::<Document>(CHANGES)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "stream": 1, "entity": 1, "id": 1, "cursor": 1 })
                 .build(),
         )
         .await?;
@@ -253,11 +265,12 @@ pub async fn head(db: &Database, stream: &str) -> mongodb::error::Result<i64> {
 ///
 /// The head is read first: a change committed between the two reads is simply served
 /// on the next page, and nothing above the head returned is ever skipped. Cursors are
-/// dense, so the page is exactly the range `(after, after + limit]`: asking for that
-/// range rather than `$gt` + `limit` keeps every page one bounded index range, however
-/// far the head is (a store that fetches a whole range before limiting it would
-/// otherwise make a catch-up quadratic). The page reaches the range's end even if a
-/// change in it were missing, so a hole can never stall a terminal.
+/// dense until compacted, so a page is the range `(after, after + limit]`: asking for
+/// that range rather than `$gt` + `limit` keeps every read one bounded index range,
+/// however far the head is (a store that fetches a whole range before limiting it would
+/// otherwise make a catch-up quadratic). The page reaches the range's end even if
+/// changes in it are missing, so a hole can never stall a terminal, and a compacted
+/// stretch of the log is read several ranges at a time.
 pub async fn page(
     db: &Database,
     stream: &str,
@@ -273,14 +286,34 @@ pub async fn page(
         let to = changes.last().map_or(after, |c| c.cursor);
         return Ok((changes, head, to));
     }
-    let docs: Vec<Document> = db
-        .collection::<Document>(CHANGES)
-        .find(doc! { "stream": stream, "cursor": { "$gt": after, "$lte": upto } })
-        .sort(doc! { "cursor": 1 })
-        .limit(limit)
-        .await?
-        .try_collect()
-        .await?;
+    // A compacted log has holes: while a range yields less than half a page, the next
+    // range is read too, each one bounded, until the page fills or the head is reached.
+    // `reached` is where the page ends: a range's end, or its last change read when the
+    // page filled inside it.
+    let mut docs: Vec<Document> = Vec::new();
+    let (mut from, mut upto, mut reached) = (after, upto, after);
+    for _ in 0..SPARSE_RANGES {
+        let want = limit - i64::try_from(docs.len()).unwrap_or(limit);
+        let more: Vec<Document> = db
+            .collection::<Document>(CHANGES)
+            .find(doc! { "stream": stream, "cursor": { "$gt": from, "$lte": upto } })
+            .sort(doc! { "cursor": 1 })
+            .limit(want)
+            .await?
+            .try_collect()
+            .await?;
+        let filled = i64::try_from(more.len()).unwrap_or(i64::MAX) >= want;
+        reached = match (filled, more.last()) {
+            (true, Some(last)) => last.get_i64("cursor").unwrap_or(upto),
+            _ => upto,
+        };
+        docs.extend(more);
+        if filled || docs.len() * 2 >= usize::try_from(limit).unwrap_or(usize::MAX) || upto >= head
+        {
+            break;
+        }
+        (from, upto) = (upto, head.min(upto.saturating_add(limit)));
+    }
     let changes = docs
         .into_iter()
         .map(|d| {
@@ -301,5 +334,5 @@ pub async fn page(
             }
         })
         .collect();
-    Ok((changes, head, upto))
+    Ok((changes, head, reached))
 }

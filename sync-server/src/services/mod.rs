@@ -113,6 +113,25 @@ pub fn spawn_background(state: &AppState, cancel: CancellationToken) -> Vec<Join
         Duration::from_millis(cfg.amqp.relay_poll_ms),
         cancel.clone(),
     ))];
+    let mut logs = Vec::new();
+    for (name, db) in [
+        ("ecommerce", ServiceDb::Ecommerce),
+        ("inventory", ServiceDb::Inventory),
+        ("shop", ServiceDb::Shop),
+        ("debt", ServiceDb::Debt),
+    ] {
+        // The projector (with sales) writes the customers stream too.
+        if cfg.runs(name) || (db == ServiceDb::Debt && cfg.runs("sales")) {
+            logs.push(state.mongo.db(db));
+        }
+    }
+    if cfg.streams.compact_every_secs > 0 && !logs.is_empty() {
+        tasks.push(tokio::spawn(crate::compaction::run(
+            logs,
+            Duration::from_secs(cfg.streams.compact_every_secs),
+            cancel.clone(),
+        )));
+    }
     if cfg.runs("sales") {
         tasks.push(tokio::spawn(sync::projector::run(
             state.clone(),

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod catalog;
+mod compaction;
 mod customers;
 mod enrollment;
 mod events;
