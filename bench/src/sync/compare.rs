@@ -35,9 +35,10 @@ pub struct Measured {
     pub kassa_process_hwm: u64,
     pub pouch_server_hwm: Option<u64>,
     pub pouch_client_hwm: Option<u64>,
-    /// One price change to many connected terminals (Kassa only; PouchDB has no peer
-    /// of the shop's live socket in this run).
+    /// One price change to many connected terminals.
     pub fanout: Option<FanoutSummary>,
+    /// The same on PouchDB: one document update to as many live-replicating clients.
+    pub pouch_fanout: Option<Summary>,
 }
 
 /// Commit-to-terminal latency of price changes reaching connected terminals.
@@ -199,6 +200,21 @@ pub fn lines(m: &Measured) -> Vec<Line> {
     ];
     if let Some(f) = m.fanout {
         let l = f.latency;
+        let (pouch, vs) = match m.pouch_fanout {
+            Some(p) => (
+                format!(
+                    "{} / {} / {}",
+                    fmt_duration(p.p50),
+                    fmt_duration(p.p99),
+                    fmt_duration(p.max)
+                ),
+                format!(
+                    "{} (p99)",
+                    fmt_x(ratio(p.p99.as_secs_f64(), l.p99.as_secs_f64()))
+                ),
+            ),
+            None => ("not run".into(), "—".into()),
+        };
         rows.push(held(
             line(
                 format!(
@@ -212,8 +228,8 @@ pub fn lines(m: &Measured) -> Vec<Line> {
                     fmt_duration(l.p99),
                     fmt_duration(l.max)
                 ),
-                "not run".into(),
-                "—".into(),
+                pouch,
+                vs,
             ),
             "p99 ≤ 250 ms",
             l.p99 <= FANOUT_P99,
@@ -283,6 +299,7 @@ mod tests {
             pouch_server_hwm: Some(200 << 20),
             pouch_client_hwm: None,
             fanout: None,
+            pouch_fanout: None,
         }
     }
 

@@ -181,9 +181,15 @@ struct PouchRun {
     client_hwm: Option<u64>,
     view_secs: f64,
     load_secs: f64,
+    fanout: Option<crate::stats::Summary>,
 }
 
-async fn run_pouch(dir: &Path, sales: &Path, products: &Path) -> anyhow::Result<PouchRun> {
+async fn run_pouch(
+    cfg: &Config,
+    dir: &Path,
+    sales: &Path,
+    products: &Path,
+) -> anyhow::Result<PouchRun> {
     say("starting pouchdb-server");
     let server = pouch::PouchServer::start(&dir.join("pouchdb-server")).await?;
     let proxy = Proxy::start(server.addr).await?;
@@ -226,9 +232,38 @@ async fn run_pouch(dir: &Path, sales: &Path, products: &Path) -> anyhow::Result<
         wall: pouch::millis(&pull, "pull_ms")?,
         bytes: proxy.bytes().since(before),
     };
+    say(&format!(
+        "PouchDB fan-out: {} live clients, {} changes",
+        cfg.fanout_terminals, cfg.fanout_changes
+    ));
+    let work = dir.join("pouch-fanout");
+    std::fs::create_dir_all(&work)?;
+    let (terminals, changes) = (
+        cfg.fanout_terminals.to_string(),
+        cfg.fanout_changes.to_string(),
+    );
+    let fan = pouch::script(
+        "fanout.js",
+        &[
+            ("server", &url),
+            ("proxy", &via),
+            ("terminals", &terminals),
+            ("changes", &changes),
+            ("workdir", path_str(&work)?),
+        ],
+    )
+    .await?;
+    let mut latencies = crate::stats::Samples::default();
+    for ms in fan["latencies_ms"]
+        .as_array()
+        .context("fanout.js gave no latencies")?
+    {
+        let ms = ms.as_f64().context("a latency is not a number")?;
+        latencies.push(std::time::Duration::from_secs_f64(ms / 1000.0));
+    }
     let server_hwm = server.peak_rss();
     server.stop().await;
-    let client_hwm = [&push, &pull]
+    let client_hwm = [&push, &pull, &fan]
         .iter()
         .filter_map(|v| v["client_hwm_bytes"].as_u64())
         .max();
@@ -239,6 +274,7 @@ async fn run_pouch(dir: &Path, sales: &Path, products: &Path) -> anyhow::Result<
         client_hwm,
         view_secs: pouch::millis(&push, "view_ms")?.as_secs_f64(),
         load_secs: pouch::millis(&pull, "server_load_ms")?.as_secs_f64(),
+        fanout: latencies.summary(),
     })
 }
 
@@ -258,7 +294,7 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
     let (sales, products) = (dir.join("sales.json"), dir.join("products.json"));
     data::write_sales(&sales, &k.sales)?;
     data::write_products(&products, &k.catalog)?;
-    let p = run_pouch(dir, &sales, &products).await?;
+    let p = run_pouch(cfg, dir, &sales, &products).await?;
 
     let total_sales = (cfg.terminals * cfg.sales_per_terminal) as u64;
     let measured = Measured {
@@ -281,6 +317,7 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
         pouch_server_hwm: p.server_hwm,
         pouch_client_hwm: p.client_hwm,
         fanout: k.fanout,
+        pouch_fanout: p.fanout,
     };
     let n = cfg.terminals;
     let notes = vec![
@@ -326,8 +363,12 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
              /api/catalog/products/{{id}}`). Timed from just before that request is sent (so \
              the server's transaction is inside the figure) to the moment each till has \
              committed the change to its database (`LocalDb::watch_pages`). An unmeasured \
-             first change proves every socket is up; {} changes, 150 ms apart. PouchDB's \
-             column is empty: this run has no PouchDB peer of the shop's live socket.",
+             first change proves every socket is up; {} changes, 150 ms apart. PouchDB: as \
+             many clients (LevelDB, one Node process) each follow the server's database with \
+             live replication (`PouchDB.replicate(..., {{live: true}})`, its long-poll \
+             changes feed) through the same proxy; one document update is written to the \
+             server, timed to each client's local `changes` event for it, with the same \
+             unmeasured first change and spacing.",
             cfg.fanout_terminals, cfg.fanout_changes
         ),
         "Memory: the Kassa server runs inside the bench process, so its row is the bench \
