@@ -11,13 +11,19 @@ const { PouchDB, args, main } = require('./common');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves when `db` holds the product at `price`. */
-function priceReached(db, price) {
+/** Resolves when `db` holds the product at `price`: its changes feed from `since` (read
+ * before the write, so an early arrival is not missed), or fails after `ms`. */
+function priceReached(db, since, price, ms) {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      feed.cancel();
+      reject(new Error(`price ${price} did not arrive within ${ms} ms`));
+    }, ms);
     const feed = db
-      .changes({ live: true, since: 'now', include_docs: true, doc_ids: ['product'] })
+      .changes({ live: true, since, include_docs: true, doc_ids: ['product'] })
       .on('change', (c) => {
         if (c.doc && c.doc.price_minor === price) {
+          clearTimeout(timer);
           feed.cancel();
           resolve(process.hrtime.bigint());
         }
@@ -45,7 +51,8 @@ main(async () => {
   const latencies = [];
   for (let k = 0; k <= changes; k += 1) {
     const price = 1001 + k;
-    const arrivals = clients.map((c) => priceReached(c.local, price));
+    const seqs = await Promise.all(clients.map((c) => c.local.info().then((i) => i.update_seq)));
+    const arrivals = clients.map((c, i) => priceReached(c.local, seqs[i], price, 60000));
     const started = process.hrtime.bigint();
     doc = { ...doc, price_minor: price };
     doc._rev = (await direct.put(doc)).rev;
