@@ -226,6 +226,10 @@ pub struct CompanyCustomer {
     pub balance_minor: i64,
     /// False once a manager has closed the account: no new sales on it.
     pub active: bool,
+    /// The server knows this account only from entries (the customer's own record never
+    /// reached it): a till keeps the name, contact and limit it has and takes the balance.
+    #[serde(default)]
+    pub placeholder: bool,
 }
 
 /// Body of `PUT /api/sync/receipt-key`: the calling terminal's receipt seal key.

@@ -94,7 +94,6 @@ pub fn now() -> mongodb::bson::DateTime {
     mongodb::bson::DateTime::now()
 }
 
-/// RFC 3339 UTC text for API responses.
 /// A `$regex` matching strings that start with `text` taken literally.
 pub fn prefix_regex(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 1);
@@ -108,6 +107,7 @@ pub fn prefix_regex(text: &str) -> String {
     out
 }
 
+/// RFC 3339 UTC text for API responses.
 pub fn rfc3339(t: mongodb::bson::DateTime) -> String {
     t.try_to_rfc3339_string()
         .unwrap_or_else(|_| t.timestamp_millis().to_string())

@@ -21,7 +21,7 @@ use mongodb::{
 };
 use pos_shared::sync::{Change, ChangeOp};
 
-const HEADS: &str = "stream_heads";
+pub(crate) const HEADS: &str = "stream_heads";
 pub(crate) const CHANGES: &str = "changes";
 const PACKS: &str = "change_packs";
 

@@ -182,6 +182,12 @@ impl Cloud {
         list
     }
 
+    /// Drops one of this test's service databases (to stand for a server that never had
+    /// it, such as one upgraded from an older version).
+    pub async fn drop_database(&self, name: &str) {
+        self.db(name).await.drop().await.expect("drop database");
+    }
+
     /// Compacts every change log of this test's server now, as its timer would.
     pub async fn compact(&self) -> u64 {
         let mut deleted = 0;

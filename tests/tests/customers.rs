@@ -6,7 +6,7 @@
 
 use kassa_tests::cloud::Cloud;
 use kassa_tests::till::Till;
-use kassa_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, config, fresh_prefix, start};
+use kassa_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, config, fresh_prefix, start, start_at};
 use pos_core::checkout::{Cart, Tender};
 use pos_core::error::CoreError;
 use pos_core::{customers, sales, till};
@@ -228,4 +228,47 @@ async fn other_company_manager(cloud: &Cloud) -> String {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{c}");
     login("olga@other.test", "company-password").await
+}
+
+#[tokio::test]
+async fn a_server_upgraded_from_before_accounts_builds_them_from_the_journal() {
+    let prefix = fresh_prefix();
+    let server = start(config(&prefix)).await;
+    let addr = server.addr;
+    let cloud = Cloud::new(&server.base, &prefix).await;
+    cloud.product("MILK", 129, MILK, 100).await;
+    let a = Till::enroll(&server.base, &cloud.enrollment_code().await, "Till A").await;
+    let ann = customers::add(
+        &a.db,
+        &a.cashier,
+        &customers::NewCustomer {
+            name: "Ann Baker".into(),
+            credit_limit_minor: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("customer");
+    sell_on_account(&a, &ann.id, 2).await.expect("on account");
+    customers::pay_debt(&a.db, &a.cashier, &ann.id, 100)
+        .await
+        .expect("payment");
+    synced(&[&a]).await;
+    assert_eq!(owed_at(&a, &ann.id).await.1, 158);
+
+    // A server from before customer accounts had no debtdb: its journal is all there is.
+    cloud.drop_database("debtdb").await;
+    server.shut_down().await;
+    let _server = start_at(config(&prefix), addr).await;
+    assert_eq!(
+        on_server(&cloud, &ann.id).await,
+        (158, 158, 2),
+        "the sale and the payment, rebuilt once from the stored journal"
+    );
+    a.sync().await.expect("sync after the upgrade");
+    assert_eq!(
+        owed_at(&a, &ann.id).await,
+        (1000, 158),
+        "the till counts each entry once: neither lost nor doubled"
+    );
 }

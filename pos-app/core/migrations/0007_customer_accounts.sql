@@ -13,8 +13,11 @@ UPDATE debt_entries SET journal_seq = (SELECT s.journal_seq FROM sales s WHERE s
     WHERE kind IN ('on_account', 'store_credit') AND journal_seq IS NULL;
 UPDATE debt_entries SET journal_seq = (SELECT r.journal_seq FROM refunds r WHERE r.id = ref_id)
     WHERE kind = 'refund' AND journal_seq IS NULL;
-UPDATE debt_entries SET journal_seq = (SELECT j.seq FROM journal j
-        WHERE j.kind = 'debt_payment' AND j.payload ->> '$.payment_id' = ref_id)
-    WHERE kind = 'payment' AND journal_seq IS NULL;
+-- One pass over the journal's payments, not one scan of the journal per payment.
+UPDATE debt_entries SET journal_seq = j.seq
+    FROM (SELECT seq, payload ->> '$.payment_id' AS payment_id FROM journal
+          WHERE kind = 'debt_payment') AS j
+    WHERE debt_entries.kind = 'payment' AND debt_entries.journal_seq IS NULL
+      AND j.payment_id = debt_entries.ref_id;
 
 CREATE INDEX debt_entries_pending ON debt_entries(in_server, journal_seq);

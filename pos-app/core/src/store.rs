@@ -403,6 +403,62 @@ mod tests {
         );
     }
 
+    /// Migration 7 gives a till's existing account entries the journal record they came
+    /// from, so the customers stream can count them once (a sale by its row, a payment
+    /// by its journal payload).
+    #[tokio::test]
+    async fn existing_account_entries_learn_their_journal_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true);
+        let old = SqlitePool::connect_with(options).await.unwrap();
+        MIGRATOR.run_to(6, &old).await.unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO staff (id, name, role, pin_hash, created_at_ms)
+                 VALUES ('s', 'Ann', 'cashier', 'h', 0);
+             INSERT INTO shifts (id, opened_by, opened_at_ms, opening_float_minor)
+                 VALUES ('sh', 's', 0, 0);
+             INSERT INTO customers (id, name, credit_limit_minor, created_at_ms)
+                 VALUES ('c', 'Cafe', 1000, 0);
+             INSERT INTO sales (id, receipt_no, shift_id, staff_id, customer_id, currency,
+                 subtotal_minor, discount_minor, tax_minor, total_minor, paid_minor,
+                 change_minor, journal_seq, created_at_ms)
+                 VALUES ('sa', 1, 'sh', 's', 'c', 'EUR', 300, 0, 0, 300, 300, 0, 4, 0);
+             INSERT INTO journal (seq, id, terminal_id, epoch, hlc_ms, catalog_cursor, kind,
+                 payload, prev_hash, hash)
+                 VALUES (7, 'j7', 't', 1, 0, 0, 'debt_payment',
+                     '{\"payment_id\":\"p\",\"customer_id\":\"c\"}', 'x', 'y');
+             INSERT INTO debt_entries (id, customer_id, amount_minor, kind, ref_id, created_at_ms)
+                 VALUES ('e1', 'c', 300, 'on_account', 'sa', 0),
+                        ('e2', 'c', -100, 'payment', 'p', 0);",
+        )
+        .execute(&old)
+        .await
+        .unwrap();
+        old.close().await;
+
+        let db = LocalDb::open(&path).await.unwrap();
+        let seqs: Vec<(String, Option<i64>, i64)> =
+            sqlx::query_as("SELECT id, journal_seq, in_server FROM debt_entries ORDER BY id")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            seqs,
+            vec![("e1".into(), Some(4), 0), ("e2".into(), Some(7), 0)],
+            "pending, and tied to the sale's and the payment's records"
+        );
+        let c = crate::customers::get(&db, "c").await.unwrap();
+        assert_eq!(
+            c.balance_minor, 200,
+            "the balance is unchanged by the upgrade"
+        );
+    }
+
     #[tokio::test]
     async fn rows_are_never_hard_deleted() {
         let dir = tempfile::tempdir().unwrap();

@@ -85,6 +85,9 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     if cfg.runs("debt") || cfg.runs("sales") {
         debt::prepare(state).await?;
     }
+    if cfg.runs("sales") {
+        sync::backfill::run(state).await?;
+    }
     Ok(())
 }
 

@@ -41,6 +41,11 @@ async fn a_compacted_catalog_is_read_as_each_products_newest_change() {
         .await
         .unwrap();
     let catalog = client.database(&format!("{}ecommercedb", app.prefix));
+    let first = sync_server::compaction::compact(&catalog).await.unwrap();
+    assert_eq!(
+        first, 0,
+        "a round deletes only what the previous round's head covers"
+    );
     let deleted = sync_server::compaction::compact(&catalog).await.unwrap();
     assert_eq!(
         deleted, 14,

@@ -14,6 +14,23 @@ pub(super) async fn apply_page(tx: &mut Tx, now_ms: i64, changes: &[Change]) -> 
     let mut tally = Tally::default();
     for change in changes {
         let applied = match read(change) {
+            Ok(c) if c.placeholder => {
+                sqlx::query(
+                    "INSERT INTO customers (id, name, credit_limit_minor, active, created_at_ms,
+                         server_balance_minor)
+                     VALUES (?, ?, 0, ?, ?, ?)
+                     ON CONFLICT (id) DO UPDATE SET
+                         server_balance_minor = excluded.server_balance_minor",
+                )
+                .bind(&c.customer_id)
+                .bind(&c.name)
+                .bind(c.active)
+                .bind(now_ms)
+                .bind(c.balance_minor)
+                .execute(&mut **tx)
+                .await?;
+                Applied::Done
+            }
             Ok(c) => {
                 sqlx::query(
                     "INSERT INTO customers (id, name, phone, email, credit_limit_minor, active,

@@ -17,6 +17,7 @@ fn customer(cursor: i64, id: &str, limit: i64, balance: i64, active: bool) -> Ch
         credit_limit_minor: limit,
         balance_minor: balance,
         active,
+        placeholder: false,
     };
     Change {
         cursor,

@@ -54,6 +54,7 @@ pub fn shop_prices(state: &AppState) -> Collection<Document> {
 pub async fn of_shop(
     state: &AppState,
     s: &mut ClientSession,
+    company_id: &str,
     shop_id: &str,
     product_ids: &[&str],
 ) -> mongodb::error::Result<std::collections::HashMap<String, i64>> {
@@ -62,7 +63,7 @@ pub async fn of_shop(
         .map(|p| format!("{shop_id}:{p}"))
         .collect();
     let docs: Vec<Document> = shop_prices(state)
-        .find(doc! { "_id": { "$in": ids } })
+        .find(doc! { "_id": { "$in": ids }, "company_id": company_id })
         .session(&mut *s)
         .await?
         .stream(&mut *s)
@@ -184,7 +185,7 @@ async fn store(s: &mut ClientSession, c: &mut Change) -> mongodb::error::Result<
     let id = format!("{}:{}", c.shop_id, c.product_id);
     let coll = shop_prices(&state);
     let old = coll
-        .find_one(doc! { "_id": &id })
+        .find_one(doc! { "_id": &id, "company_id": &c.company_id })
         .session(&mut *s)
         .await?
         .and_then(|d| d.get_i64("price_minor").ok());
@@ -194,7 +195,7 @@ async fn store(s: &mut ClientSession, c: &mut Change) -> mongodb::error::Result<
     let (op, data) = match c.price_minor {
         Some(price) => {
             coll.replace_one(
-                doc! { "_id": &id },
+                doc! { "_id": &id, "company_id": &c.company_id },
                 doc! { "_id": &id, "company_id": &c.company_id, "shop_id": &c.shop_id,
                 "product_id": &c.product_id, "sku": &c.sku, "price_minor": price,
                 "updated_at": now(), "updated_by": &c.actor },
@@ -211,7 +212,7 @@ async fn store(s: &mut ClientSession, c: &mut Change) -> mongodb::error::Result<
             (ChangeOp::Upsert, Some(data))
         }
         None => {
-            coll.delete_one(doc! { "_id": &id })
+            coll.delete_one(doc! { "_id": &id, "company_id": &c.company_id })
                 .session(&mut *s)
                 .await?;
             (ChangeOp::Delete, None)

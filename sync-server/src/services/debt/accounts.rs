@@ -109,6 +109,10 @@ impl Entry {
 /// Stores `created` customers and applies `new_entries`; returns the customers the
 /// entries named that the company does not have (each gets a placeholder account so the
 /// ledger still sums, and the caller records an exception).
+///
+/// Idempotent: a customer already stored and an entry whose id is already there change
+/// nothing, so replaying facts (the projector's retries, the upgrade backfill) never
+/// counts an entry twice.
 pub async fn apply(
     state: &AppState,
     s: &mut ClientSession,
@@ -121,9 +125,10 @@ pub async fn apply(
         return Ok(Vec::new());
     }
     let mut events = Vec::new();
+    let mut stored_new = Vec::new();
     for c in created {
-        let stored = store_new(state, s, origin, c, at).await?;
-        if stored {
+        if store_new(state, s, origin, c, at).await? {
+            stored_new.push(c.customer_id.as_str());
             events.push(EventMessage::new(
                 keys::CUSTOMER_CREATED,
                 Some(origin.company_id),
@@ -135,8 +140,13 @@ pub async fn apply(
             ));
         }
     }
+    let known = existing_entries(state, s, new_entries).await?;
+    let new_entries: Vec<&Entry> = new_entries
+        .iter()
+        .filter(|e| !known.contains(e.id.as_str()))
+        .collect();
     let mut delta: BTreeMap<&str, i64> = BTreeMap::new();
-    for e in new_entries {
+    for e in &new_entries {
         *delta.entry(&e.customer_id).or_default() += e.amount_minor;
     }
     let unknown = missing(state, s, origin.company_id, delta.keys().copied()).await?;
@@ -172,9 +182,8 @@ pub async fn apply(
             .ok_or_else(|| mongodb::error::Error::custom("upserted customer not returned"))?;
         touched.insert(doc.id.clone(), doc);
     }
-    let fresh: Vec<&str> = created
-        .iter()
-        .map(|c| c.customer_id.as_str())
+    let fresh: Vec<&str> = stored_new
+        .into_iter()
         .filter(|id| !touched.contains_key(*id))
         .collect();
     if !fresh.is_empty() {
@@ -193,7 +202,7 @@ pub async fn apply(
         .collect::<mongodb::error::Result<Vec<_>>>()?;
     let db = db(state);
     streams::append_many(&db, s, &streams::customers_key(origin.company_id), &changes).await?;
-    for e in new_entries {
+    for e in &new_entries {
         events.push(EventMessage::new(
             e.routing_key(),
             Some(origin.company_id),
@@ -211,7 +220,32 @@ pub async fn apply(
     Ok(unknown)
 }
 
-/// Stores a till's new customer unless it is already there (a replay); true if stored.
+/// Ids of `new_entries` already stored (a replay).
+async fn existing_entries(
+    state: &AppState,
+    s: &mut ClientSession,
+    new_entries: &[Entry],
+) -> mongodb::error::Result<HashSet<String>> {
+    if new_entries.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids: Vec<&str> = new_entries.iter().map(|e| e.id.as_str()).collect();
+    let found: Vec<Document> = entries(state)
+        .find(doc! { "_id": { "$in": ids } })
+        .projection(doc! { "_id": 1 })
+        .session(&mut *s)
+        .await?
+        .stream(&mut *s)
+        .try_collect()
+        .await?;
+    Ok(found
+        .iter()
+        .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
+        .collect())
+}
+
+/// Stores a till's new customer unless it is already there (a replay), completing a
+/// placeholder account an earlier entry made; true if stored or completed.
 async fn store_new(
     state: &AppState,
     s: &mut ClientSession,
@@ -220,15 +254,32 @@ async fn store_new(
     at: DateTime,
 ) -> mongodb::error::Result<bool> {
     let name = c.name.trim();
+    let details = doc! {
+        "name": name, "name_norm": name.to_lowercase(), "phone": &c.phone,
+        "email": &c.email, "credit_limit_minor": c.credit_limit_minor.max(0),
+        "placeholder": false,
+    };
+    let mut completing = details.clone();
+    completing.insert("updated_at", at);
+    let completed = customers(state)
+        .update_one(
+            doc! { "_id": &c.customer_id, "company_id": origin.company_id, "placeholder": true },
+            doc! { "$set": completing },
+        )
+        .session(&mut *s)
+        .await?;
+    if completed.modified_count > 0 {
+        return Ok(true);
+    }
+    let mut fresh = details;
+    fresh.extend(doc! {
+        "balance_minor": 0_i64, "active": true, "created_by": origin.terminal_id,
+        "created_at": at, "updated_at": at,
+    });
     let r = customers(state)
         .update_one(
             doc! { "_id": &c.customer_id, "company_id": origin.company_id },
-            doc! { "$setOnInsert": {
-                "name": name, "name_norm": name.to_lowercase(), "phone": &c.phone,
-                "email": &c.email, "credit_limit_minor": c.credit_limit_minor.max(0),
-                "balance_minor": 0_i64, "active": true, "created_by": origin.terminal_id,
-                "created_at": at, "updated_at": at,
-            } },
+            doc! { "$setOnInsert": fresh },
         )
         .upsert(true)
         .session(&mut *s)
@@ -237,11 +288,12 @@ async fn store_new(
 }
 
 /// The fields of an account the server learns of only through an entry (its
-/// `customer_created` fact was quarantined, say): kept so the ledger still sums.
+/// `customer_created` fact was quarantined, say): kept so the ledger still sums, and
+/// marked so that tills keep the details they have and the real record completes it.
 fn placeholder(origin: Origin<'_>, at: DateTime) -> Document {
     doc! {
         "name": "Unknown customer", "name_norm": "unknown customer", "phone": null,
-        "email": null, "credit_limit_minor": 0_i64, "active": true,
+        "email": null, "credit_limit_minor": 0_i64, "active": true, "placeholder": true,
         "created_by": origin.terminal_id, "created_at": at,
     }
 }

@@ -47,6 +47,10 @@ pub struct CustomerDoc {
     pub credit_limit_minor: i64,
     pub balance_minor: i64,
     pub active: bool,
+    /// An account known only from an entry whose customer the server never received:
+    /// "Unknown customer" until that customer's record arrives.
+    #[serde(default)]
+    pub placeholder: bool,
     /// Where the customer was first recorded: `portal` or the till's terminal id.
     pub created_by: String,
     pub created_at: DateTime,
@@ -63,6 +67,7 @@ impl CustomerDoc {
             credit_limit_minor: self.credit_limit_minor,
             balance_minor: self.balance_minor,
             active: self.active,
+            placeholder: self.placeholder,
         }
     }
 

@@ -115,6 +115,7 @@ pub async fn create_customer(
         credit_limit_minor: req.credit_limit_minor,
         balance_minor: 0,
         active: true,
+        placeholder: false,
         created_by: "portal".into(),
         created_at: t,
         updated_at: t,

@@ -3,6 +3,7 @@
 //! downstream change streams. Endpoints accept device tokens only: a terminal pushes its
 //! own journal and reads its own company's and shop's streams.
 
+pub mod backfill;
 pub mod batches;
 pub mod ingest;
 pub mod project;

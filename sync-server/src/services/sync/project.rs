@@ -337,7 +337,8 @@ async fn plan_sales(
     let prices: HashMap<&str, &catalog::ProductDoc> =
         catalog.iter().map(|p| (p.id.as_str(), p)).collect();
     // The shop's own price, where it has one, is what its tills should have charged.
-    let shop_prices = catalog::prices::of_shop(state, s, &src.shop_id, &ids).await?;
+    let shop_prices =
+        catalog::prices::of_shop(state, s, &src.company_id, &src.shop_id, &ids).await?;
     for (event_id, sale) in new_sales {
         let mut order = as_stored(sale, &sale.id, event_id, src, at)?;
         order.insert("channel", "pos");
@@ -685,17 +686,20 @@ async fn write(
         terminal_id: &src.terminal_id,
     };
     let unknown = accounts::apply(state, s, origin, &plan.customers, &plan.entries, at).await?;
-    for customer in unknown {
-        let Some(e) = plan.entries.iter().find(|e| e.customer_id == customer) else {
-            continue;
-        };
-        let (event_id, detail) = (
-            e.source_event.clone(),
-            format!(
-                "{} {} names customer {customer}, whom the server does not know; kept on a placeholder account",
-                e.kind, e.ref_id
-            ),
-        );
+    let unknown: Vec<(String, String)> = plan
+        .entries
+        .iter()
+        .filter(|e| unknown.contains(&e.customer_id))
+        .map(|e| {
+            let detail = format!(
+                "{} {} names customer {}, whom the server does not know; kept on a \
+                 placeholder account",
+                e.kind, e.ref_id, e.customer_id
+            );
+            (e.source_event.clone(), detail)
+        })
+        .collect();
+    for (event_id, detail) in unknown {
         plan.exception("unknown_customer", &event_id, detail, None);
     }
     let moves: Vec<ledger::Movement> = plan.moves.iter().map(|(m, _)| m.clone()).collect();
