@@ -33,6 +33,7 @@ use crate::services::{audit, auth, catalog, company, debt, inventory, sales, sho
         inventory::routes::list_balances, inventory::routes::list_exceptions, inventory::routes::adjust,
         inventory::routes::set_reorder_level, inventory::routes::list_low_stock,
         sales::routes::list_orders, sales::routes::get_order,
+        sales::shifts::list_shifts, sales::shifts::get_shift,
         debt::routes::list_customers, debt::routes::create_customer, debt::routes::get_customer,
         debt::routes::update_customer,
         sync::routes::config, sync::routes::state_of, sync::routes::push, sync::routes::stream_page,

@@ -28,6 +28,9 @@ pub struct Config {
     pub products: usize,
     pub customers: usize,
     pub sales: usize,
+    /// Sales committed after the back-to-back ones at a till's pace, one per `pace`.
+    pub paced_sales: usize,
+    pub pace: Duration,
     pub barcode_lookups: usize,
     pub scans: usize,
     /// Product names typed one character at a time.
@@ -49,6 +52,8 @@ impl Config {
             products: 100_000,
             customers: 10_000,
             sales: 10_000,
+            paced_sales: 2_000,
+            pace: Duration::from_millis(25),
             barcode_lookups: 50_000,
             scans: 10_000,
             typed_names: 400,
@@ -66,6 +71,7 @@ impl Config {
             products: 1_000,
             customers: 50,
             sales: 50,
+            paced_sales: 10,
             barcode_lookups: 500,
             scans: 100,
             typed_names: 10,
@@ -138,6 +144,12 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
         cfg.sales,
         started.elapsed().as_secs_f64()
     ));
+    step(&format!(
+        "committing {} sales, one per {} ms",
+        cfg.paced_sales,
+        cfg.pace.as_millis()
+    ));
+    let paced = sell::paced_sales(&l, products, &mut rng, cfg.paced_sales, cfg.pace).await?;
     step("X and Z reports");
     let reports = sell::reports(&l, cfg.x_reports).await?;
     let size_sold = load::db_size(&l.db, &l.path).await?;
@@ -212,6 +224,15 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
         "sale commit incl. fsync (`sales::complete`, 3-5 lines, cash)".into(),
         sale_target,
         &sales,
+    );
+    latency(
+        &mut rows,
+        format!(
+            "sale commit incl. fsync, one sale per {} ms (a till's pace, 100x a busy one's)",
+            cfg.pace.as_millis()
+        ),
+        Target::Info,
+        &paced,
     );
     latency(
         &mut rows,

@@ -47,6 +47,27 @@ pub async fn sales(
     Ok(s)
 }
 
+/// Commits `n` sales, one every `every` at most (scanning the next cart inside the gap),
+/// the way even the busiest till sells; only `sales::complete` is timed.
+pub async fn paced_sales(
+    l: &Loaded,
+    products: &[GenProduct],
+    rng: &mut StdRng,
+    n: usize,
+    every: Duration,
+) -> anyhow::Result<Samples> {
+    let mut s = Samples::with_capacity(n);
+    let mut next = tokio::time::Instant::now();
+    for _ in 0..n {
+        let cart = cart(l, products, rng).await?;
+        tokio::time::sleep_until(next).await;
+        next = tokio::time::Instant::now() + every;
+        s.time(sales::complete(&l.db, &l.terminal, &l.cashier, &cart, None))
+            .await?;
+    }
+    Ok(s)
+}
+
 /// Report latencies over the open shift.
 #[derive(Debug)]
 pub struct Reports {

@@ -179,7 +179,11 @@ impl Session {
         for &stream in self.streams {
             self.send_changes(stream).await?;
         }
-        let mut ping = tokio::time::interval(PING_EVERY);
+        // Sockets that connected together (a shop's tills after an outage) must not ping
+        // together: each ping re-reads every stream, and fifty of those at once queue in
+        // front of a live change. The first ping comes at a random point of the period.
+        let first = rand::Rng::random_range(&mut rand::rng(), Duration::ZERO..PING_EVERY);
+        let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + first, PING_EVERY);
         let mut heard = Instant::now();
         let closing = self.state.hub.closing().clone();
         loop {

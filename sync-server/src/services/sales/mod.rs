@@ -1,9 +1,10 @@
 //! The sales service (salesdb): POS sales become orders (channel `pos`, status
 //! `completed`), refunds link to their sale whichever arrives first, and the raw journal
 //! of every terminal is kept (as the batches it was pushed in) for audit and replay
-//! detection.
+//! detection, and every till's shifts with their Z reports.
 
 pub mod routes;
+pub mod shifts;
 
 use futures::TryStreamExt;
 use mongodb::{
@@ -73,6 +74,13 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         )
         .await?;
     migrate_positions(state).await?;
+    shifts::shifts(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "shop_id": 1, "opened_at_ms": -1 })
+                .build(),
+        )
+        .await?;
     orders(state)
         .create_index(
             IndexModel::builder()

@@ -1,4 +1,5 @@
-//! Sales HTTP API: the orders of a shop (POS sales included) and their refunds.
+//! Sales HTTP API: the orders of a shop (POS sales included) and their refunds; shifts
+//! are in `shifts`.
 
 use axum::{
     Json, Router,
@@ -23,6 +24,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sales/orders", get(list_orders))
         .route("/sales/orders/{id}", get(get_order))
+        .route("/sales/shifts", get(super::shifts::list_shifts))
+        .route("/sales/shifts/{id}", get(super::shifts::get_shift))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -51,7 +51,8 @@ enum Fact {
     Stock(StockAdjusted),
     Customer(CustomerCreated),
     Payment(DebtPayment),
-    /// Stored in the journal only (shifts, cash, voids).
+    Shift(sales::shifts::ShiftFact),
+    /// Stored in the journal only (cash movements, voids).
     Other,
     Quarantined(String),
 }
@@ -75,6 +76,10 @@ fn read(rec: &JournalRecord, prev_hash: &str, src: &Source, epoch: i64) -> Fact 
         Some(FactKind::StockAdjusted) => serde_json::from_str(&rec.payload).map(Fact::Stock),
         Some(FactKind::CustomerCreated) => serde_json::from_str(&rec.payload).map(Fact::Customer),
         Some(FactKind::DebtPayment) => serde_json::from_str(&rec.payload).map(Fact::Payment),
+        Some(FactKind::ShiftOpened) => serde_json::from_str(&rec.payload)
+            .map(|v| Fact::Shift(sales::shifts::ShiftFact::Opened(v))),
+        Some(FactKind::ShiftClosed) => serde_json::from_str(&rec.payload)
+            .map(|v| Fact::Shift(sales::shifts::ShiftFact::Closed(v))),
         Some(_) => Ok(Fact::Other),
         None => return Fact::Quarantined(format!("unknown fact kind `{}`", rec.kind)),
     };
@@ -121,6 +126,8 @@ struct Plan {
     customers: Vec<CustomerCreated>,
     /// Customer account entries, with the event each came from.
     entries: Vec<accounts::Entry>,
+    /// Shifts opened and closed, in journal order.
+    shifts: Vec<sales::shifts::ShiftFact>,
 }
 
 impl Plan {
@@ -302,6 +309,7 @@ async fn build(
             }
             Fact::Customer(c) => plan.customers.push(c),
             Fact::Payment(p) => plan.entries.push(accounts::Entry::of_payment(&rec.id, &p)),
+            Fact::Shift(f) => plan.shifts.push(f),
             Fact::Other => {}
         }
     }
@@ -686,6 +694,7 @@ async fn write(
         terminal_id: &src.terminal_id,
     };
     let unknown = accounts::apply(state, s, origin, &plan.customers, &plan.entries, at).await?;
+    sales::shifts::apply(state, s, src, &plan.shifts, at).await?;
     let unknown: Vec<(String, String)> = plan
         .entries
         .iter()
