@@ -31,6 +31,8 @@ use crate::{
 /// A silent terminal is dropped after this; it reconnects when it can.
 const SILENCE: Duration = Duration::from_secs(45);
 const PING_EVERY: Duration = Duration::from_secs(15);
+/// Every this many pings a socket re-reads all of its streams (see the ping arm below).
+const CATCH_UP_EVERY: u32 = 4;
 const PAGE: i64 = 1000;
 
 /// Upgrades to the live socket (device tokens only).
@@ -184,6 +186,7 @@ impl Session {
         // front of a live change. The first ping comes at a random point of the period.
         let first = rand::Rng::random_range(&mut rand::rng(), Duration::ZERO..PING_EVERY);
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + first, PING_EVERY);
+        let mut pings = 0_u32;
         let mut heard = Instant::now();
         let closing = self.state.hub.closing().clone();
         loop {
@@ -231,9 +234,14 @@ impl Session {
                     }
                     self.socket.send(Message::Ping(Vec::new().into())).await?;
                     // A poke can be lost (an event bus outage between the commit and the
-                    // wake-up); a change then reaches the till within one ping anyway.
-                    for &stream in self.streams {
-                        self.send_changes(stream).await?;
+                    // wake-up); a change then reaches the till within a minute anyway.
+                    // Not on every ping: each catch-up reads every stream, and fifty
+                    // tills doing that every 15 s queue in front of live changes.
+                    pings = pings.wrapping_add(1);
+                    if pings.is_multiple_of(CATCH_UP_EVERY) {
+                        for &stream in self.streams {
+                            self.send_changes(stream).await?;
+                        }
                     }
                 }
                 () = closing.cancelled() => {
