@@ -33,7 +33,8 @@ pub struct OrderQuery {
     pub shop_id: String,
 }
 
-fn json(d: Document) -> serde_json::Value {
+/// A stored document as the API returns it (relaxed extended JSON).
+pub(super) fn json(d: Document) -> serde_json::Value {
     Bson::Document(d).into_relaxed_extjson()
 }
 

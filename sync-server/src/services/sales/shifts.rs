@@ -16,7 +16,7 @@ use pos_shared::role::Role;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::db;
+use super::{db, routes::json};
 use crate::{
     error::{ApiError, ApiResult},
     gateway::{paging::Page, principal::Principal},
@@ -94,10 +94,6 @@ pub async fn apply(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ShiftQuery {
     pub shop_id: String,
-}
-
-fn json(d: Document) -> serde_json::Value {
-    Bson::Document(d).into_relaxed_extjson()
 }
 
 /// A shop's shifts, newest first, each with its Z report once closed (managers).
