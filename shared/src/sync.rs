@@ -1,4 +1,4 @@
-//! Sync protocol v4: the messages terminals and the server exchange over REST (and, later,
+//! Sync protocol v5: the messages terminals and the server exchange over REST (and, later,
 //! the WebSocket). docs/sync-protocol.md describes the flow; these types are the contract.
 //!
 //! Upstream, a terminal pushes contiguous batches of journal records after the server's
@@ -18,7 +18,9 @@ use crate::journal::JournalRecord;
 /// 4: adds the `customers` stream (the company's customers with their account balance)
 /// and the `prices` stream (the shop's own prices); version-2 and -3 terminals are still
 /// served the streams they know.
-pub const PROTOCOL_VERSION: u32 = 4;
+/// 5: adds the `promotions` stream (the company's promotions, managed on the server);
+/// older terminals keep the promotions they were given locally.
+pub const PROTOCOL_VERSION: u32 = 5;
 /// The oldest version a server still serves.
 pub const OLDEST_PROTOCOL_VERSION: u32 = 2;
 /// HTTP header carrying the protocol version; a server refuses versions it cannot speak.
@@ -110,6 +112,10 @@ pub enum Stream {
     /// (entity `price`, id = product id; `delete` when the shop goes back to the catalog
     /// price).
     Prices,
+    /// `promotions:{company}`: the company's promotions (entity `promotion`, id =
+    /// promotion id), each for every shop or for the shops it names; `delete` when a
+    /// manager ends one.
+    Promotions,
 }
 
 impl Stream {
@@ -121,18 +127,20 @@ impl Stream {
             Stream::Staff => "staff",
             Stream::Customers => "customers",
             Stream::Prices => "prices",
+            Stream::Promotions => "promotions",
         }
     }
 
     /// Every stream a terminal follows, in the order a pull reads them (catalog before
     /// stock, so balances find their products).
-    pub const ALL: [Stream; 6] = [
+    pub const ALL: [Stream; 7] = [
         Stream::Catalog,
         Stream::Stock,
         Stream::Config,
         Stream::Staff,
         Stream::Customers,
         Stream::Prices,
+        Stream::Promotions,
     ];
 
     /// The streams a terminal speaking protocol `v` knows.
@@ -140,6 +148,7 @@ impl Stream {
         match v {
             ..=2 => &Self::ALL[..2],
             3 => &Self::ALL[..4],
+            4 => &Self::ALL[..6],
             _ => &Self::ALL,
         }
     }
@@ -154,7 +163,7 @@ impl std::str::FromStr for Stream {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown stream `{s}` (known: catalog, stock, config, staff, customers, prices)"
+                    "unknown stream `{s}` (known: catalog, stock, config, staff, customers, prices, promotions)"
                 )
             })
     }
@@ -207,6 +216,49 @@ pub struct ShopPrice {
     pub product_id: String,
     /// Minor units of the company currency.
     pub price_minor: i64,
+}
+
+/// A promotion on the `promotions` stream (entity `promotion`, id = promotion id). Tills
+/// apply it automatically while it runs, at the shops it names (every shop when
+/// `shop_ids` is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompanyPromotion {
+    pub promotion_id: String,
+    /// Printed on the receipt next to the discount.
+    pub name: String,
+    pub terms: PromotionTerms,
+    /// The shops it runs at; empty: every shop of the company.
+    #[serde(default)]
+    pub shop_ids: Vec<String>,
+    /// UTC milliseconds; `None`: from now on.
+    #[serde(default)]
+    pub starts_at_ms: Option<i64>,
+    /// UTC milliseconds, exclusive; `None`: until a manager ends it.
+    #[serde(default)]
+    pub ends_at_ms: Option<i64>,
+}
+
+/// What a company promotion does, in server terms: products by id, categories by name
+/// (a till maps them to its own rows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PromotionTerms {
+    /// `bp` basis points off every line of the category (1500 = 15 %).
+    PercentOffCategory { category: String, bp: u32 },
+    /// Buy `buy` units of the product, pay for `pay` (3 for 2).
+    MultiBuy {
+        product_id: String,
+        buy: u32,
+        pay: u32,
+    },
+    /// One unit of each listed product together for `price_minor`; list a product twice
+    /// to require two units of it.
+    BundlePrice {
+        product_ids: Vec<String>,
+        price_minor: i64,
+    },
 }
 
 /// A customer on the `customers` stream (entity `customer`, id = customer id).
@@ -331,6 +383,8 @@ pub struct Cursors {
     pub customers: i64,
     #[serde(default)]
     pub prices: i64,
+    #[serde(default)]
+    pub promotions: i64,
 }
 
 impl Cursors {
@@ -342,6 +396,7 @@ impl Cursors {
             Stream::Staff => self.staff,
             Stream::Customers => self.customers,
             Stream::Prices => self.prices,
+            Stream::Promotions => self.promotions,
         }
     }
 
@@ -353,6 +408,7 @@ impl Cursors {
             Stream::Staff => self.staff = cursor,
             Stream::Customers => self.customers = cursor,
             Stream::Prices => self.prices = cursor,
+            Stream::Promotions => self.promotions = cursor,
         }
     }
 }

@@ -57,6 +57,11 @@ pub fn prices_key(shop_id: &str) -> String {
     format!("prices:{shop_id}")
 }
 
+/// The stream key of a company's promotions.
+pub fn promotions_key(company_id: &str) -> String {
+    format!("promotions:{company_id}")
+}
+
 /// The stream key of a shop's staff.
 pub fn staff_key(shop_id: &str) -> String {
     format!("staff:{shop_id}")

@@ -29,6 +29,7 @@ pub mod keys {
     pub const PRODUCT_UPDATED: &str = "product.updated";
     pub const PRODUCT_DELETED: &str = "product.deleted";
     pub const PRICE_CHANGED: &str = "price.changed";
+    pub const PROMOTION_CHANGED: &str = "promotion.changed";
     pub const ORDER_COMPLETED: &str = "order.completed";
     pub const ORDER_REFUNDED: &str = "order.refunded";
     pub const INVENTORY_ADJUSTED: &str = "inventory.adjusted";

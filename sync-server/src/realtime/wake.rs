@@ -18,9 +18,10 @@ use crate::{
 };
 
 /// Routing keys whose events move a stream.
-const BINDINGS: [&str; 7] = [
+const BINDINGS: [&str; 8] = [
     "product.#",
     "price.#",
+    "promotion.#",
     "inventory.#",
     "order.#",
     "shop.#",
@@ -47,6 +48,7 @@ pub fn streams_of(event: &EventMessage) -> Vec<String> {
         }
         "price" if shop().is_some() => shop().map(streams::prices_key).into_iter().collect(),
         "product" | "price" => vec![streams::catalog_key(company)],
+        "promotion" => vec![streams::promotions_key(company)],
         "customer" | "debt" => vec![streams::customers_key(company)],
         "inventory" | "order" => event
             .payload

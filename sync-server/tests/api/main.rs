@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod catalog;
+mod catalog_sheet;
 mod compaction;
 mod customers;
 mod enrollment;
@@ -12,6 +13,7 @@ mod harness;
 mod health;
 mod malformed;
 mod plans;
+mod promotions;
 mod roles;
 mod shop_prices;
 mod shop_streams;

@@ -1,6 +1,6 @@
-//! The terminal side of sync protocol v4 (docs/sync-protocol.md): enrollment, pushing the
-//! journal upstream, pulling the catalog, prices, stock, config, staff and customers streams
-//! downstream, the daemon loop and the status `pos status` shows.
+//! The terminal side of sync protocol v5 (docs/sync-protocol.md): enrollment, pushing the
+//! journal upstream, pulling the catalog, prices, stock, config, staff, customers and
+//! promotions streams downstream, the daemon loop and the status `pos status` shows.
 //!
 //! Nothing here is on the sale path: selling only writes the local database, and sync
 //! moves what was written whenever the server is reachable.
@@ -9,6 +9,7 @@ mod apply_catalog;
 mod apply_config;
 mod apply_customers;
 mod apply_prices;
+mod apply_promotions;
 mod apply_staff;
 mod apply_stock;
 pub mod daemon;
@@ -26,6 +27,8 @@ mod customers_tests;
 mod offline_tests;
 #[cfg(test)]
 mod prices_tests;
+#[cfg(test)]
+mod promotions_tests;
 #[cfg(test)]
 mod pull_tests;
 #[cfg(test)]

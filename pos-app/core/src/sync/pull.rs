@@ -9,7 +9,10 @@ use serde::Serialize;
 
 use super::remote::Remote;
 use super::settings::cursor_key;
-use super::{apply_catalog, apply_config, apply_customers, apply_prices, apply_staff, apply_stock};
+use super::{
+    apply_catalog, apply_config, apply_customers, apply_prices, apply_promotions, apply_staff,
+    apply_stock,
+};
 use crate::error::{CoreError, CoreResult};
 use crate::store::{LocalDb, PageCommitted, get_i64_setting, get_setting, set_setting};
 
@@ -67,6 +70,7 @@ pub struct PullReport {
     pub config: StreamPull,
     pub staff: StreamPull,
     pub customers: StreamPull,
+    pub promotions: StreamPull,
 }
 
 /// Pulls every stream with this terminal's stored credential.
@@ -85,6 +89,7 @@ pub async fn pull_with(db: &LocalDb, remote: &mut Remote) -> CoreResult<PullRepo
         config: pull_stream(db, remote, Stream::Config).await?,
         staff: pull_stream(db, remote, Stream::Staff).await?,
         customers: pull_stream(db, remote, Stream::Customers).await?,
+        promotions: pull_stream(db, remote, Stream::Promotions).await?,
     })
 }
 
@@ -181,7 +186,9 @@ async fn mark_included(tx: &mut crate::store::Tx, stream: Stream, through: i64) 
             "UPDATE debt_entries SET in_server = 1
              WHERE in_server = 0 AND journal_seq IS NOT NULL AND journal_seq <= ?"
         }
-        Stream::Catalog | Stream::Config | Stream::Staff | Stream::Prices => return Ok(()),
+        Stream::Catalog | Stream::Config | Stream::Staff | Stream::Prices | Stream::Promotions => {
+            return Ok(());
+        }
     };
     sqlx::query(sql).bind(through).execute(&mut **tx).await?;
     Ok(())
@@ -258,6 +265,9 @@ pub(crate) async fn apply_page(
         Stream::Staff => apply_staff::apply_page(&mut tx, now, &page.changes).await?,
         Stream::Customers => apply_customers::apply_page(&mut tx, now, &page.changes).await?,
         Stream::Prices => apply_prices::apply_page(&mut tx, now, &page.changes).await?,
+        Stream::Promotions => {
+            apply_promotions::apply_page(&mut tx, &currency, &page.changes).await?
+        }
     };
     set_setting(&mut *tx, key, &page.next_after.to_string()).await?;
     if let Some(through) = include_through {

@@ -34,6 +34,7 @@ pub fn cursor_key(stream: Stream) -> &'static str {
         Stream::Staff => "staff_cursor",
         Stream::Customers => "customers_cursor",
         Stream::Prices => "prices_cursor",
+        Stream::Promotions => "promotions_cursor",
     }
 }
 

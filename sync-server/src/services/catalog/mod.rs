@@ -1,12 +1,14 @@
 //! The catalog service (ecommercedb): products with barcodes, prices and taxes, the
 //! per-company catalog stream terminals follow, and shop prices with their per-shop
-//! prices stream. Every write records its stream change and
+//! prices stream, and the company's promotions with their promotions stream. Every write records its stream change and
 //! its event in the same transaction.
 
 pub mod barcodes;
 pub mod import;
 pub mod prices;
+pub mod promotions;
 pub mod routes;
+pub mod sheet;
 
 use mongodb::{
     ClientSession, Collection, Database, IndexModel,
@@ -88,6 +90,13 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1, "sku": 1 })
+                .build(),
+        )
+        .await?;
+    promotions::promotions(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "_id": -1 })
                 .build(),
         )
         .await?;

@@ -26,10 +26,19 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(super::prices::router())
+        .merge(super::promotions::router())
         .route("/catalog/products", get(list_products).post(create_product))
         .route(
             "/catalog/products/import",
             axum::routing::post(super::import::import_products),
+        )
+        .route(
+            "/catalog/products/import.csv",
+            axum::routing::post(super::sheet::import_csv),
+        )
+        .route(
+            "/catalog/products/export.csv",
+            get(super::sheet::export_csv),
         )
         .route(
             "/catalog/products/{id}",

@@ -192,6 +192,7 @@ pub(crate) fn stream_of(
         Stream::Staff => (shop::db(state), streams::staff_key(&src.shop_id)),
         Stream::Customers => (debt::db(state), streams::customers_key(&src.company_id)),
         Stream::Prices => (catalog::db(state), streams::prices_key(&src.shop_id)),
+        Stream::Promotions => (catalog::db(state), streams::promotions_key(&src.company_id)),
     }
 }
 
