@@ -367,6 +367,12 @@ pub struct CatalogProduct {
     #[serde(default)]
     pub is_weighed: bool,
     pub active: bool,
+    /// The product this is a variant of (a size, a colour): sold, priced and stocked on
+    /// its own, named "{product} {variant_name}"; absent for a product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_name: Option<String>,
 }
 
 /// Where a terminal stands on each stream.

@@ -253,6 +253,8 @@ async fn seed_catalog_and_stock(
             active: true,
             created_at: t,
             updated_at: t,
+            variant_of: None,
+            variant_name: None,
         });
     }
     let ctx = (state.clone(), products, shop_ids.to_vec());

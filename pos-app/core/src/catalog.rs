@@ -73,6 +73,19 @@ pub async fn product_by_id(db: &LocalDb, id: &str) -> CoreResult<Product> {
         .ok_or_else(|| CoreError::UnknownProduct(id.to_owned()))
 }
 
+/// The variants on sale of a product (its sizes, colours), by SKU: what a screen offers
+/// when the cashier picks the product itself. Each is sold like any product.
+pub async fn variants_of(db: &LocalDb, product_id: &str) -> CoreResult<Vec<Product>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{PRODUCT_SELECT} WHERE p.variant_of = ? AND p.active = 1 ORDER BY p.sku"
+    ));
+    let rows = sqlx::query(sql)
+        .bind(product_id)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(product_from_row).collect())
+}
+
 /// An active product by exact barcode; answered from memory while the catalog has not
 /// changed (see [`crate::barcode_cache`]).
 pub async fn by_barcode(db: &LocalDb, code: &str) -> CoreResult<Option<Product>> {

@@ -94,8 +94,9 @@ impl Session {
         routes::stream_of(&self.state, &self.src, stream)
     }
 
-    /// Sends every change after this socket's cursor on `stream`, page by page.
-    async fn send_changes(&mut self, stream: Stream) -> anyhow::Result<()> {
+    /// Sends every change after this socket's cursor on `stream`, page by page, from reads
+    /// started after `woken_at` (see [`super::flights`]).
+    async fn send_changes(&mut self, stream: Stream, woken_at: Instant) -> anyhow::Result<()> {
         loop {
             let after = self.cursors.get(stream);
             let page = routes::read_page(
@@ -105,6 +106,7 @@ impl Session {
                 stream,
                 after,
                 PAGE,
+                Some(woken_at),
             )
             .await?;
             // A page with no new changes still goes out when it includes more of this
@@ -178,8 +180,9 @@ impl Session {
             return Ok(());
         }
         let mut pokes = self.state.hub.subscribe();
+        let now = Instant::now();
         for &stream in self.streams {
-            self.send_changes(stream).await?;
+            self.send_changes(stream, now).await?;
         }
         // Sockets that connected together (a shop's tills after an outage) must not ping
         // together: each ping re-reads every stream, and fifty of those at once queue in
@@ -207,17 +210,19 @@ impl Session {
                     }
                 }
                 poke = pokes.recv() => match poke {
-                    Ok(key) => {
+                    Ok(poke) => {
+                        let key = &*poke.stream;
                         for &stream in self.streams {
-                            if *key == *EVERY_STREAM || *key == *self.stream_of(stream).1 {
-                                self.send_changes(stream).await?;
+                            if key == EVERY_STREAM || *key == *self.stream_of(stream).1 {
+                                self.send_changes(stream, poke.at).await?;
                             }
                         }
                     }
                     // Missed pokes: catch up on everything.
                     Err(RecvError::Lagged(_)) => {
+                        let now = Instant::now();
                         for &stream in self.streams {
-                            self.send_changes(stream).await?;
+                            self.send_changes(stream, now).await?;
                         }
                     }
                     Err(RecvError::Closed) => return Ok(()),
@@ -239,8 +244,9 @@ impl Session {
                     // tills doing that every 15 s queue in front of live changes.
                     pings = pings.wrapping_add(1);
                     if pings.is_multiple_of(CATCH_UP_EVERY) {
+                        let now = Instant::now();
                         for &stream in self.streams {
-                            self.send_changes(stream).await?;
+                            self.send_changes(stream, now).await?;
                         }
                     }
                 }

@@ -19,3 +19,4 @@ mod shop_prices;
 mod shop_streams;
 mod sync;
 mod tenancy;
+mod variants;

@@ -198,6 +198,8 @@ async fn write_products<'a>(
             tax_id,
             p.is_weighed,
             p.active && !wrong_currency,
+            p.variant_of,
+            p.variant_name,
         ]));
         for code in &p.barcodes {
             let code = code.trim();
@@ -228,14 +230,16 @@ async fn write_products<'a>(
     .await?;
     sqlx::query(
         "INSERT INTO products (id, sku, name, name_norm, category_id, price_minor, tax_rate_id,
-                               sold_by_weight, active, updated_at_ms)
+                               sold_by_weight, active, variant_of, variant_name, updated_at_ms)
          SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
-                j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, ?1
+                j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9,
+                j.value ->> 10, ?1
          FROM json_each(?2) j WHERE true
          ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, name = excluded.name,
              name_norm = excluded.name_norm, category_id = excluded.category_id,
              price_minor = excluded.price_minor, tax_rate_id = excluded.tax_rate_id,
              sold_by_weight = excluded.sold_by_weight, active = excluded.active,
+             variant_of = excluded.variant_of, variant_name = excluded.variant_name,
              updated_at_ms = excluded.updated_at_ms",
     )
     .bind(now_ms)

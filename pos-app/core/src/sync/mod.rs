@@ -37,6 +37,8 @@ mod staff_tests;
 mod stock_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
+#[cfg(test)]
+mod variants_tests;
 
 use serde::Serialize;
 

@@ -39,6 +39,8 @@ pub(super) fn product(id: &str, sku: &str, barcodes: &[&str], price_minor: i64) 
         tax_inclusive: true,
         is_weighed: false,
         active: true,
+        variant_of: None,
+        variant_name: None,
     }
 }
 

@@ -99,6 +99,8 @@ fn product(r: &CreateProduct, company_id: &str, currency: &str) -> ApiResult<Pro
         active: true,
         created_at: t,
         updated_at: t,
+        variant_of: None,
+        variant_name: None,
     })
 }
 

@@ -9,6 +9,7 @@ pub mod prices;
 pub mod promotions;
 pub mod routes;
 pub mod sheet;
+pub mod variants;
 
 use mongodb::{
     ClientSession, Collection, Database, IndexModel,
@@ -44,6 +45,11 @@ pub struct ProductDoc {
     pub active: bool,
     pub created_at: DateTime,
     pub updated_at: DateTime,
+    /// The product this is a variant of; its name, category and tax come from there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_name: Option<String>,
 }
 
 impl ProductDoc {
@@ -60,6 +66,8 @@ impl ProductDoc {
             tax_inclusive: self.tax_inclusive,
             is_weighed: self.is_weighed,
             active: self.active,
+            variant_of: self.variant_of.clone(),
+            variant_name: self.variant_name.clone(),
         }
     }
 }
@@ -86,6 +94,14 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         )
         .await?;
     barcodes::ensure_indexes(state).await?;
+    products(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "variant_of": 1 })
+                .options(IndexOptions::builder().sparse(true).build())
+                .build(),
+        )
+        .await?;
     prices::shop_prices(state)
         .create_index(
             IndexModel::builder()

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(super::prices::router())
         .merge(super::promotions::router())
+        .merge(super::variants::router())
         .route("/catalog/products", get(list_products).post(create_product))
         .route(
             "/catalog/products/import",
@@ -83,6 +84,8 @@ pub struct UpdateProduct {
     pub tax_rate_bp: Option<u32>,
     pub tax_inclusive: Option<bool>,
     pub is_weighed: Option<bool>,
+    /// Variants only: "XL / blue".
+    pub variant_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -173,28 +176,60 @@ pub async fn create_product(
         active: true,
         created_at: t,
         updated_at: t,
+        variant_of: None,
+        variant_name: None,
     };
-    save(&state, &p, product.clone(), keys::PRODUCT_CREATED, None)
-        .await
-        .map_err(duplicate_sku)?;
+    save(
+        &state,
+        &p,
+        product.clone(),
+        keys::PRODUCT_CREATED,
+        None,
+        Vec::new(),
+    )
+    .await
+    .map_err(duplicate_sku)?;
     Ok((StatusCode::CREATED, Json(product.wire())))
 }
 
-/// Writes `product`, its stream change and its events in one transaction.
-async fn save(
+/// Writes `product`, its stream change and its events in one transaction, with the
+/// variants whose inherited fields (or retirement) follow from it.
+pub(super) async fn save(
     state: &AppState,
     p: &Principal,
     product: ProductDoc,
     key: &'static str,
     old_price: Option<i64>,
+    variants: Vec<ProductDoc>,
 ) -> ApiResult<()> {
-    let ctx = (state.clone(), product, p.id.clone());
+    let ctx = (state.clone(), product, p.id.clone(), variants);
     state
-        .write(ctx, move |s, (state, product, actor)| {
+        .write(ctx, move |s, (state, product, actor, variants)| {
             Box::pin(async move {
                 super::barcodes::claim(state, s, std::slice::from_ref(&*product)).await?;
+                if variants.iter().any(|v| !v.active) {
+                    super::barcodes::claim(state, s, variants).await?;
+                }
                 let cursor = store_in(state, s, product).await?;
                 let db = super::db(state);
+                for v in variants.iter() {
+                    let cursor = store_in(state, s, v).await?;
+                    let key = if v.active {
+                        keys::PRODUCT_UPDATED
+                    } else {
+                        keys::PRODUCT_DELETED
+                    };
+                    let e = EventMessage::new(
+                        key,
+                        Some(&v.company_id),
+                        Some(actor),
+                        serde_json::json!({
+                            "product_id": v.id, "sku": v.sku, "cursor": cursor,
+                            "variant_of": v.variant_of,
+                        }),
+                    );
+                    outbox::record(&db, s, &e).await?;
+                }
                 let mut events = vec![EventMessage::new(
                     key,
                     Some(&product.company_id),
@@ -224,7 +259,11 @@ async fn save(
         .await
 }
 
-async fn visible_product(state: &AppState, p: &Principal, id: &str) -> ApiResult<ProductDoc> {
+pub(super) async fn visible_product(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+) -> ApiResult<ProductDoc> {
     let company_id = p.company()?;
     products(state)
         .find_one(doc! { "_id": id, "company_id": company_id })
@@ -297,6 +336,14 @@ pub async fn update_product(
         ));
     }
     let old_price = product.price_minor;
+    super::variants::check_update(&product, &req)?;
+    if let Some(v) = &req.variant_name {
+        let parent =
+            visible_product(&state, &p, product.variant_of.as_deref().unwrap_or("")).await?;
+        let v = super::variants::check_variant_name(v)?;
+        product.name = super::variants::display_name(&parent.name, &v);
+        product.variant_name = Some(v);
+    }
     if let Some(sku) = &req.sku {
         product.sku = check_sku(sku)?;
     }
@@ -322,12 +369,14 @@ pub async fn update_product(
         product.is_weighed = w;
     }
     product.updated_at = now();
+    let variants = super::variants::following(&state, &product).await?;
     save(
         &state,
         &p,
         product.clone(),
         keys::PRODUCT_UPDATED,
         Some(old_price),
+        variants,
     )
     .await
     .map_err(duplicate_sku)?;
@@ -347,7 +396,8 @@ pub async fn delete_product(
     if product.active {
         product.active = false;
         product.updated_at = now();
-        save(&state, &p, product, keys::PRODUCT_DELETED, None).await?;
+        let variants = super::variants::following(&state, &product).await?;
+        save(&state, &p, product, keys::PRODUCT_DELETED, None, variants).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -192,6 +192,8 @@ pub async fn import_csv(
                     active: true,
                     created_at: t,
                     updated_at: t,
+                    variant_of: None,
+                    variant_name: None,
                 }
             }
         };

@@ -175,7 +175,7 @@ pub async fn stream_page(
     }
     let limit = i64::from(q.limit.unwrap_or(1000).clamp(1, MAX_PAGE));
     Ok(Json(
-        read_page(&state, &src, q.epoch, kind, q.after, limit).await?,
+        read_page(&state, &src, q.epoch, kind, q.after, limit, None).await?,
     ))
 }
 
@@ -200,6 +200,9 @@ pub(crate) fn stream_of(
 /// pages, when the terminal's `epoch` is known, `included_through` is its projected
 /// position read BEFORE the page: the projection commits its movements, balances and
 /// position together, so every balance change it made is at or below the head read after.
+///
+/// `woken_at` (live sockets): the change log may be read by a read other sockets started,
+/// if it started after this instant (and, on pages with a position, after that read).
 pub(crate) async fn read_page(
     state: &AppState,
     src: &ingest::Source,
@@ -207,6 +210,7 @@ pub(crate) async fn read_page(
     stream: Stream,
     after: i64,
     limit: i64,
+    woken_at: Option<std::time::Instant>,
 ) -> mongodb::error::Result<ChangesPage> {
     let included_through = match (stream, epoch) {
         (Stream::Stock | Stream::Customers, Some(epoch)) => Some(
@@ -217,7 +221,21 @@ pub(crate) async fn read_page(
         _ => None,
     };
     let (db, key) = stream_of(state, src, stream);
-    let (changes, head, next_after) = streams::page(&db, &key, after, limit).await?;
+    let (changes, head, next_after) = match woken_at {
+        None => streams::page(&db, &key, after, limit).await?,
+        Some(woken_at) => {
+            let not_before = match included_through {
+                Some(_) => std::time::Instant::now(),
+                None => woken_at,
+            };
+            let rows = state
+                .hub
+                .flights()
+                .page(&db, &key, after, limit, not_before)
+                .await?;
+            (rows.0.clone(), rows.1, rows.2)
+        }
+    };
     Ok(ChangesPage {
         stream,
         after,
