@@ -63,6 +63,12 @@ enum Bench {
         /// Offline sales per backlog terminal (default 1,000).
         #[arg(long)]
         sales: Option<usize>,
+        /// Live terminals of the fan-out (default 50).
+        #[arg(long)]
+        fanout_terminals: Option<usize>,
+        /// Price changes timed in the fan-out (default 20).
+        #[arg(long)]
+        fanout_changes: Option<usize>,
     },
 }
 
@@ -111,6 +117,8 @@ async fn main() -> anyhow::Result<()> {
             products,
             terminals,
             sales,
+            fanout_terminals,
+            fanout_changes,
         } => {
             let mut cfg = if quick {
                 sync::Config::quick()
@@ -122,6 +130,8 @@ async fn main() -> anyhow::Result<()> {
             cfg.products = products.unwrap_or(cfg.products);
             cfg.terminals = terminals.unwrap_or(cfg.terminals);
             cfg.sales_per_terminal = sales.unwrap_or(cfg.sales_per_terminal);
+            cfg.fanout_terminals = fanout_terminals.unwrap_or(cfg.fanout_terminals);
+            cfg.fanout_changes = fanout_changes.unwrap_or(cfg.fanout_changes);
             let out = if quick {
                 sync::run(&cfg).await?
             } else {

@@ -87,12 +87,23 @@ pub async fn run(
         price += 1;
         let started = Instant::now();
         tenant.set_price(&product.id, price).await?;
+        let committed = started.elapsed();
         let arrived = tokio::time::timeout(
             ARRIVAL_LIMIT,
             try_join_all(watchers.iter_mut().map(next_catalog_page)),
         )
         .await
         .with_context(|| format!("price change {round} did not reach every terminal"))??;
+        // Where a slow change lost its time: the REST call (the server's transaction)
+        // or after it (event relay, wake-up, reads, the tills' commits).
+        let first = arrived.iter().min().map(|at| at.duration_since(started));
+        let last = arrived.iter().max().map(|at| at.duration_since(started));
+        eprintln!(
+            "kassa-bench sync: fan-out change {round}: REST {:.1} ms, first till {:.1} ms, last {:.1} ms",
+            committed.as_secs_f64() * 1e3,
+            first.unwrap_or_default().as_secs_f64() * 1e3,
+            last.unwrap_or_default().as_secs_f64() * 1e3,
+        );
         if round > 0 {
             for at in arrived {
                 out.latencies.push(at.duration_since(started));

@@ -93,7 +93,14 @@ pub async fn session(db: &LocalDb, shutdown: impl Future<Output = ()>) -> CoreRe
     let mut in_flight: Option<u64> = None;
     let mut next_id: u64 = 1;
     let mut push_tick = tokio::time::interval(PUSH_EVERY);
-    let mut heartbeat = tokio::time::interval(HEARTBEAT_EVERY);
+    // Tills that connected together (a shop after an outage, a restarted server) must not
+    // beat together: each heartbeat is a revocation check and a presence write on the
+    // server, and fifty at once queue in front of a live price change. The hello already
+    // told the server the queue length, so the first beat can wait a random part of the
+    // period.
+    let first = rand::Rng::random_range(&mut rand::rng(), Duration::ZERO..HEARTBEAT_EVERY);
+    let mut heartbeat =
+        tokio::time::interval_at(tokio::time::Instant::now() + first, HEARTBEAT_EVERY);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
