@@ -180,9 +180,14 @@ impl Session {
             return Ok(());
         }
         let mut pokes = self.state.hub.subscribe();
-        let now = Instant::now();
+        // The catch-up may share reads started after this socket subscribed: a change
+        // committed after such a read started is poked to this socket, which is listening.
+        // Fifty tills reconnecting at once (a server restart) then cost one read per
+        // stream and cursor, not fifty, and a price change right after is not queued
+        // behind them.
+        let subscribed = Instant::now();
         for &stream in self.streams {
-            self.send_changes(stream, now).await?;
+            self.send_changes(stream, subscribed).await?;
         }
         // Sockets that connected together (a shop's tills after an outage) must not ping
         // together: each ping re-reads every stream, and fifty of those at once queue in

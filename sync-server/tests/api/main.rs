@@ -9,6 +9,7 @@ mod compaction;
 mod customers;
 mod enrollment;
 mod events;
+mod flights;
 mod harness;
 mod health;
 mod malformed;
