@@ -30,6 +30,7 @@ use crate::services::{audit, auth, catalog, company, debt, inventory, sales, sho
         catalog::routes::update_product, catalog::routes::delete_product, catalog::import::import_products,
         catalog::sheet::import_csv, catalog::sheet::export_csv,
         catalog::variants::create_variant, catalog::variants::list_variants,
+        catalog::categories::list_categories,
         catalog::prices::set_shop_price, catalog::prices::remove_shop_price,
         catalog::prices::list_shop_prices,
         catalog::promotions::create_promotion, catalog::promotions::put_promotion,

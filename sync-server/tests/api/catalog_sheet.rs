@@ -109,9 +109,23 @@ async fn a_catalog_round_trips_through_a_spreadsheet() {
     let (_, milk) = app.get("/api/catalog/products?q=MILK", &t.manager).await;
     assert_eq!(milk[0]["price_minor"], 139);
 
+    // The categories the file brought, for managers to pick from.
+    let (status, categories) = app.get("/api/catalog/categories", &t.manager).await;
+    assert_eq!(status, StatusCode::OK, "{categories}");
+    assert_eq!(
+        categories,
+        serde_json::json!([
+            { "name": "Bakery", "products": 1 },
+            { "name": "Dairy", "products": 1 },
+            { "name": "Fruit", "products": 1 },
+        ])
+    );
+
     // Another company's export holds none of it.
     let other = app.tenant("Other Sheet Co").await;
     assert_eq!(export(&app, &other.manager).await.lines().count(), 1);
+    let (_, theirs) = app.get("/api/catalog/categories", &other.manager).await;
+    assert_eq!(theirs, serde_json::json!([]));
 }
 
 #[tokio::test]

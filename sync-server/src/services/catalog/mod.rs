@@ -4,6 +4,7 @@
 //! its event in the same transaction.
 
 pub mod barcodes;
+pub mod categories;
 pub mod import;
 pub mod prices;
 pub mod promotions;

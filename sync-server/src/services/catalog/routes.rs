@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
             get(super::sheet::export_csv),
         )
         .route(
+            "/catalog/categories",
+            get(super::categories::list_categories),
+        )
+        .route(
             "/catalog/products/{id}",
             get(get_product)
                 .patch(update_product)
