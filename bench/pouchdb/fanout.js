@@ -47,6 +47,8 @@ main(async () => {
     const live = PouchDB.replicate(`${a.proxy}/fanout`, local, { live: true, retry: true });
     clients.push({ local, live });
   }
+  // The same settling time as Kassa's tills get after they are all online.
+  await sleep(3000);
 
   const latencies = [];
   for (let k = 0; k <= changes; k += 1) {

@@ -218,15 +218,18 @@ async fn insert_pack(
 /// The pack starting right after `after`, if one ends at or before `head`.
 async fn pack_at(
     db: &Database,
+    s: &mut Option<&mut ClientSession>,
     stream: &str,
     after: i64,
     head: i64,
 ) -> mongodb::error::Result<Option<Vec<Change>>> {
-    let Some(pack) = db
-        .collection::<Document>(PACKS)
-        .find_one(doc! { "stream": stream, "from": after })
-        .await?
-    else {
+    let packs = db.collection::<Document>(PACKS);
+    let find = packs.find_one(doc! { "stream": stream, "from": after });
+    let found = match s {
+        Some(s) => find.session(&mut **s).await?,
+        None => find.await?,
+    };
+    let Some(pack) = found else {
         return Ok(None);
     };
     match pack.get_i64("to") {
@@ -256,12 +259,21 @@ async fn pack_at(
 
 /// The newest cursor of `stream` (0 when it has no changes).
 pub async fn head(db: &Database, stream: &str) -> mongodb::error::Result<i64> {
-    Ok(db
-        .collection::<Document>(HEADS)
-        .find_one(doc! { "_id": stream })
-        .await?
-        .and_then(|d| d.get_i64("head").ok())
-        .unwrap_or(0))
+    head_of(db, &mut None, stream).await
+}
+
+async fn head_of(
+    db: &Database,
+    s: &mut Option<&mut ClientSession>,
+    stream: &str,
+) -> mongodb::error::Result<i64> {
+    let heads = db.collection::<Document>(HEADS);
+    let find = heads.find_one(doc! { "_id": stream });
+    let found = match s {
+        Some(s) => find.session(&mut **s).await?,
+        None => find.await?,
+    };
+    Ok(found.and_then(|d| d.get_i64("head").ok()).unwrap_or(0))
 }
 
 /// Up to `limit` changes after `after`, oldest first, with the stream head and the
@@ -282,12 +294,25 @@ pub async fn page(
     after: i64,
     limit: i64,
 ) -> mongodb::error::Result<(Vec<Change>, i64, i64)> {
-    let head = head(db, stream).await?;
+    page_in(db, None, stream, after, limit).await
+}
+
+/// [`page`], read inside `session` when there is one (a snapshot transaction that also
+/// reads something the page must agree with).
+pub async fn page_in(
+    db: &Database,
+    mut session: Option<&mut ClientSession>,
+    stream: &str,
+    after: i64,
+    limit: i64,
+) -> mongodb::error::Result<(Vec<Change>, i64, i64)> {
+    let s = &mut session;
+    let head = head_of(db, s, stream).await?;
     let upto = head.min(after.saturating_add(limit.max(1)));
     if upto <= after {
         return Ok((Vec::new(), head, after));
     }
-    if let Some(changes) = pack_at(db, stream, after, head).await? {
+    if let Some(changes) = pack_at(db, s, stream, after, head).await? {
         let to = changes.last().map_or(after, |c| c.cursor);
         return Ok((changes, head, to));
     }
@@ -299,14 +324,18 @@ pub async fn page(
     let (mut from, mut upto, mut reached) = (after, upto, after);
     for _ in 0..SPARSE_RANGES {
         let want = limit - i64::try_from(docs.len()).unwrap_or(limit);
-        let more: Vec<Document> = db
-            .collection::<Document>(CHANGES)
+        let log = db.collection::<Document>(CHANGES);
+        let find = log
             .find(doc! { "stream": stream, "cursor": { "$gt": from, "$lte": upto } })
             .sort(doc! { "cursor": 1 })
-            .limit(want)
-            .await?
-            .try_collect()
-            .await?;
+            .limit(want);
+        let more: Vec<Document> = match s {
+            Some(s) => {
+                let mut cursor = find.session(&mut **s).await?;
+                cursor.stream(s).try_collect().await?
+            }
+            None => find.await?.try_collect().await?,
+        };
         let filled = i64::try_from(more.len()).unwrap_or(i64::MAX) >= want;
         reached = match (filled, more.last()) {
             (true, Some(last)) => last.get_i64("cursor").unwrap_or(upto),

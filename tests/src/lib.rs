@@ -64,7 +64,18 @@ pub async fn start_at(config: Config, addr: std::net::SocketAddr) -> Server {
     panic!("{addr} stayed busy");
 }
 
+/// Sends the server's and the tills' warnings to the test's captured output, so a failed
+/// run says what the server and the tills saw (`KASSA_TEST_LOG` for more).
+fn log_to_test_output() {
+    let filter = std::env::var("KASSA_TEST_LOG").unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_test_writer()
+        .try_init();
+}
+
 fn serve(config: Config, listener: tokio::net::TcpListener) -> Server {
+    log_to_test_output();
     let addr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
     let stop = CancellationToken::new();

@@ -248,6 +248,18 @@ impl Tenant {
             .collect()
     }
 
+    /// How many terminals of the shop hold a live socket right now.
+    pub async fn online(&self) -> anyhow::Result<usize> {
+        let v = self
+            .get(&format!("/api/shops/{}/presence", self.shop_id))
+            .await?;
+        Ok(v.as_array()
+            .context("presence is a list")?
+            .iter()
+            .filter(|t| t["online"] == true)
+            .count())
+    }
+
     /// On-hand stock per product id, in thousandths, as the inventory API lists it.
     pub async fn balances(&self) -> anyhow::Result<std::collections::HashMap<String, i64>> {
         const PAGE: usize = 200;

@@ -19,6 +19,10 @@ use crate::stats::Samples;
 
 /// Longest wait for one change to reach every terminal before the run is called broken.
 const ARRIVAL_LIMIT: Duration = Duration::from_secs(20);
+/// Quiet time after the last till came online and before the first change: fifty tills
+/// connecting together read every stream, and a change is measured on a shop at work, not
+/// in the seconds after a reconnect storm. PouchDB's clients get the same pause.
+const SETTLE: Duration = Duration::from_secs(3);
 /// Pause between changes, so each is measured on its own rather than in a queue.
 const BETWEEN_CHANGES: Duration = Duration::from_millis(150);
 
@@ -52,7 +56,8 @@ async fn next_catalog_page(
 }
 
 /// Changes the price of `product` once per round and times its arrival at `terminals`
-/// live tills. A first, unmeasured change proves every socket is up.
+/// live tills, once every till is online and the server has settled. A first, unmeasured
+/// change proves every socket is up.
 pub async fn run(
     dir: &Path,
     tenant: &Tenant,
@@ -72,6 +77,19 @@ pub async fn run(
             )
         })
         .collect();
+    let connecting = Instant::now();
+    while tenant.online().await? < terminals {
+        ensure!(
+            connecting.elapsed() < ARRIVAL_LIMIT,
+            "{terminals} tills did not come online within {ARRIVAL_LIMIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "kassa-bench sync: fan-out: {terminals} tills online after {:.1} s; settling {SETTLE:?}",
+        connecting.elapsed().as_secs_f64()
+    );
+    tokio::time::sleep(SETTLE).await;
 
     let mut out = Fanout {
         terminals,

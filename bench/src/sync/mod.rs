@@ -362,13 +362,14 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
              `pos sync --daemon` does; a manager changes one price over REST (`PATCH \
              /api/catalog/products/{{id}}`). Timed from just before that request is sent (so \
              the server's transaction is inside the figure) to the moment each till has \
-             committed the change to its database (`LocalDb::watch_pages`). An unmeasured \
-             first change proves every socket is up; {} changes, 150 ms apart. PouchDB: as \
+             committed the change to its database (`LocalDb::watch_pages`). Changes start once \
+             the manager's presence list shows every till online, plus 3 s for the tills' \
+             catch-up reads to settle; an unmeasured first change proves every socket is up; {} changes, 150 ms apart. PouchDB: as \
              many clients (LevelDB, one Node process) each follow the server's database with \
              live replication (`PouchDB.replicate(..., {{live: true}})`, its long-poll \
              changes feed) through the same proxy; one document update is written to the \
-             server, timed to each client's local `changes` event for it, with the same \
-             unmeasured first change and spacing.",
+             server, timed to each client's local `changes` event for it, with the same 3 s \
+             pause, unmeasured first change and spacing.",
             cfg.fanout_terminals, cfg.fanout_changes
         ),
         "Memory: the Kassa server runs inside the bench process, so its row is the bench \

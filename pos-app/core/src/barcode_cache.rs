@@ -1,10 +1,16 @@
 //! An in-process cache of barcode lookups, so a scan answers from memory.
 //!
 //! Another process may change the catalog (the sync daemon beside the till app), so the
-//! cache is trusted only while the database's WAL file is untouched since the cache was
-//! last validated (a `stat` and a 24-byte read, no SQL). When the WAL moved, one query reads the catalog
-//! generation that triggers bump on every catalog change (migration 0004): unchanged
-//! means the writes were sales and the cache stays; changed means it is dropped.
+//! cache is trusted only while no commit has happened since it was last validated: the
+//! stamp is the WAL index header at the start of the `-shm` file (a 48-byte read, no
+//! SQL), which every commit rewrites as it becomes visible. When it moved, one query reads
+//! the catalog generation that triggers bump on every catalog change (migration 0004):
+//! unchanged means the writes were sales and the cache stays; changed means it is dropped.
+//!
+//! Not the WAL file itself: a commit appends its frames (and fsyncs them) BEFORE it
+//! publishes them in the index, so a stamp of the WAL taken in between already showed the
+//! commit while the generation read after it did not, and the cache kept the old price
+//! for good (seen in CI: a till scanning the old price after the daemon stored a new one).
 //!
 //! A long-lived process (the till app, the benchmark) can also load every active code
 //! at once ([`crate::catalog::warm_barcodes`]): then a code missing from memory is known
@@ -14,20 +20,20 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::SystemTime;
 
 use crate::catalog::Product;
 
 /// Entries kept at most; a shop scans far fewer distinct codes between catalog changes.
 const CAPACITY: usize = 250_000;
 
-/// WAL mtime, length and header bytes 12..24 (checkpoint sequence and salts, which change
-/// whenever the WAL restarts from its beginning, where length and a coarse mtime may not).
-type Stamp = (SystemTime, u64, [u8; 12]);
+/// The WAL index header (`WalIndexHdr`, the first 48 bytes of the `-shm` file): its change
+/// counter, last committed frame, checksums and salts move with every commit, checkpoint
+/// restart included.
+type Stamp = [u8; 48];
 
 #[derive(Debug, Default)]
 struct State {
-    /// WAL (mtime, length) when the entries were last known valid.
+    /// The WAL index header when the entries were last known valid.
     stamp: Option<Stamp>,
     generation: i64,
     entries: HashMap<String, Option<Product>>,
@@ -40,38 +46,30 @@ struct State {
 
 #[derive(Debug)]
 pub(crate) struct BarcodeCache {
-    wal: PathBuf,
+    shm: PathBuf,
     state: Mutex<State>,
 }
 
 impl BarcodeCache {
     pub(crate) fn new(db_path: &Path) -> Self {
-        let mut wal = db_path.as_os_str().to_owned();
-        wal.push("-wal");
+        let mut shm = db_path.as_os_str().to_owned();
+        shm.push("-shm");
         Self {
-            wal: PathBuf::from(wal),
+            shm: PathBuf::from(shm),
             state: Mutex::new(State::default()),
         }
     }
 
-    /// The WAL's stamp. A missing or still empty WAL is a stamp too (nothing written
-    /// since the last checkpoint): the next write creates it or fills its header, which
-    /// changes the stamp. The database is always in WAL mode ([`crate::store`] sets it),
-    /// so every write of any process passes through this file.
+    /// The WAL index header, or `None` (trust nothing: validate) when there is no
+    /// `-shm` file to read, which only happens while no connection has the database open.
     pub(crate) fn stamp(&self) -> Option<Stamp> {
         use std::io::Read;
-        let Ok(mut f) = std::fs::File::open(&self.wal) else {
-            return Some((SystemTime::UNIX_EPOCH, 0, [0; 12]));
-        };
-        let m = f.metadata().ok()?;
-        let mut header = [0u8; 24];
-        let mut salts = [0u8; 12];
-        if f.read_exact(&mut header).is_ok() {
-            salts.copy_from_slice(&header[12..24]);
-        }
-        Some((m.modified().ok()?, m.len(), salts))
+        let mut header = [0u8; 48];
+        std::fs::File::open(&self.shm)
+            .and_then(|mut f| f.read_exact(&mut header))
+            .ok()?;
+        Some(header)
     }
-
     /// The cached answer and generation while the WAL has not moved since validation:
     /// `Some((generation, None))` means valid but not cached yet (one query, no
     /// revalidation); `None` means the cache must be validated first.
@@ -204,6 +202,34 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    /// Scans keep coming while the daemon commits new prices: whatever moment a scan
+    /// validated the cache at, the first scan after a commit returns shows its price.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_scan_during_a_commit_never_keeps_the_old_price() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let till = LocalDb::open(&path).await.unwrap();
+        let daemon = LocalDb::open(&path).await.unwrap();
+        for (version, price) in (1..=150).zip(100..) {
+            let writer = {
+                let daemon = daemon.clone();
+                tokio::spawn(async move {
+                    let mut tx = daemon.begin().await.unwrap();
+                    catalog::upsert_product(&mut tx, version, &input("A", "4006381333931", price))
+                        .await
+                        .unwrap();
+                    tx.commit().await.unwrap();
+                })
+            };
+            while !writer.is_finished() {
+                catalog::by_barcode(&till, "4006381333931").await.unwrap();
+            }
+            writer.await.unwrap();
+            let p = catalog::by_barcode(&till, "4006381333931").await.unwrap();
+            assert_eq!(p.unwrap().price_minor, price, "commit {version} seen");
+        }
     }
 
     #[tokio::test]

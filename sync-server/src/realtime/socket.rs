@@ -110,10 +110,8 @@ impl Session {
             )
             .await?;
             // A page with no new changes still goes out when it includes more of this
-            // terminal's journal than the last one said: the position is read before the
-            // page, so a projection committing in between is only announced by the next
-            // page, and without this one the till would count its sale twice until some
-            // other change of that stream.
+            // terminal's journal than the last one said: a projection that moved no
+            // balance (a shift opened) still moves the position, which the till shows.
             let included_moved = page
                 .included_through
                 .is_some_and(|through| self.included.get(&stream) != Some(&through));

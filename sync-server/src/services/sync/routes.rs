@@ -197,12 +197,11 @@ pub(crate) fn stream_of(
 }
 
 /// A page of `stream` after `after` for one terminal (REST and socket alike). On stock
-/// pages, when the terminal's `epoch` is known, `included_through` is its projected
-/// position read BEFORE the page: the projection commits its movements, balances and
-/// position together, so every balance change it made is at or below the head read after.
+/// and customers pages, when the terminal's `epoch` is known, `included_through` is its
+/// projected position in the same snapshot as the page (see [`page_with_position`]).
 ///
 /// `woken_at` (live sockets): the change log may be read by a read other sockets started,
-/// if it started after this instant (and, on pages with a position, after that read).
+/// if it started after this instant. Pages with a position are the terminal's own.
 pub(crate) async fn read_page(
     state: &AppState,
     src: &ingest::Source,
@@ -212,26 +211,26 @@ pub(crate) async fn read_page(
     limit: i64,
     woken_at: Option<std::time::Instant>,
 ) -> mongodb::error::Result<ChangesPage> {
-    let included_through = match (stream, epoch) {
-        (Stream::Stock | Stream::Customers, Some(epoch)) => Some(
-            project::projected(state, None, &src.terminal_id, epoch)
-                .await?
-                .0,
-        ),
-        _ => None,
-    };
     let (db, key) = stream_of(state, src, stream);
+    if let (Stream::Stock | Stream::Customers, Some(epoch)) = (stream, epoch) {
+        let (changes, head, next_after, included) =
+            page_with_position(state, src, epoch, &db, &key, after, limit).await?;
+        return Ok(ChangesPage {
+            stream,
+            after,
+            changes,
+            next_after,
+            head,
+            included_through: Some(included),
+        });
+    }
     let (changes, head, next_after) = match woken_at {
         None => streams::page(&db, &key, after, limit).await?,
         Some(woken_at) => {
-            let not_before = match included_through {
-                Some(_) => std::time::Instant::now(),
-                None => woken_at,
-            };
             let rows = state
                 .hub
                 .flights()
-                .page(&db, &key, after, limit, not_before)
+                .page(&db, &key, after, limit, woken_at)
                 .await?;
             (rows.0.clone(), rows.1, rows.2)
         }
@@ -242,6 +241,33 @@ pub(crate) async fn read_page(
         changes,
         next_after,
         head,
-        included_through,
+        included_through: None,
     })
+}
+
+/// A stock or customers page and how much of the terminal's journal its balances include,
+/// read from one snapshot. Read one after the other, a projection committing in between
+/// would make the till count its sale twice (balance moved, position not yet) or not at
+/// all (the other way round) until its next page.
+async fn page_with_position(
+    state: &AppState,
+    src: &ingest::Source,
+    epoch: i64,
+    db: &mongodb::Database,
+    key: &str,
+    after: i64,
+    limit: i64,
+) -> mongodb::error::Result<(Vec<pos_shared::sync::Change>, i64, i64, i64)> {
+    let mut session = state.mongo.client().start_session().await?;
+    session
+        .start_transaction()
+        .read_concern(mongodb::options::ReadConcern::snapshot())
+        .await?;
+    let (included, _) =
+        project::projected(state, Some(&mut session), &src.terminal_id, epoch).await?;
+    let (changes, head, next_after) =
+        streams::page_in(db, Some(&mut session), key, after, limit).await?;
+    // Read-only: nothing to commit, and ending it frees the snapshot at once.
+    session.abort_transaction().await?;
+    Ok((changes, head, next_after, included))
 }
