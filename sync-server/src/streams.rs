@@ -103,21 +103,7 @@ pub async fn append(
     change: NewChange,
 ) -> mongodb::error::Result<i64> {
     append_many(db, &mut *session, stream, std::slice::from_ref(&change)).await?;
-    head_in(db, session, stream).await
-}
-
-async fn head_in(
-    db: &Database,
-    session: &mut ClientSession,
-    stream: &str,
-) -> mongodb::error::Result<i64> {
-    Ok(db
-        .collection::<Document>(HEADS)
-        .find_one(doc! { "_id": stream })
-        .session(session)
-        .await?
-        .and_then(|d| d.get_i64("head").ok())
-        .unwrap_or(0))
+    head_of(db, &mut Some(session), stream).await
 }
 
 /// One change to record with [`append_many`].
