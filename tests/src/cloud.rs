@@ -14,6 +14,8 @@ pub struct Cloud {
     pub prefix: String,
     pub http: reqwest::Client,
     pub manager: String,
+    /// The company admin's token (opens shops, enrolls tills anywhere in the company).
+    pub company_admin: String,
     pub shop_id: String,
     pub company_id: String,
 }
@@ -63,6 +65,7 @@ impl Cloud {
             prefix: prefix.to_string(),
             http: http.clone(),
             manager: String::new(),
+            company_admin: String::new(),
             shop_id: String::new(),
             company_id: String::new(),
         };
@@ -101,7 +104,68 @@ impl Cloud {
             .await;
         assert_eq!(status, StatusCode::CREATED, "manager: {m}");
         cloud.manager = login("mia@sync.test".into(), "company-password".into()).await;
+        cloud.company_admin = company_admin;
         cloud
+    }
+
+    /// Opens another shop of the company with a manager whose till PIN is `pin`; returns
+    /// the shop's id.
+    pub async fn open_shop(&self, name: &str, manager_email: &str, pin: &str) -> String {
+        let (status, shop) = self
+            .call(
+                Method::POST,
+                "/api/shops",
+                &self.company_admin,
+                Some(json!({ "name": name })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "shop: {shop}");
+        let shop_id = shop["id"].as_str().unwrap().to_string();
+        let (status, m) = self
+            .call(
+                Method::POST,
+                &format!("/api/shops/{shop_id}/staff"),
+                &self.company_admin,
+                Some(
+                    json!({ "name": name, "role": "shop_manager", "email": manager_email,
+                             "password": "company-password", "pin": pin }),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "manager: {m}");
+        shop_id
+    }
+
+    /// A single-use enrollment code for any shop of the company.
+    pub async fn enrollment_code_at(&self, shop_id: &str) -> String {
+        let (status, code) = self
+            .call(
+                Method::POST,
+                &format!("/api/shops/{shop_id}/enrollment-codes"),
+                &self.company_admin,
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "code: {code}");
+        code["code"].as_str().unwrap().to_string()
+    }
+
+    /// The server's stock of a product in a shop, in thousandths (REST, as a manager sees it).
+    pub async fn balance_at(&self, shop_id: &str, product: &str) -> i64 {
+        let (status, list) = self
+            .call(
+                Method::GET,
+                &format!("/api/inventory/balances?shop_id={shop_id}&limit=500"),
+                &self.company_admin,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["product_id"] == product)
+            .map_or(0, |b| b["on_hand_milli"].as_i64().unwrap())
     }
 
     pub async fn enrollment_code(&self) -> String {

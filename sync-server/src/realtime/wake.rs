@@ -43,9 +43,15 @@ pub fn streams_of(event: &EventMessage) -> Vec<String> {
         "shop" if what.starts_with("staff_") => {
             shop().map(streams::staff_key).into_iter().collect()
         }
-        "shop" if what.starts_with("terminal_") => {
-            shop().map(streams::config_key).into_iter().collect()
-        }
+        // A terminal is on the config stream of every shop of its company.
+        "shop" if what.starts_with("terminal_") => match event.payload.get("config_shops") {
+            Some(serde_json::Value::Array(shops)) => shops
+                .iter()
+                .filter_map(|s| s.as_str())
+                .map(streams::config_key)
+                .collect(),
+            _ => shop().map(streams::config_key).into_iter().collect(),
+        },
         "price" if shop().is_some() => shop().map(streams::prices_key).into_iter().collect(),
         "product" | "price" => vec![streams::catalog_key(company)],
         "promotion" => vec![streams::promotions_key(company)],
@@ -133,5 +139,34 @@ async fn listen(bus: &Bus, hub: &Hub, cancel: &CancellationToken) -> anyhow::Res
                 hub.poke(&key);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::keys;
+
+    fn terminal_event(payload: serde_json::Value) -> EventMessage {
+        EventMessage::new(
+            keys::SHOP_TERMINAL_KEY_REGISTERED,
+            Some("c1"),
+            Some("t1"),
+            payload,
+        )
+    }
+
+    #[test]
+    fn a_terminal_change_wakes_the_tills_of_every_shop_it_was_written_to() {
+        let e = terminal_event(
+            serde_json::json!({ "terminal_id": "t1", "shop_id": "s1", "config_shops": ["s1", "s2"] }),
+        );
+        assert_eq!(streams_of(&e), vec!["config:s1", "config:s2"]);
+    }
+
+    #[test]
+    fn an_event_from_before_company_wide_keys_wakes_its_own_shop() {
+        let e = terminal_event(serde_json::json!({ "terminal_id": "t1", "shop_id": "s1" }));
+        assert_eq!(streams_of(&e), vec!["config:s1"]);
     }
 }

@@ -192,14 +192,24 @@ async fn a_server_started_on_older_data_puts_existing_staff_and_terminals_on_the
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    // As if staff and terminal were created by a version without these streams.
+    let (status, north) = app.create_shop(&t.admin, "Old Co North").await;
+    assert_eq!(status, StatusCode::CREATED, "{north}");
+    let north = north["id"].as_str().unwrap().to_owned();
+    let (north_till_id, north_till) = north_terminal(&app, &t.admin, &north).await;
+    // As if staff and terminals were created by a version without these streams.
     let client = mongodb::Client::with_uri_str(crate::harness::mongo_uri())
         .await
         .unwrap();
     let shopdb = client.database(&format!("{}shopdb", app.prefix));
+    shopdb
+        .collection::<mongodb::bson::Document>("stream_backfills")
+        .delete_many(mongodb::bson::doc! {})
+        .await
+        .unwrap();
     for key in [
         format!("staff:{}", t.shop_id),
         format!("config:{}", t.shop_id),
+        format!("config:{north}"),
     ] {
         shopdb
             .collection::<mongodb::bson::Document>("stream_heads")
@@ -227,6 +237,38 @@ async fn a_server_started_on_older_data_puts_existing_staff_and_terminals_on_the
         staff.values().all(|s| s["pin_hash"].is_string()),
         "{staff:?}"
     );
-    let terminals = stream_state(&upgraded, &till, "config").await;
-    assert_eq!(terminals[&till_id]["active"], true, "{terminals:?}");
+    // Each shop's tills learn every till of the company: receipts are refundable anywhere.
+    for device in [&till, &north_till] {
+        let terminals = stream_state(&upgraded, device, "config").await;
+        assert_eq!(terminals.len(), 2, "{terminals:?}");
+        assert_eq!(terminals[&till_id]["active"], true, "{terminals:?}");
+        assert_eq!(terminals[&north_till_id]["active"], true, "{terminals:?}");
+    }
+}
+
+/// Enrolls a till into another shop of the company (the company admin makes the code);
+/// returns (terminal id, device token).
+async fn north_terminal(
+    app: &crate::harness::TestApp,
+    admin: &str,
+    shop: &str,
+) -> (String, String) {
+    let path = format!("/api/shops/{shop}/enrollment-codes");
+    let (status, code) = app.post(&path, Some(admin), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{code}");
+    let body = json!({ "code": code["code"], "name": "North till" });
+    let (status, enrolled) = app.post("/api/terminals/enroll", None, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{enrolled}");
+    let (status, tok) = app
+        .post(
+            "/api/auth/device-token",
+            None,
+            json!({ "terminal_id": enrolled["terminal_id"], "secret": enrolled["secret"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tok}");
+    (
+        enrolled["terminal_id"].as_str().unwrap().to_owned(),
+        tok["access_token"].as_str().unwrap().to_owned(),
+    )
 }

@@ -117,6 +117,7 @@ pub async fn create_shop(
                     )));
                 }
                 shops(state).insert_one(&*shop).session(&mut *s).await?;
+                super::terminals::fill_config_in(state, s, &shop.company_id, &shop.id).await?;
                 let event = EventMessage::new(
                     keys::SHOP_CREATED,
                     Some(&shop.company_id),

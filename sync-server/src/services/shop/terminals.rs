@@ -65,20 +65,48 @@ impl TerminalDoc {
         }
     }
 
+    /// Puts this terminal on the `config` stream of every shop of its company, so a till
+    /// at any branch can check its receipts (a customer returns goods to another shop).
+    /// Returns those shops, for the hub's wake-up (`config_shops` in the event).
     async fn publish_in(
         &self,
         state: &AppState,
         s: &mut mongodb::ClientSession,
-    ) -> mongodb::error::Result<()> {
-        streams::append(
-            &db(state),
-            s,
-            &streams::config_key(&self.shop_id),
-            self.config_change(),
-        )
-        .await
-        .map(|_| ())
+    ) -> mongodb::error::Result<Vec<String>> {
+        let shop_ids = company_shops_in(state, s, &self.company_id).await?;
+        let change = self.config_change();
+        for shop in &shop_ids {
+            streams::append_many(
+                &db(state),
+                s,
+                &streams::config_key(shop),
+                std::slice::from_ref(&change),
+            )
+            .await?;
+        }
+        Ok(shop_ids)
     }
+}
+
+/// Every shop of `company_id`, closed ones included (their tills may still hold receipts).
+async fn company_shops_in(
+    state: &AppState,
+    s: &mut mongodb::ClientSession,
+    company_id: &str,
+) -> mongodb::error::Result<Vec<String>> {
+    let docs: Vec<mongodb::bson::Document> = db(state)
+        .collection::<mongodb::bson::Document>("shops")
+        .find(doc! { "company_id": company_id })
+        .projection(doc! { "_id": 1 })
+        .session(&mut *s)
+        .await?
+        .stream(&mut *s)
+        .try_collect()
+        .await?;
+    Ok(docs
+        .iter()
+        .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
+        .collect())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -187,10 +215,10 @@ pub async fn enroll_terminal(
                     receipt_public_key: None,
                 };
                 terminals(state).insert_one(&terminal).session(&mut *s).await?;
-                terminal.publish_in(state, s).await?;
+                let config_shops = terminal.publish_in(state, s).await?;
                 let secret = devices::create_credential_in(state, s, terminal_id, &company_id, &shop_id).await?;
                 let event = EventMessage::new(keys::SHOP_TERMINAL_ENROLLED, Some(&company_id), Some(terminal_id),
-                    serde_json::json!({ "terminal_id": terminal_id, "shop_id": shop_id, "name": name }));
+                    serde_json::json!({ "terminal_id": terminal_id, "shop_id": shop_id, "name": name, "config_shops": config_shops }));
                 outbox::record(&db(state), s, &event).await?;
                 Ok((company_id, shop_id, secret))
             })
@@ -265,12 +293,12 @@ pub async fn revoke_terminal(
                     status: "revoked".into(),
                     ..t.clone()
                 };
-                revoked.publish_in(state, s).await?;
+                let config_shops = revoked.publish_in(state, s).await?;
                 let event = EventMessage::new(
                     keys::SHOP_TERMINAL_REVOKED,
                     Some(&t.company_id),
                     Some(actor),
-                    serde_json::json!({ "terminal_id": t.id, "shop_id": t.shop_id }),
+                    serde_json::json!({ "terminal_id": t.id, "shop_id": t.shop_id, "config_shops": config_shops }),
                 );
                 outbox::record(&db(state), s, &event).await
             })
@@ -279,30 +307,64 @@ pub async fn revoke_terminal(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Puts every terminal of `shop_id` on its config stream, once: for shops enrolled before
-/// the stream existed (see `staff::backfill_stream`).
+/// Marks a shop whose `config` stream carries every terminal of its company.
+fn filled_marker(shop_id: &str) -> String {
+    format!("config-company:{shop_id}")
+}
+
+/// Puts every terminal of the company on `shop_id`'s config stream, once: for shops whose
+/// stream predates company-wide receipt keys (see `staff::backfill_stream`). Tills apply
+/// terminals as upserts, so one they already have is harmless.
 pub async fn backfill_stream(state: &AppState, shop_id: &str) -> ApiResult<()> {
-    if streams::head(&db(state), &streams::config_key(shop_id)).await? > 0 {
+    let marker = filled_marker(shop_id);
+    let backfills = db(state).collection::<mongodb::bson::Document>("stream_backfills");
+    if backfills.count_documents(doc! { "_id": &marker }).await? > 0 {
         return Ok(());
     }
-    let all: Vec<TerminalDoc> = terminals(state)
-        .find(doc! { "shop_id": shop_id })
-        .await?
-        .try_collect()
-        .await?;
-    if all.is_empty() {
+    let Some(shop) = shops(state).find_one(doc! { "_id": shop_id }).await? else {
         return Ok(());
-    }
+    };
     state
-        .write((state.clone(), all), |s, (state, all)| {
+        .write((state.clone(), shop), |s, (state, shop)| {
             Box::pin(async move {
-                for t in all.iter() {
-                    t.publish_in(state, s).await?;
+                let done = db(state)
+                    .collection::<mongodb::bson::Document>("stream_backfills")
+                    .find_one(doc! { "_id": filled_marker(&shop.id) })
+                    .session(&mut *s)
+                    .await?;
+                if done.is_some() {
+                    return Ok(());
                 }
-                Ok(())
+                fill_config_in(state, s, &shop.company_id, &shop.id).await
             })
         })
         .await
+}
+
+/// Writes every terminal of `company_id` to `shop_id`'s config stream and marks the shop
+/// filled, in the caller's transaction: a new shop's tills must be able to check receipts
+/// from the company's other shops from their first sync.
+pub async fn fill_config_in(
+    state: &AppState,
+    s: &mut mongodb::ClientSession,
+    company_id: &str,
+    shop_id: &str,
+) -> mongodb::error::Result<()> {
+    let all: Vec<TerminalDoc> = terminals(state)
+        .find(doc! { "company_id": company_id })
+        .session(&mut *s)
+        .await?
+        .stream(&mut *s)
+        .try_collect()
+        .await?;
+    let changes: Vec<NewChange> = all.iter().map(TerminalDoc::config_change).collect();
+    streams::append_many(&db(state), s, &streams::config_key(shop_id), &changes).await?;
+    db(state)
+        .collection::<mongodb::bson::Document>("stream_backfills")
+        .insert_one(doc! { "_id": filled_marker(shop_id), "at": now() })
+        .session(&mut *s)
+        .await?;
+    Ok(())
 }
 
 /// Stores the calling terminal's receipt seal key and announces it on the shop's `config`
@@ -346,12 +408,12 @@ pub async fn register_receipt_key(state: &AppState, src: &Source, key: &str) -> 
                     receipt_public_key: Some(key.clone()),
                     ..t
                 };
-                keyed.publish_in(state, s).await?;
+                let config_shops = keyed.publish_in(state, s).await?;
                 let event = EventMessage::new(
                     keys::SHOP_TERMINAL_KEY_REGISTERED,
                     Some(&keyed.company_id),
                     Some(terminal_id),
-                    serde_json::json!({ "terminal_id": keyed.id, "shop_id": keyed.shop_id }),
+                    serde_json::json!({ "terminal_id": keyed.id, "shop_id": keyed.shop_id, "config_shops": config_shops }),
                 );
                 outbox::record(&db(state), s, &event).await
             })
