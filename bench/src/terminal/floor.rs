@@ -1,6 +1,8 @@
 //! The disk's floor for a durable commit, measured on the same filesystem in the same
 //! run: a bare SQLite `BEGIN; INSERT; COMMIT` with WAL and `synchronous=FULL` (what our
-//! store sets), and a raw 4 KiB append + `fdatasync`. No sale commit can beat these.
+//! store sets), a raw 4 KiB append + `fdatasync`, and a 4 KiB overwrite of an already
+//! written block + `fdatasync` (no size change for the filesystem to journal: the best
+//! case a WAL that has started over can hit). No sale commit can beat these.
 
 use std::io::Write;
 use std::path::Path;
@@ -47,6 +49,27 @@ pub fn fdatasync(dir: &Path, n: usize) -> anyhow::Result<Samples> {
     for _ in 0..n {
         let started = std::time::Instant::now();
         file.write_all(&block)?;
+        file.sync_data()?;
+        s.push(started.elapsed());
+    }
+    Ok(s)
+}
+
+/// `n` overwrites of 4 KiB blocks written and synced beforehand, each made durable with
+/// `fdatasync`: the disk's cache flush alone, with no file size or extent to journal.
+pub fn fdatasync_in_place(dir: &Path, n: usize) -> anyhow::Result<Samples> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::create(dir.join("floor-in-place.bin"))?;
+    let offsets = (0..n as u64).map(|i| i * 4096);
+    for at in offsets.clone() {
+        file.write_all_at(&[0x5au8; 4096], at)?;
+    }
+    file.sync_all()?;
+    let block = [0xa5u8; 4096];
+    let mut s = Samples::with_capacity(n);
+    for at in offsets {
+        let started = std::time::Instant::now();
+        file.write_all_at(&block, at)?;
         file.sync_data()?;
         s.push(started.elapsed());
     }

@@ -135,6 +135,7 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
     step("disk floor: bare SQLite commits and fdatasync");
     let bare = floor::bare_sqlite(dir, cfg.floor_commits).await?;
     let fsync = floor::fdatasync(dir, cfg.floor_commits)?;
+    let in_place = floor::fdatasync_in_place(dir, cfg.floor_commits)?;
 
     step(&format!("committing {} sales", cfg.sales));
     let started = Instant::now();
@@ -242,9 +243,15 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
     );
     latency(
         &mut rows,
-        "floor: 4 KiB write + fdatasync".into(),
+        "floor: 4 KiB append + fdatasync".into(),
         Target::Info,
         &fsync,
+    );
+    latency(
+        &mut rows,
+        "floor: 4 KiB overwrite in place + fdatasync (no metadata)".into(),
+        Target::Info,
+        &in_place,
     );
     latency(
         &mut rows,
