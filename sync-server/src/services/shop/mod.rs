@@ -185,7 +185,8 @@ pub fn check_hours(hours: &[OpeningHours]) -> ApiResult<()> {
 /// transaction. Under snapshot isolation two such transactions do not conflict on a count,
 /// so both could pass the limit (write skew). Each first writes the company's lock
 /// document, which makes concurrent ones conflict; the driver retries the loser, which
-/// then counts the winner's insert.
+/// then counts the winner's insert. A terminal's change to the config streams of every
+/// shop takes it too, so it cannot miss a shop being created (`terminals::publish_in`).
 pub async fn lock_plan_in(
     state: &AppState,
     session: &mut mongodb::ClientSession,

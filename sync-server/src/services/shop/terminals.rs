@@ -73,6 +73,10 @@ impl TerminalDoc {
         state: &AppState,
         s: &mut mongodb::ClientSession,
     ) -> mongodb::error::Result<Vec<String>> {
+        // A shop created meanwhile reads the terminals at its own snapshot and this
+        // change would miss it; the company's lock makes the two conflict, and the retry
+        // sees the other's write.
+        super::lock_plan_in(state, s, &self.company_id).await?;
         let shop_ids = company_shops_in(state, s, &self.company_id).await?;
         let change = self.config_change();
         for shop in &shop_ids {
