@@ -150,6 +150,20 @@ impl Cloud {
         code["code"].as_str().unwrap().to_string()
     }
 
+    /// An order with its linked refunds, as a manager of the first shop reads it.
+    pub async fn order(&self, id: &str) -> Value {
+        let (status, order) = self
+            .call(
+                Method::GET,
+                &format!("/api/sales/orders/{id}"),
+                &self.manager,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "order {id}: {order}");
+        order
+    }
+
     /// The server's stock of a product in a shop, in thousandths (REST, as a manager sees it).
     pub async fn balance_at(&self, shop_id: &str, product: &str) -> i64 {
         let (status, list) = self

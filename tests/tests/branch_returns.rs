@@ -35,50 +35,40 @@ async fn a_receipt_from_one_shop_is_refunded_at_another_shop_of_the_company() {
     // Central sells; neither till syncs before the customers walk into North.
     let from_a = a.sell(MILK, 2).await;
     let from_d = d.sell(MILK, 1).await;
-    let for_a = pos_core::sealed_refunds::with_sealed_receipt(
-        &c.db,
-        &c.terminal,
-        &c.cashier,
-        &receipt_code(&a, &from_a).await,
-        &[(MILK.to_owned(), 1000)],
-        "cash",
-        "sour",
-        Some("5678"),
-    )
-    .await
-    .expect("North's till checks a Central receipt from a till enrolled before North opened");
-    let for_d = pos_core::sealed_refunds::with_sealed_receipt(
-        &c.db,
-        &c.terminal,
-        &c.cashier,
-        &receipt_code(&d, &from_d).await,
-        &[(MILK.to_owned(), 1000)],
-        "cash",
-        "sour",
-        Some("5678"),
-    )
-    .await
-    .expect("North's till checks a Central receipt from a till enrolled after North opened");
+    // A receipt from a till enrolled before North opened, then one enrolled after.
+    let mut refunds = Vec::new();
+    for (till, sale) in [(&a, &from_a), (&d, &from_d)] {
+        let refund = pos_core::sealed_refunds::with_sealed_receipt(
+            &c.db,
+            &c.terminal,
+            &c.cashier,
+            &receipt_code(till, sale).await,
+            &[(MILK.to_owned(), 1000)],
+            "cash",
+            "sour",
+            Some("5678"),
+        )
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "North's till checks the receipt of {}: {e}",
+                till.terminal.terminal_id
+            )
+        });
+        refunds.push(refund);
+    }
 
     for till in [&c, &a, &d] {
         till.sync().await.expect("syncs");
         till.wait_projected().await;
     }
-    for (sale, refund) in [(&from_a, &for_a), (&from_d, &for_d)] {
-        let (status, order) = cloud
-            .call(
-                reqwest::Method::GET,
-                &format!("/api/sales/orders/{}", sale.id),
-                &cloud.manager,
-                None,
-            )
-            .await;
-        assert_eq!(status, reqwest::StatusCode::OK, "{order}");
-        let refunds = order["refunds"].as_array().unwrap();
-        assert_eq!(refunds.len(), 1, "{order}");
-        assert_eq!(refunds[0]["_id"], refund.id.as_str());
-        assert_eq!(refunds[0]["linked"], true, "{order}");
-        assert_eq!(refunds[0]["shop_id"], north.as_str(), "{order}");
+    for (sale, refund) in [&from_a, &from_d].into_iter().zip(&refunds) {
+        let order = cloud.order(&sale.id).await;
+        let linked = order["refunds"].as_array().unwrap();
+        assert_eq!(linked.len(), 1, "{order}");
+        assert_eq!(linked[0]["_id"], refund.id.as_str());
+        assert_eq!(linked[0]["linked"], true, "{order}");
+        assert_eq!(linked[0]["shop_id"], north.as_str(), "{order}");
     }
 
     // Central sold three; North took two back into its own stock.

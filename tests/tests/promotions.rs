@@ -44,15 +44,7 @@ async fn a_promotion_set_on_the_server_runs_at_the_till_until_ended() {
     assert_eq!(promoted.total_minor, 258, "one of three is free");
     till.sync().await.expect("sync");
     till.wait_projected().await;
-    let (status, order) = cloud
-        .call(
-            Method::GET,
-            &format!("/api/sales/orders/{}", promoted.id),
-            &cloud.manager,
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{order}");
+    let order = cloud.order(&promoted.id).await;
     assert_eq!(order["total_minor"], 258, "{order}");
     assert!(
         cloud.exceptions_of("price_variance").await.is_empty(),

@@ -229,15 +229,7 @@ async fn a_refund_at_one_till_of_another_tills_unsynced_sale_links_when_it_arriv
     a.wait_projected().await;
     let resolved = cloud.exceptions_of("orphan_refund").await;
     assert_eq!(resolved[0]["resolved"], true, "{resolved:?}");
-    let (status, order) = cloud
-        .call(
-            reqwest::Method::GET,
-            &format!("/api/sales/orders/{}", sale.id),
-            &cloud.manager,
-            None,
-        )
-        .await;
-    assert_eq!(status, reqwest::StatusCode::OK, "{order}");
+    let order = cloud.order(&sale.id).await;
     let refunds = order["refunds"].as_array().unwrap();
     assert_eq!(refunds.len(), 1, "{order}");
     assert_eq!(refunds[0]["_id"], at_b.id.as_str());
@@ -328,14 +320,7 @@ async fn a_price_changed_while_offline_keeps_the_sale_and_arrives_after() {
     till.sync().await.expect("sync");
     till.wait_projected().await;
 
-    let (_, order) = cloud
-        .call(
-            reqwest::Method::GET,
-            &format!("/api/sales/orders/{}", sale.id),
-            &cloud.manager,
-            None,
-        )
-        .await;
+    let order = cloud.order(&sale.id).await;
     assert_eq!(
         order["total_minor"], 258,
         "the server keeps the till's price: {order}"
