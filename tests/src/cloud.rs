@@ -136,18 +136,9 @@ impl Cloud {
         shop_id
     }
 
-    /// A single-use enrollment code for any shop of the company.
+    /// A single-use enrollment code for any shop of the company (the company admin's).
     pub async fn enrollment_code_at(&self, shop_id: &str) -> String {
-        let (status, code) = self
-            .call(
-                Method::POST,
-                &format!("/api/shops/{shop_id}/enrollment-codes"),
-                &self.company_admin,
-                Some(json!({})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "code: {code}");
-        code["code"].as_str().unwrap().to_string()
+        self.code(shop_id, &self.company_admin).await
     }
 
     /// An order with its linked refunds, as a manager of the first shop reads it.
@@ -182,12 +173,17 @@ impl Cloud {
             .map_or(0, |b| b["on_hand_milli"].as_i64().unwrap())
     }
 
+    /// A single-use enrollment code for the first shop, made by its manager.
     pub async fn enrollment_code(&self) -> String {
+        self.code(&self.shop_id, &self.manager).await
+    }
+
+    async fn code(&self, shop_id: &str, token: &str) -> String {
         let (status, code) = self
             .call(
                 Method::POST,
-                &format!("/api/shops/{}/enrollment-codes", self.shop_id),
-                &self.manager,
+                &format!("/api/shops/{shop_id}/enrollment-codes"),
+                token,
                 Some(json!({})),
             )
             .await;

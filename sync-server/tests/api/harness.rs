@@ -201,8 +201,13 @@ impl TestApp {
 
     /// Enrolls a terminal into the tenant's shop; returns the enrollment answer.
     pub async fn enroll(&self, t: &Tenant, name: &str) -> Value {
-        let path = format!("/api/shops/{}/enrollment-codes", t.shop_id);
-        let (status, code) = self.post(&path, Some(&t.manager), json!({})).await;
+        self.enroll_at(&t.shop_id, &t.manager, name).await
+    }
+
+    /// Enrolls a terminal into `shop` with a code made by `token`'s holder.
+    pub async fn enroll_at(&self, shop: &str, token: &str, name: &str) -> Value {
+        let path = format!("/api/shops/{shop}/enrollment-codes");
+        let (status, code) = self.post(&path, Some(token), json!({})).await;
         assert_eq!(status, StatusCode::CREATED, "enrollment code: {code}");
         let body = json!({ "code": code["code"], "name": name });
         let (status, enrolled) = self.post("/api/terminals/enroll", None, body).await;
@@ -242,7 +247,12 @@ impl TestApp {
 
     /// Enrolls a terminal and returns (terminal id, device token).
     pub async fn terminal(&self, t: &Tenant, name: &str) -> (String, String) {
-        let enrolled = self.enroll(t, name).await;
+        self.terminal_at(&t.shop_id, &t.manager, name).await
+    }
+
+    /// [`TestApp::terminal`] in any shop, with a code made by `token`'s holder.
+    pub async fn terminal_at(&self, shop: &str, token: &str, name: &str) -> (String, String) {
+        let enrolled = self.enroll_at(shop, token, name).await;
         let id = enrolled["terminal_id"].as_str().unwrap().to_string();
         let (status, tok) = self
             .post(

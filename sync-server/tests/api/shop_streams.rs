@@ -195,7 +195,7 @@ async fn a_server_started_on_older_data_puts_existing_staff_and_terminals_on_the
     let (status, north) = app.create_shop(&t.admin, "Old Co North").await;
     assert_eq!(status, StatusCode::CREATED, "{north}");
     let north = north["id"].as_str().unwrap().to_owned();
-    let (north_till_id, north_till) = north_terminal(&app, &t.admin, &north).await;
+    let (north_till_id, north_till) = app.terminal_at(&north, &t.admin, "North till").await;
     // As if staff and terminals were created by a version without these streams.
     let client = mongodb::Client::with_uri_str(crate::harness::mongo_uri())
         .await
@@ -244,31 +244,4 @@ async fn a_server_started_on_older_data_puts_existing_staff_and_terminals_on_the
         assert_eq!(terminals[&till_id]["active"], true, "{terminals:?}");
         assert_eq!(terminals[&north_till_id]["active"], true, "{terminals:?}");
     }
-}
-
-/// Enrolls a till into another shop of the company (the company admin makes the code);
-/// returns (terminal id, device token).
-async fn north_terminal(
-    app: &crate::harness::TestApp,
-    admin: &str,
-    shop: &str,
-) -> (String, String) {
-    let path = format!("/api/shops/{shop}/enrollment-codes");
-    let (status, code) = app.post(&path, Some(admin), json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{code}");
-    let body = json!({ "code": code["code"], "name": "North till" });
-    let (status, enrolled) = app.post("/api/terminals/enroll", None, body).await;
-    assert_eq!(status, StatusCode::CREATED, "{enrolled}");
-    let (status, tok) = app
-        .post(
-            "/api/auth/device-token",
-            None,
-            json!({ "terminal_id": enrolled["terminal_id"], "secret": enrolled["secret"] }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{tok}");
-    (
-        enrolled["terminal_id"].as_str().unwrap().to_owned(),
-        tok["access_token"].as_str().unwrap().to_owned(),
-    )
 }
