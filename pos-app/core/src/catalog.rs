@@ -25,12 +25,14 @@ pub struct Product {
     pub category: Option<String>,
     pub category_id: Option<String>,
     pub sold_by_weight: bool,
+    /// The tax rate row a cart line records (the engine checks the rate by it).
+    pub tax_rate_id: String,
 }
 
 /// A product as sold here: the shop's own price (prices stream) wins over the catalog's.
 const PRODUCT_SELECT: &str = "SELECT p.id, p.sku, p.name,
         coalesce(sp.price_minor, p.price_minor), t.rate_bp, t.inclusive,
-        c.name, p.sold_by_weight, p.category_id
+        c.name, p.sold_by_weight, p.category_id, p.tax_rate_id
     FROM products p
     JOIN tax_rates t ON t.id = p.tax_rate_id
     LEFT JOIN categories c ON c.id = p.category_id
@@ -47,6 +49,7 @@ fn product_from_row(r: &SqliteRow) -> Product {
         category: r.get(6),
         sold_by_weight: r.get::<i64, _>(7) != 0,
         category_id: r.get(8),
+        tax_rate_id: r.get(9),
     }
 }
 
@@ -163,7 +166,7 @@ async fn read_barcode_map(
     // PRODUCT_SELECT's columns, then the code.
     let rows = sqlx::query(
         "SELECT p.id, p.sku, p.name, coalesce(sp.price_minor, p.price_minor), t.rate_bp,
-                t.inclusive, c.name, p.sold_by_weight, p.category_id, b.code
+                t.inclusive, c.name, p.sold_by_weight, p.category_id, p.tax_rate_id, b.code
          FROM barcodes b
          JOIN products p ON p.id = b.product_id
          JOIN tax_rates t ON t.id = p.tax_rate_id
@@ -176,7 +179,7 @@ async fn read_barcode_map(
     tx.commit().await?;
     let map = rows
         .iter()
-        .map(|r| (r.get::<String, _>(9), Some(product_from_row(r))))
+        .map(|r| (r.get::<String, _>(10), Some(product_from_row(r))))
         .collect();
     Ok((generation, map))
 }

@@ -23,15 +23,6 @@ pub struct Resolved {
     pub label_price_minor: Option<i64>,
 }
 
-async fn tax_rate_id_of(db: &LocalDb, product_id: &str) -> CoreResult<String> {
-    Ok(
-        sqlx::query_scalar("SELECT tax_rate_id FROM products WHERE id = ?")
-            .bind(product_id)
-            .fetch_one(db.pool())
-            .await?,
-    )
-}
-
 /// Resolves a code: exact barcode (scanner-normalised), then a GS1 scale label
 /// (item code matched against SKU, then barcode), then an exact SKU.
 pub async fn resolve(db: &LocalDb, terminal: &Terminal, code: &str) -> CoreResult<Resolved> {
@@ -87,7 +78,6 @@ pub async fn add_code(
         return Err(CoreError::invalid("a quantity must be more than zero"));
     }
     let r = resolve(db, terminal, code).await?;
-    let tax_rate_id = tax_rate_id_of(db, &r.product.id).await?;
     let (qty_milli, unit_price_minor) = match (r.label_price_minor, r.qty_milli) {
         (Some(price), _) => (1000, price),
         (None, Some(weight)) => (weight, r.product.price_minor),
@@ -101,7 +91,7 @@ pub async fn add_code(
         name: r.product.name,
         qty_milli,
         unit_price_minor,
-        tax_rate_id,
+        tax_rate_id: r.product.tax_rate_id,
         tax_rate_bp: r.product.tax_rate_bp,
         tax_inclusive: r.product.tax_inclusive,
         discount: None,
