@@ -36,22 +36,38 @@ pub struct LocalDb {
     sale_context: Arc<crate::sale_context::Kept>,
 }
 
-/// Commits since the last checkpoint, and whether one is running. Commits never
-/// checkpoint inline (`wal_autocheckpoint=0`: a checkpoint's fsync of the main file would
-/// land on the cashier's sale); every [`CHECKPOINT_EVERY`] commits one runs in the
-/// background instead (see [`LocalDb::wrote`]).
+/// Commits, and where checkpoints stand. Commits never checkpoint inline
+/// (`wal_autocheckpoint=0`: a checkpoint's fsync of the main file would land on the
+/// cashier's sale). A checkpoint runs in the background once the writer has been quiet
+/// for [`QUIET`], so at a till's pace it fits in the pause between two sales and no
+/// sale waits on it; only a burst of [`CHECKPOINT_AT_MOST`] commits without a pause
+/// gets one while sales keep coming (see [`LocalDb::wrote`]).
 #[derive(Debug, Default)]
 struct WalUpkeep {
     commits: std::sync::atomic::AtomicU64,
+    /// `commits` when the last checkpoint started.
+    checkpointed: std::sync::atomic::AtomicU64,
     running: std::sync::atomic::AtomicBool,
+    /// A task is waiting for the writer to go quiet.
+    waiting: std::sync::atomic::AtomicBool,
 }
 
-/// Write commits between background checkpoints (a few MiB of WAL for sales).
-const CHECKPOINT_EVERY: u64 = 256;
+/// How long the writer must be quiet before a checkpoint starts: less than the pause
+/// between two sales at even the busiest till, more than the gap between statements
+/// of one burst of writes (a sync page, a CSV import).
+const QUIET: Duration = Duration::from_millis(10);
+
+/// Commits after which a checkpoint runs even though writes keep coming: about 90 MB
+/// of WAL for sales, which stays under `journal_size_limit` (so the file is not cut
+/// back and grown again by the next burst).
+const CHECKPOINT_AT_MOST: u64 = 1024;
+
+/// The WAL is cut back to this size when it starts over (see [`CHECKPOINT_AT_MOST`]).
+const WAL_SIZE_LIMIT: &str = "134217728";
 
 /// WAL frames left uncopied below which the writer's own connection finishes a
-/// checkpoint (about a dozen sales: one sale waits a millisecond or two for it).
-const CATCH_UP_FRAMES: i64 = 256;
+/// checkpoint (a few sales: one sale waits a millisecond or so for it).
+const CATCH_UP_FRAMES: i64 = 128;
 
 /// Background checkpoint passes before giving up on catching up until the next round.
 const CATCH_UP_PASSES: usize = 8;
@@ -95,7 +111,7 @@ impl LocalDb {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("wal_autocheckpoint", "0")
-            .pragma("journal_size_limit", "67108864");
+            .pragma("journal_size_limit", WAL_SIZE_LIMIT);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .test_before_acquire(false)
@@ -178,33 +194,65 @@ impl LocalDb {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    /// Call after committing a write: now and then starts a background checkpoint.
+    /// Call after committing a write: checkpoints the WAL in the background once the
+    /// writer goes quiet, or at once after [`CHECKPOINT_AT_MOST`] commits.
     ///
     /// SQLite only writes the WAL from its start again once a checkpoint has copied ALL
-    /// of it, and sales committed during a checkpoint add frames it cannot cover. So
-    /// under steady selling the WAL would grow without end, and appending to a file
-    /// costs every commit's fsync a file-size update in the filesystem's journal, on top
-    /// of the data. The background pass therefore repeats while it is gaining on the
-    /// sales, and once only a few sales' frames are left, the writer's connection copies
-    /// those itself, between two sales: the next commit starts the WAL over, and from
-    /// then on commits overwrite blocks the file already has.
+    /// of it. Appending to the file instead costs every commit's fsync a file-size
+    /// update on top of the data, and a checkpoint's own writes and fsync make any sale
+    /// committing meanwhile wait for them at the disk. So checkpoints wait for a pause
+    /// (at a till's pace: right after each sale, done long before the next one), and a
+    /// burst without pauses gets one only every [`CHECKPOINT_AT_MOST`] commits. That
+    /// one repeats while it gains on the sales, and once only a few sales' frames are
+    /// left, the writer's connection copies those itself, between two sales: the next
+    /// commit starts the WAL over, and from then on commits overwrite blocks the file
+    /// already has.
     pub fn wrote(&self) {
         use std::sync::atomic::Ordering;
-        let n = self.wal.commits.fetch_add(1, Ordering::Relaxed) + 1;
-        if !n.is_multiple_of(CHECKPOINT_EVERY) || self.wal.running.swap(true, Ordering::AcqRel) {
-            return;
-        }
+        let n = self.wal.commits.fetch_add(1, Ordering::AcqRel) + 1;
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            self.wal.running.store(false, Ordering::Release);
             return;
         };
+        if n - self.wal.checkpointed.load(Ordering::Acquire) >= CHECKPOINT_AT_MOST {
+            if !self.wal.running.swap(true, Ordering::AcqRel) {
+                let db = self.clone();
+                runtime.spawn(async move { db.checkpoint_now().await });
+            }
+            return;
+        }
+        if self.wal.waiting.swap(true, Ordering::AcqRel) {
+            return;
+        }
         let db = self.clone();
         runtime.spawn(async move {
-            if let Err(e) = db.checkpoint().await {
-                tracing::warn!("background WAL checkpoint failed: {e}");
+            // Quiet means: no commit during one whole QUIET, and no checkpoint running.
+            loop {
+                let seen = db.wal.commits.load(Ordering::Acquire);
+                tokio::time::sleep(QUIET).await;
+                if db.wal.commits.load(Ordering::Acquire) == seen
+                    && !db.wal.running.load(Ordering::Acquire)
+                {
+                    break;
+                }
             }
-            db.wal.running.store(false, Ordering::Release);
+            db.wal.waiting.store(false, Ordering::Release);
+            let pending = db.wal.commits.load(Ordering::Acquire)
+                > db.wal.checkpointed.load(Ordering::Acquire);
+            if pending && !db.wal.running.swap(true, Ordering::AcqRel) {
+                db.checkpoint_now().await;
+            }
         });
+    }
+
+    /// Runs [`LocalDb::checkpoint`] for a caller that set `running`, and clears it.
+    async fn checkpoint_now(&self) {
+        use std::sync::atomic::Ordering;
+        let started = self.wal.commits.load(Ordering::Acquire);
+        self.wal.checkpointed.store(started, Ordering::Release);
+        if let Err(e) = self.checkpoint().await {
+            tracing::warn!("background WAL checkpoint failed: {e}");
+        }
+        self.wal.running.store(false, Ordering::Release);
     }
 
     /// Copies the WAL into the database until it can start over (see [`LocalDb::wrote`]).
@@ -372,19 +420,12 @@ mod tests {
         );
     }
 
-    /// Under steady writing the WAL must still start over now and then, or it grows by
-    /// every commit and each fsync pays for growing the file.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_wal_starts_over_while_writes_keep_coming() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        let db = LocalDb::open(&path).await.unwrap();
-        let commits = 4 * CHECKPOINT_EVERY;
+    /// `commits` writes of about `pages` pages each, as fast as they go.
+    async fn write_burst(db: &LocalDb, commits: u64, pages: usize) {
         let body = "x".repeat(3000);
         for n in 0..commits {
-            // About as many pages as a sale writes.
             let mut tx = db.begin().await.unwrap();
-            for k in 0..20 {
+            for k in 0..pages {
                 set_setting(&mut *tx, &format!("k{k}"), &format!("{n}{body}"))
                     .await
                     .unwrap();
@@ -392,14 +433,46 @@ mod tests {
             tx.commit().await.unwrap();
             db.wrote();
         }
-        let wal = std::fs::metadata(dir.path().join("t.db-wal"))
-            .unwrap()
-            .len();
-        let page = 4096 + 24;
-        let appended = commits * 20 * page;
+    }
+
+    fn wal_len(dir: &Path) -> u64 {
+        std::fs::metadata(dir.join("t.db-wal")).unwrap().len()
+    }
+
+    /// Under steady writing the WAL must still start over now and then, or it grows by
+    /// every commit and each fsync pays for growing the file.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_starts_over_while_writes_keep_coming() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = LocalDb::open(&dir.path().join("t.db")).await.unwrap();
+        let (commits, pages) = (3 * CHECKPOINT_AT_MOST, 2);
+        write_burst(&db, commits, pages).await;
+        let wal = wal_len(dir.path());
+        let appended = commits * pages as u64 * (4096 + 24);
         assert!(
-            wal < appended / 3,
-            "{commits} commits of 20 pages each left a {wal}-byte WAL: it never started over"
+            wal < appended / 2,
+            "{commits} commits of {pages} pages each left a {wal}-byte WAL: it never started over"
+        );
+    }
+
+    /// At a till's pace the checkpoint runs in the pause after a sale: the WAL starts
+    /// over after every pause and never holds more than the last burst.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_pause_between_writes_checkpoints_the_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = LocalDb::open(&dir.path().join("t.db")).await.unwrap();
+        let (bursts, commits, pages) = (6, 40, 5);
+        for _ in 0..bursts {
+            write_burst(&db, commits, pages).await;
+            tokio::time::sleep(QUIET * 20).await;
+        }
+        // A commit writes its pages plus an index page or two.
+        let burst = commits * (pages as u64 + 2) * (4096 + 24);
+        let wal = wal_len(dir.path());
+        assert!(
+            wal <= 2 * burst,
+            "{bursts} bursts of at most {burst} bytes with pauses left a {wal}-byte WAL: \
+             the pauses did not checkpoint it"
         );
     }
 
