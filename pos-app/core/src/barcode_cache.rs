@@ -50,6 +50,45 @@ pub(crate) struct BarcodeCache {
     state: Mutex<State>,
 }
 
+/// Descriptors of `-shm` files, one per file (device and inode), never closed. Closing ANY
+/// descriptor of a file drops every POSIX lock this process holds on it, SQLite's own
+/// included: its readers' marks and the lock that tells another process the WAL index is
+/// in use. Opening and closing the file on each scan let a `pos` process started beside
+/// the till reset the WAL index under the till's mapping (SIGBUS in CI), and could let a
+/// checkpoint overwrite pages a reader here still needed.
+#[cfg(unix)]
+static SHM_FILES: std::sync::LazyLock<Mutex<HashMap<(u64, u64), std::fs::File>>> =
+    std::sync::LazyLock::new(Mutex::default);
+
+#[cfg(unix)]
+fn shm_header(path: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::{FileExt, MetadataExt};
+    // stat, not open: the file SQLite uses now (it deletes and recreates the file when
+    // the last connection anywhere closes and a new one opens).
+    let meta = std::fs::metadata(path).ok()?;
+    let mut files = SHM_FILES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let file = match files.entry((meta.dev(), meta.ino())) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(_) => {
+            let file = std::fs::File::open(path).ok()?;
+            // Keyed by what was opened, in case the file was replaced in between.
+            let opened = file.metadata().ok()?;
+            files.entry((opened.dev(), opened.ino())).or_insert(file)
+        }
+    };
+    let mut header = [0u8; 48];
+    file.read_exact_at(&mut header, 0).ok()?;
+    Some(header)
+}
+
+/// No POSIX locks to keep elsewhere; without a cheap stamp every scan validates.
+#[cfg(not(unix))]
+fn shm_header(_path: &Path) -> Option<Stamp> {
+    None
+}
+
 impl BarcodeCache {
     pub(crate) fn new(db_path: &Path) -> Self {
         let mut shm = db_path.as_os_str().to_owned();
@@ -63,13 +102,9 @@ impl BarcodeCache {
     /// The WAL index header, or `None` (trust nothing: validate) when there is no
     /// `-shm` file to read, which only happens while no connection has the database open.
     pub(crate) fn stamp(&self) -> Option<Stamp> {
-        use std::io::Read;
-        let mut header = [0u8; 48];
-        std::fs::File::open(&self.shm)
-            .and_then(|mut f| f.read_exact(&mut header))
-            .ok()?;
-        Some(header)
+        shm_header(&self.shm)
     }
+
     /// The cached answer and generation while the WAL has not moved since validation:
     /// `Some((generation, None))` means valid but not cached yet (one query, no
     /// revalidation); `None` means the cache must be validated first.
