@@ -39,6 +39,8 @@ pub struct Config {
     pub typed_codes: usize,
     pub x_reports: usize,
     pub floor_commits: usize,
+    /// Paced in-place syncs, one per `pace`.
+    pub floor_paced: usize,
     pub pos_runs: usize,
     pub pos: PosBinary,
     /// Where the database lives; a fresh temp dir when `None`.
@@ -60,6 +62,7 @@ impl Config {
             typed_codes: 200,
             x_reports: 20,
             floor_commits: 2_000,
+            floor_paced: 400,
             pos_runs: 5,
             pos: PosBinary::Auto,
             workdir: None,
@@ -78,6 +81,7 @@ impl Config {
             typed_codes: 5,
             x_reports: 2,
             floor_commits: 20,
+            floor_paced: 5,
             pos_runs: 1,
             pos: PosBinary::Skip,
             ..Config::full()
@@ -135,7 +139,8 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
     step("disk floor: bare SQLite commits and fdatasync");
     let bare = floor::bare_sqlite(dir, cfg.floor_commits).await?;
     let fsync = floor::fdatasync(dir, cfg.floor_commits)?;
-    let in_place = floor::fdatasync_in_place(dir, cfg.floor_commits)?;
+    let in_place = floor::fdatasync_in_place(dir, cfg.floor_commits, Duration::ZERO)?;
+    let in_place_paced = floor::fdatasync_in_place(dir, cfg.floor_paced, cfg.pace)?;
 
     step(&format!("committing {} sales", cfg.sales));
     let started = Instant::now();
@@ -252,6 +257,15 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
         "floor: 4 KiB overwrite in place + fdatasync (no metadata)".into(),
         Target::Info,
         &in_place,
+    );
+    latency(
+        &mut rows,
+        format!(
+            "floor: the same, one per {} ms (the disk after a pause)",
+            cfg.pace.as_millis()
+        ),
+        Target::Info,
+        &in_place_paced,
     );
     latency(
         &mut rows,
