@@ -89,6 +89,28 @@ impl Mongo {
     }
 }
 
+/// The string `_id`s of the documents in `coll` matching `filter`, read inside `s`.
+pub async fn ids_in<T: Send + Sync>(
+    coll: &mongodb::Collection<T>,
+    filter: mongodb::bson::Document,
+    s: &mut ClientSession,
+) -> mongodb::error::Result<Vec<String>> {
+    use futures::TryStreamExt;
+    let docs: Vec<mongodb::bson::Document> = coll
+        .clone_with_type::<mongodb::bson::Document>()
+        .find(filter)
+        .projection(doc! { "_id": 1 })
+        .session(&mut *s)
+        .await?
+        .stream(&mut *s)
+        .try_collect()
+        .await?;
+    Ok(docs
+        .iter()
+        .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
+        .collect())
+}
+
 /// Current time as stored in MongoDB (UTC milliseconds).
 pub fn now() -> mongodb::bson::DateTime {
     mongodb::bson::DateTime::now()

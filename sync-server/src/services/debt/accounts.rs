@@ -230,18 +230,8 @@ async fn existing_entries(
         return Ok(HashSet::new());
     }
     let ids: Vec<&str> = new_entries.iter().map(|e| e.id.as_str()).collect();
-    let found: Vec<Document> = entries(state)
-        .find(doc! { "_id": { "$in": ids } })
-        .projection(doc! { "_id": 1 })
-        .session(&mut *s)
-        .await?
-        .stream(&mut *s)
-        .try_collect()
-        .await?;
-    Ok(found
-        .iter()
-        .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
-        .collect())
+    let found = crate::db::ids_in(&entries(state), doc! { "_id": { "$in": ids } }, s).await?;
+    Ok(found.into_iter().collect())
 }
 
 /// Stores a till's new customer unless it is already there (a replay), completing a

@@ -98,19 +98,8 @@ async fn company_shops_in(
     s: &mut mongodb::ClientSession,
     company_id: &str,
 ) -> mongodb::error::Result<Vec<String>> {
-    let docs: Vec<mongodb::bson::Document> = db(state)
-        .collection::<mongodb::bson::Document>("shops")
-        .find(doc! { "company_id": company_id })
-        .projection(doc! { "_id": 1 })
-        .session(&mut *s)
-        .await?
-        .stream(&mut *s)
-        .try_collect()
-        .await?;
-    Ok(docs
-        .iter()
-        .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
-        .collect())
+    let shops = db(state).collection::<mongodb::bson::Document>("shops");
+    crate::db::ids_in(&shops, doc! { "company_id": company_id }, s).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
