@@ -39,6 +39,7 @@ pub enum Command {
     Staff(StaffCommand),
     /// Check a PIN and show who it belongs to.
     Login {
+        /// The PIN to check.
         #[arg(long)]
         pin: String,
         /// Log in as this staff member (name or id); wrong PINs then lock only them.
@@ -55,6 +56,7 @@ pub enum Command {
     Sell(SellArgs),
     /// Ring up items and park the cart for later.
     Park {
+        /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
         #[arg(long)]
@@ -73,10 +75,12 @@ pub enum Command {
     /// Void an unpaid (parked) cart; recorded, cashiers need a manager PIN.
     Void {
         id: String,
+        /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
         #[arg(long, default_value = "customer left")]
         reason: String,
+        /// A manager's PIN: a cashier's void needs one.
         #[arg(long)]
         manager_pin: Option<String>,
     },
@@ -95,6 +99,7 @@ pub enum Command {
         adjust: Option<String>,
         #[arg(long, default_value = "count correction")]
         reason: String,
+        /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: Option<String>,
     },
@@ -186,10 +191,13 @@ pub enum StaffCommand {
     Add {
         #[arg(long)]
         name: String,
+        /// cashier, shop_manager or company_admin.
         #[arg(long, default_value = "cashier")]
         role: String,
+        /// The new staff member's PIN: 4 to 8 digits.
         #[arg(long)]
         pin: String,
+        /// A manager's PIN approving the new staff member (not needed for the very first).
         #[arg(long)]
         manager_pin: Option<String>,
     },
@@ -212,19 +220,23 @@ pub struct SaleSpec {
     /// Customer id (for on-account and store-credit tenders).
     #[arg(long)]
     pub customer: Option<String>,
+    /// Cash handed over, e.g. 20 or 12.50 (change is given back).
     #[arg(long)]
     pub cash: Option<String>,
     /// AMOUNT:REFERENCE; repeat for several cards.
     #[arg(long)]
     pub card: Vec<String>,
+    /// Amount paid from the customer's store credit (needs --customer).
     #[arg(long)]
     pub store_credit: Option<String>,
+    /// Amount put on the customer's account (needs --customer; the credit limit applies).
     #[arg(long)]
     pub on_account: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct SellArgs {
+    /// The PIN of the staff member doing this.
     #[arg(long)]
     pub pin: String,
     /// Approves a large discount when the seller is a cashier.
@@ -239,8 +251,10 @@ pub struct SellArgs {
 
 #[derive(Debug, Args)]
 pub struct RefundArgs {
+    /// The PIN of the staff member doing this.
     #[arg(long)]
     pub pin: String,
+    /// A manager's PIN: a cashier's refund without a receipt needs one.
     #[arg(long)]
     pub manager_pin: Option<String>,
     /// The original sale (receipt). Without it, refund --item at catalog price.
@@ -266,8 +280,10 @@ pub struct RefundArgs {
 #[derive(Debug, Subcommand)]
 pub enum ShiftCommand {
     Open {
+        /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
+        /// Cash in the drawer at opening, e.g. 150 or 150.00.
         #[arg(long, default_value = "0")]
         float: String,
     },
@@ -275,16 +291,19 @@ pub enum ShiftCommand {
     X,
     /// Close the shift with a Z report: --counted cash=123.45 [--counted card=...].
     Z {
+        /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
         #[arg(long)]
         counted: Vec<String>,
+        /// A manager's PIN: a cash variance above the threshold needs one.
         #[arg(long)]
         manager_pin: Option<String>,
     },
     /// A stored Z report by number.
     ShowZ { number: i64 },
     CashIn {
+        /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
         #[arg(long)]
@@ -293,6 +312,7 @@ pub enum ShiftCommand {
         reason: String,
     },
     CashOut {
+        /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
         #[arg(long)]
@@ -302,6 +322,7 @@ pub enum ShiftCommand {
     },
     /// Open the drawer without a sale (logged).
     NoSale {
+        /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
         #[arg(long, default_value = "no sale")]
@@ -312,6 +333,7 @@ pub enum ShiftCommand {
 #[derive(Debug, Subcommand)]
 pub enum CustomerCommand {
     Add {
+        /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
         #[arg(long)]
@@ -326,6 +348,7 @@ pub enum CustomerCommand {
     List,
     /// Record a payment towards a customer's debt.
     Pay {
+        /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
         #[arg(long)]
