@@ -16,6 +16,30 @@ use crate::money::MoneyError;
 #[serde(try_from = "String", into = "String")]
 pub struct Currency([u8; 3]);
 
+/// Current ISO-4217 currencies that shops sell in (no metals, funds or test codes), sorted.
+const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP",
+    "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP",
+    "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG", "HUF", "IDR",
+    "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW",
+    "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA",
+    "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD",
+    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG",
+    "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE",
+    "SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP",
+    "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED",
+    "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+    "ZWL",
+];
+
+/// True when `currency` is a code a shop can sell in. `Currency::new` accepts any three
+/// letters so stored data always loads; setting up a terminal checks with this.
+pub fn is_iso_4217(currency: Currency) -> bool {
+    ISO_4217.binary_search(&currency.as_str()).is_ok()
+}
+
 /// ISO-4217 currencies without minor units.
 const ZERO_DECIMALS: &[&str] = &[
     "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
@@ -118,6 +142,16 @@ impl From<Currency> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_real_currencies_are_iso_4217() {
+        for code in ["EUR", "usd", "CHF", "JPY", "KWD", "SEK"] {
+            assert!(is_iso_4217(Currency::new(code).unwrap()), "{code}");
+        }
+        for code in ["XYZ", "ABC", "XXX", "XAU"] {
+            assert!(!is_iso_4217(Currency::new(code).unwrap()), "{code}");
+        }
+    }
 
     #[test]
     fn exponents_follow_iso_4217() {

@@ -15,6 +15,11 @@ use crate::quantity::Quantity;
 /// Basis points per whole: 1 bp = 0.01 %, 10 000 bp = 100 %.
 pub const BP_PER_WHOLE: i64 = 10_000;
 
+/// The largest amount, in minor units, that one typed entry may hold: a price, a tender,
+/// a float, a drawer movement, a count, a credit limit. A shift's sums of millions of such
+/// entries still fit an `i64`, so one slip of the keyboard cannot make its reports overflow.
+pub const MAX_ENTRY_MINOR: i64 = 1_000_000_000_000;
+
 /// Why a money operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
@@ -28,6 +33,8 @@ pub enum MoneyError {
     InvalidAmount(String),
     #[error("cash rounding step must be at least 1 minor unit, got {0}")]
     InvalidStep(i64),
+    #[error("{0} is more than one entry may hold ({1} at most); check the amount")]
+    EntryTooLarge(String, String),
 }
 
 /// An amount in minor units of `currency`: `Money::new(1234, Currency::EUR)` is EUR 12.34.
@@ -206,6 +213,18 @@ impl Money {
             .ok_or_else(|| MoneyError::InvalidAmount(text.to_owned()))
     }
 
+    /// `self` if a person could mean it as one entry, else [`MoneyError::EntryTooLarge`]
+    /// (see [`MAX_ENTRY_MINOR`]).
+    pub fn within_entry_limit(self) -> Result<Money, MoneyError> {
+        if self.minor.unsigned_abs() <= MAX_ENTRY_MINOR.unsigned_abs() {
+            return Ok(self);
+        }
+        Err(MoneyError::EntryTooLarge(
+            self.to_string(),
+            Money::new(MAX_ENTRY_MINOR, self.currency).to_string(),
+        ))
+    }
+
     fn with(self, minor: Option<i64>) -> Result<Money, MoneyError> {
         minor
             .map(|minor| Money::new(minor, self.currency))
@@ -352,6 +371,17 @@ mod tests {
         assert_eq!(Money::new(1234, Currency::KWD).format(), "1.234");
         assert_eq!(eur(i64::MIN).format(), "-92233720368547758.08");
         assert_eq!(eur(1234).to_string(), "12.34 EUR");
+    }
+
+    #[test]
+    fn entries_above_the_limit_are_refused() {
+        assert_eq!(
+            eur(MAX_ENTRY_MINOR).within_entry_limit(),
+            Ok(eur(MAX_ENTRY_MINOR))
+        );
+        assert_eq!(eur(-250).within_entry_limit(), Ok(eur(-250)));
+        let err = eur(MAX_ENTRY_MINOR + 1).within_entry_limit().unwrap_err();
+        assert!(err.to_string().contains("10000000000.01 EUR"), "{err}");
     }
 
     #[test]

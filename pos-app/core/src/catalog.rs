@@ -316,6 +316,10 @@ pub(crate) async fn category_id(tx: &mut Tx, name: &str) -> CoreResult<String> {
     )
 }
 
+/// The highest tax rate a product may carry: 100 %, in basis points. Anything above is
+/// taken to be a rate typed in the wrong unit.
+pub const MAX_TAX_RATE_BP: u32 = 10_000;
+
 /// Checks `p` and resolves its tax rate and category to row ids inside `tx`.
 async fn resolve(tx: &mut Tx, p: &ProductInput) -> CoreResult<(String, Option<String>)> {
     if p.sku.trim().is_empty() || p.name.trim().is_empty() {
@@ -325,6 +329,21 @@ async fn resolve(tx: &mut Tx, p: &ProductInput) -> CoreResult<(String, Option<St
         return Err(CoreError::invalid(format!(
             "price of {} is negative",
             p.sku
+        )));
+    }
+    if p.price_minor > pos_shared::money::MAX_ENTRY_MINOR {
+        return Err(CoreError::invalid(format!(
+            "price of {} is more than one entry may hold",
+            p.sku
+        )));
+    }
+    if p.tax_rate_bp > MAX_TAX_RATE_BP {
+        return Err(CoreError::invalid(format!(
+            "tax rate of {} is {} basis points ({}.{:02} %); rates are in basis points (7 % is 700) and at most {MAX_TAX_RATE_BP}",
+            p.sku,
+            p.tax_rate_bp,
+            p.tax_rate_bp / 100,
+            p.tax_rate_bp % 100
         )));
     }
     let tax_id = tax_rate_id(tx, p.tax_rate_bp, p.tax_inclusive).await?;
@@ -340,15 +359,19 @@ async fn resolve(tx: &mut Tx, p: &ProductInput) -> CoreResult<(String, Option<St
     Ok((tax_id, cat_id))
 }
 
+/// `code` as it is stored and looked up: scanner-normalised (UPC-A as 13 digits) so
+/// lookups are exact; codes that are not valid GTINs (in-store labels) are kept as typed.
+pub fn normalize_barcode(code: &str) -> String {
+    let code = code.trim();
+    Barcode::parse(code).map_or_else(|_| code.to_owned(), |b| b.as_str().to_owned())
+}
+
 /// Points `code` at `product_id` (re-activating it), in scanner-normalised form.
 async fn attach_barcode(tx: &mut Tx, product_id: &str, code: &str) -> CoreResult<()> {
-    let code = code.trim();
+    let code = normalize_barcode(code);
     if code.is_empty() {
         return Ok(());
     }
-    // Stored in scanner-normalised form (UPC-A as 13 digits) so lookups are exact;
-    // codes that are not valid GTINs (in-store labels) are kept as typed.
-    let code = Barcode::parse(code).map_or_else(|_| code.to_owned(), |b| b.as_str().to_owned());
     sqlx::query(
         "INSERT INTO barcodes (code, product_id) VALUES (?, ?)
          ON CONFLICT (code) DO UPDATE SET product_id = excluded.product_id, active = 1",

@@ -204,7 +204,7 @@ pub fn to_new_sale(cart: &Cart, pricing: &Pricing<'_>) -> CoreResult<NewSale> {
             };
             Ok(shared_sale::Tender {
                 kind,
-                amount: Money::new(t.amount_minor(), currency),
+                amount: Money::new(t.amount_minor(), currency).within_entry_limit()?,
             })
         })
         .collect::<CoreResult<Vec<_>>>()?;

@@ -195,6 +195,11 @@ pub async fn pay_debt(
     if amount_minor <= 0 {
         return Err(CoreError::invalid("a payment must be more than zero"));
     }
+    if amount_minor > pos_shared::money::MAX_ENTRY_MINOR {
+        return Err(CoreError::invalid(
+            "a payment is more than one entry may hold; check the amount",
+        ));
+    }
     let now = db.now_ms();
     let id = new_id();
     let mut tx = db.begin().await?;

@@ -21,9 +21,11 @@ pub enum CoreError {
     UnknownBarcode(String),
     #[error("no product matches `{0}`; check the SKU or barcode")]
     UnknownProduct(String),
-    #[error("wrong PIN; try again ({remaining} attempts left before a lockout)")]
+    #[error("wrong PIN; try again ({} before a lockout)", tries_left(*remaining))]
     WrongPin { remaining: i64 },
-    #[error("PIN entry is locked after too many wrong PINs; wait {seconds} s or ask a manager")]
+    #[error(
+        "PIN entry is locked after too many wrong PINs; wait {seconds} s, or a manager lifts it with `pos staff unlock --staff NAME --pin PIN`"
+    )]
     LockedOut { seconds: i64 },
     #[error("{action} needs a manager; enter a manager PIN to approve it")]
     ManagerApprovalRequired { action: String },
@@ -196,3 +198,11 @@ impl CoreError {
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
+
+fn tries_left(n: i64) -> String {
+    if n == 1 {
+        "1 try left".to_owned()
+    } else {
+        format!("{n} tries left")
+    }
+}

@@ -290,9 +290,17 @@ async fn insert(tx: &mut Tx, r: &Refund, journal_seq: i64) -> CoreResult<()> {
     .await?;
     for l in &r.lines {
         sqlx::query(
+            // The rate the amount was priced at: the sold line's, else the product's now.
             "INSERT INTO refund_lines (id, refund_id, sale_line_id, product_id, qty_milli,
-                                       amount_minor, tax_minor, restock)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                       amount_minor, tax_minor, restock, tax_rate_bp,
+                                       tax_inclusive)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                 coalesce((SELECT tax_rate_bp FROM sale_lines WHERE id = ?3),
+                          (SELECT r.rate_bp FROM products p JOIN tax_rates r
+                             ON r.id = p.tax_rate_id WHERE p.id = ?4)),
+                 coalesce((SELECT tax_inclusive FROM sale_lines WHERE id = ?3),
+                          (SELECT r.inclusive FROM products p JOIN tax_rates r
+                             ON r.id = p.tax_rate_id WHERE p.id = ?4)))",
         )
         .bind(new_id())
         .bind(&r.id)

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use pos_shared::money::MAX_ENTRY_MINOR;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -49,6 +50,7 @@ pub async fn open(db: &LocalDb, staff: &Staff, float_minor: i64) -> CoreResult<S
     if float_minor < 0 {
         return Err(CoreError::invalid("the opening float cannot be negative"));
     }
+    entry_limit(float_minor, "the opening float")?;
     let now = db.now_ms();
     let mut tx = db.begin().await?;
     if open_shift_id(&mut tx).await.is_ok() {
@@ -95,14 +97,49 @@ impl CashKind {
     }
 }
 
-/// Records a paid-in, paid-out or no-sale drawer opening on the open shift.
+/// A drawer movement as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CashMovement {
+    pub id: String,
+    pub kind: CashKind,
+    pub amount_minor: i64,
+    pub reason: String,
+    /// The manager who approved a paid-out larger than the drawer's expected cash.
+    pub approved_by: Option<String>,
+}
+
+/// Refuses an amount no till is meant to hold (see `pos_shared::money::MAX_ENTRY_MINOR`),
+/// so a slip of the keyboard cannot make the shift's sums overflow.
+fn entry_limit(minor: i64, what: &str) -> CoreResult<()> {
+    if minor.unsigned_abs() > MAX_ENTRY_MINOR.unsigned_abs() {
+        return Err(CoreError::invalid(format!(
+            "{what} of {minor} minor units is more than one entry may hold; check the amount"
+        )));
+    }
+    Ok(())
+}
+
+/// Cash the drawer of `shift_id` should hold now.
+async fn drawer_cash(db: &LocalDb, shift_id: &str) -> CoreResult<i64> {
+    Ok(report(db, shift_id)
+        .await?
+        .expected
+        .get("cash")
+        .copied()
+        .unwrap_or(0))
+}
+
+/// Records a paid-in, paid-out or no-sale drawer opening on the open shift. Paying out
+/// more than the drawer should hold means the count is already wrong or the money is not
+/// there: that needs a manager (the staff member's own role, or `manager_pin`).
 pub async fn cash_movement(
     db: &LocalDb,
     staff: &Staff,
     kind: CashKind,
     amount_minor: i64,
     reason: &str,
-) -> CoreResult<()> {
+    manager_pin: Option<&str>,
+) -> CoreResult<CashMovement> {
     let amount = if kind == CashKind::NoSale {
         0
     } else {
@@ -113,27 +150,51 @@ pub async fn cash_movement(
             "a paid in/out amount must be more than zero",
         ));
     }
+    entry_limit(amount, "a drawer movement")?;
     if reason.trim().is_empty() {
         return Err(CoreError::invalid("give a reason for the drawer movement"));
     }
+    let shift = current(db).await?.ok_or(CoreError::NoOpenShift)?;
+    let approved_by = if kind == CashKind::PaidOut && amount > drawer_cash(db, &shift.id).await? {
+        staff::authorize(db, staff, Action::PayOutBeyondDrawer, manager_pin).await?
+    } else {
+        None
+    };
     let now = db.now_ms();
-    let id = new_id();
+    let movement = CashMovement {
+        id: new_id(),
+        kind,
+        amount_minor: amount,
+        reason: reason.trim().to_owned(),
+        approved_by,
+    };
     let mut tx = db.begin().await?;
     let shift_id = open_shift_id(&mut tx).await?;
+    if shift_id != shift.id {
+        return Err(CoreError::NoOpenShift);
+    }
     sqlx::query(
-        "INSERT INTO cash_movements (id, shift_id, kind, amount_minor, reason, staff_id, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO cash_movements (id, shift_id, kind, amount_minor, reason, staff_id,
+                                     approved_by, created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&id).bind(&shift_id).bind(kind.as_str()).bind(amount).bind(reason).bind(&staff.id).bind(now)
+    .bind(&movement.id)
+    .bind(&shift_id)
+    .bind(kind.as_str())
+    .bind(amount)
+    .bind(&movement.reason)
+    .bind(&staff.id)
+    .bind(&movement.approved_by)
+    .bind(now)
     .execute(&mut *tx)
     .await?;
     let payload = serde_json::json!({
-        "movement_id": id, "shift_id": shift_id, "kind": kind, "amount_minor": amount,
-        "reason": reason, "staff_id": staff.id,
+        "movement_id": movement.id, "shift_id": shift_id, "kind": kind, "amount_minor": amount,
+        "reason": movement.reason, "staff_id": staff.id, "approved_by": movement.approved_by,
     });
     journal::append(&mut tx, now, FactKind::CashMovement, &payload).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(movement)
 }
 
 /// One tax rate's row in a shift report.
@@ -237,10 +298,17 @@ pub async fn report(db: &LocalDb, shift_id: &str) -> CoreResult<ShiftReport> {
     let debt_payments = scalar(db, movement("debt_payment"), shift_id).await?;
     let mut expected = tenders.clone();
     *expected.entry("cash".into()).or_default() += float + paid_in - paid_out + debt_payments;
+    // Refunds on this shift take their tax back out, at the rate they were priced at.
     let taxes = sqlx::query(
-        "SELECT l.tax_rate_bp, l.tax_inclusive, sum(l.net_minor), sum(l.tax_minor)
-         FROM sale_lines l JOIN sales s ON s.id = l.sale_id WHERE s.shift_id = ?
-         GROUP BY l.tax_rate_bp, l.tax_inclusive ORDER BY l.tax_rate_bp",
+        "SELECT rate, inclusive, sum(net), sum(tax) FROM (
+             SELECT l.tax_rate_bp AS rate, l.tax_inclusive AS inclusive,
+                    l.net_minor AS net, l.tax_minor AS tax
+             FROM sale_lines l JOIN sales s ON s.id = l.sale_id WHERE s.shift_id = ?1
+             UNION ALL
+             SELECT coalesce(rl.tax_rate_bp, 0), coalesce(rl.tax_inclusive, 1),
+                    -(rl.amount_minor - rl.tax_minor), -rl.tax_minor
+             FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id WHERE r.shift_id = ?1)
+         GROUP BY rate, inclusive ORDER BY rate, inclusive",
     )
     .bind(shift_id)
     .fetch_all(db.pool())
@@ -285,6 +353,9 @@ pub struct ZReport {
     pub variance: BTreeMap<String, i64>,
 }
 
+/// The tender kinds a Z report counts.
+pub const COUNTED_KINDS: [&str; 4] = ["cash", "card", "store_credit", "on_account"];
+
 /// Variances per tender: a kind not counted is taken as counted at its expected value
 /// (card batches settle themselves), except cash, which must always be counted.
 pub fn variances(
@@ -316,6 +387,20 @@ pub async fn close(
     counted: BTreeMap<String, i64>,
     manager_pin: Option<&str>,
 ) -> CoreResult<ZReport> {
+    for (kind, amount) in &counted {
+        if !COUNTED_KINDS.contains(&kind.as_str()) {
+            return Err(CoreError::invalid(format!(
+                "`{kind}` is not a tender this till takes; count one of {}",
+                COUNTED_KINDS.join(", ")
+            )));
+        }
+        if *amount < 0 {
+            return Err(CoreError::invalid(format!(
+                "counted {kind} cannot be negative"
+            )));
+        }
+        entry_limit(*amount, "a counted amount")?;
+    }
     let shift = current(db).await?.ok_or(CoreError::NoOpenShift)?;
     let report = report(db, &shift.id).await?;
     let variance = variances(&report.expected, &counted);

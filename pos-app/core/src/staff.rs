@@ -37,6 +37,7 @@ pub enum Action {
     VoidSale,
     LargeDiscount,
     CashVariance,
+    PayOutBeyondDrawer,
     ManageStaff,
 }
 
@@ -48,6 +49,7 @@ impl Action {
             Action::VoidSale => "voiding a sale",
             Action::LargeDiscount => "a discount above the threshold",
             Action::CashVariance => "closing a shift with a cash variance above the threshold",
+            Action::PayOutBeyondDrawer => "paying out more cash than the drawer should hold",
             Action::ManageStaff => "managing staff",
         }
     }
@@ -64,6 +66,7 @@ pub fn needs_manager(role: Role, action: Action) -> bool {
         | Action::VoidSale
         | Action::LargeDiscount
         | Action::CashVariance
+        | Action::PayOutBeyondDrawer
         | Action::ManageStaff => true,
     }
 }
@@ -109,7 +112,13 @@ pub async fn add(db: &LocalDb, name: &str, role: Role, pin: &str) -> CoreResult<
     }
     validate_pin(pin)?;
     if find_by_pin(db, pin).await?.is_some() {
-        return Err(CoreError::PinTaken);
+        // Login is by PIN alone, so PINs must differ; but a refusal tells the person adding
+        // staff that someone has this PIN. It counts as a wrong PIN so this cannot be used
+        // to test PINs faster than the lockout allows.
+        return Err(match count_wrong_pin(db, db.now_ms()).await? {
+            locked @ CoreError::LockedOut { .. } => locked,
+            _ => CoreError::PinTaken,
+        });
     }
     let staff = Staff {
         id: new_id(),
@@ -180,7 +189,8 @@ pub async fn list(db: &LocalDb) -> CoreResult<Vec<Staff>> {
 
 /// Logs in by PIN alone (the CLI and keypad flow). A wrong PIN names nobody, so wrong
 /// PINs count towards a terminal-wide lockout: after [`MAX_FAILED_ATTEMPTS`] in a row
-/// PIN entry is refused for [`LOCKOUT_MS`]. See [`login_as`] for per-member lockout.
+/// PIN entry is refused for [`LOCKOUT_MS`], or until a manager lifts it with [`unlock`].
+/// A member locked by [`login_as`] stays locked here too.
 pub async fn login(db: &LocalDb, pin: &str) -> CoreResult<Staff> {
     let now = db.now_ms();
     let locked_until = get_i64_setting(db.pool(), "pin_locked_until_ms", 0).await?;
@@ -192,6 +202,16 @@ pub async fn login(db: &LocalDb, pin: &str) -> CoreResult<Staff> {
     if validate_pin(pin).is_ok()
         && let Some(staff) = find_by_pin(db, pin).await?
     {
+        let member_until: Option<i64> =
+            sqlx::query_scalar("SELECT locked_until_ms FROM staff WHERE id = ?")
+                .bind(&staff.id)
+                .fetch_one(db.pool())
+                .await?;
+        if let Some(until) = member_until.filter(|u| *u > now) {
+            return Err(CoreError::LockedOut {
+                seconds: (until - now + 999) / 1000,
+            });
+        }
         set_setting(db.pool(), "pin_failed_attempts", "0").await?;
         sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until_ms = NULL WHERE id = ?")
             .bind(&staff.id)
@@ -200,8 +220,15 @@ pub async fn login(db: &LocalDb, pin: &str) -> CoreResult<Staff> {
         tracing::info!(staff_id = %staff.id, "staff logged in");
         return Ok(staff);
     }
+    Err(count_wrong_pin(db, now).await?)
+}
+
+/// Counts one wrong PIN against the terminal and returns the error to show: how many
+/// tries are left, or the lockout it just started.
+async fn count_wrong_pin(db: &LocalDb, now: i64) -> CoreResult<CoreError> {
     let failed = get_i64_setting(db.pool(), "pin_failed_attempts", 0).await? + 1;
-    tracing::warn!(failed, "wrong PIN entered");
+    // A person at the keypad, not a fault of the terminal: info, not a warning on stderr.
+    tracing::info!(failed, "wrong PIN entered");
     if failed >= MAX_FAILED_ATTEMPTS {
         set_setting(db.pool(), "pin_failed_attempts", "0").await?;
         set_setting(
@@ -210,14 +237,38 @@ pub async fn login(db: &LocalDb, pin: &str) -> CoreResult<Staff> {
             &(now + LOCKOUT_MS).to_string(),
         )
         .await?;
-        return Err(CoreError::LockedOut {
+        return Ok(CoreError::LockedOut {
             seconds: LOCKOUT_MS / 1000,
         });
     }
     set_setting(db.pool(), "pin_failed_attempts", &failed.to_string()).await?;
-    Err(CoreError::WrongPin {
+    Ok(CoreError::WrongPin {
         remaining: MAX_FAILED_ATTEMPTS - failed,
     })
+}
+
+/// Lifts every PIN lockout on this terminal (the terminal-wide one and each member's):
+/// a manager who named themselves and gave their own PIN, checked by [`login_as`] so the
+/// terminal-wide lockout does not stand in the way. Returns the manager.
+pub async fn unlock(db: &LocalDb, manager_id: &str, pin: &str) -> CoreResult<Staff> {
+    let manager = login_as(db, manager_id, pin).await?;
+    if needs_manager(manager.role, Action::ManageStaff) {
+        return Err(CoreError::ManagerApprovalRequired {
+            action: "lifting a PIN lockout".into(),
+        });
+    }
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE staff SET failed_attempts = 0, locked_until_ms = NULL
+         WHERE failed_attempts <> 0 OR locked_until_ms IS NOT NULL",
+    )
+    .execute(&mut *tx)
+    .await?;
+    set_setting(&mut *tx, "pin_locked_until_ms", "0").await?;
+    set_setting(&mut *tx, "pin_failed_attempts", "0").await?;
+    tx.commit().await?;
+    tracing::info!(manager = %manager.id, "PIN lockouts lifted");
+    Ok(manager)
 }
 
 /// Logs in a chosen staff member (a UI with staff tiles). Wrong PINs count on that
@@ -262,7 +313,7 @@ pub async fn login_as(db: &LocalDb, staff_id: &str, pin: &str) -> CoreResult<Sta
     .bind(staff_id)
     .fetch_one(db.pool())
     .await?;
-    tracing::warn!(staff_id, failed, "wrong PIN entered for a staff member");
+    tracing::info!(staff_id, failed, "wrong PIN entered for a staff member");
     if failed >= MAX_FAILED_ATTEMPTS {
         sqlx::query("UPDATE staff SET failed_attempts = 0, locked_until_ms = ? WHERE id = ?")
             .bind(now + LOCKOUT_MS)
@@ -385,6 +436,84 @@ mod tests {
         );
         clock.advance_ms(LOCKOUT_MS);
         assert_eq!(login_as(&db, &ana.id, "1234").await.unwrap(), ana);
+    }
+
+    #[tokio::test]
+    async fn a_member_locked_by_name_is_locked_by_pin_too() {
+        let (_d, db, _c) = db().await;
+        let ana = add(&db, "Ana", Role::Cashier, "1234").await.unwrap();
+        for _ in 0..MAX_FAILED_ATTEMPTS {
+            let _ = login_as(&db, &ana.id, "0000").await;
+        }
+        assert!(
+            matches!(login(&db, "1234").await, Err(CoreError::LockedOut { .. })),
+            "the per-member lockout holds for PIN-only login"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_manager_lifts_the_terminal_lockout_and_a_cashier_cannot() {
+        let (_d, db, _c) = db().await;
+        let ana = add(&db, "Ana", Role::Cashier, "1234").await.unwrap();
+        let bo = add(&db, "Bo", Role::ShopManager, "9876").await.unwrap();
+        for _ in 0..MAX_FAILED_ATTEMPTS {
+            let _ = login(&db, "0000").await;
+        }
+        assert!(matches!(
+            login(&db, "9876").await,
+            Err(CoreError::LockedOut { .. })
+        ));
+        assert!(matches!(
+            unlock(&db, &ana.id, "1234").await,
+            Err(CoreError::ManagerApprovalRequired { .. })
+        ));
+        assert!(
+            matches!(
+                unlock(&db, &bo.id, "1111").await,
+                Err(CoreError::WrongPin { .. })
+            ),
+            "the manager's own PIN is checked"
+        );
+        assert_eq!(unlock(&db, &bo.id, "9876").await.unwrap(), bo);
+        assert_eq!(
+            login(&db, "1234").await.unwrap(),
+            ana,
+            "PIN entry works again"
+        );
+    }
+
+    #[tokio::test]
+    async fn probing_pins_through_staff_add_counts_towards_the_lockout() {
+        let (_d, db, _c) = db().await;
+        add(&db, "Ana", Role::Cashier, "1234").await.unwrap();
+        for _ in 0..MAX_FAILED_ATTEMPTS - 1 {
+            assert!(matches!(
+                add(&db, "Eve", Role::Cashier, "1234").await,
+                Err(CoreError::PinTaken)
+            ));
+        }
+        assert!(matches!(
+            add(&db, "Eve", Role::Cashier, "1234").await,
+            Err(CoreError::LockedOut { .. })
+        ));
+        assert!(matches!(
+            login(&db, "1234").await,
+            Err(CoreError::LockedOut { .. })
+        ));
+    }
+
+    #[test]
+    fn tries_left_reads_as_english() {
+        assert!(
+            CoreError::WrongPin { remaining: 1 }
+                .to_string()
+                .contains("(1 try left")
+        );
+        assert!(
+            CoreError::WrongPin { remaining: 3 }
+                .to_string()
+                .contains("(3 tries left")
+        );
     }
 
     #[tokio::test]

@@ -32,7 +32,13 @@ pub struct Cli {
 pub enum Command {
     /// Set up a standalone terminal (no server).
     Init(InitArgs),
-    /// Import products from CSV (sku,name,barcode,price_minor,tax_rate_bp,tax_inclusive,category,stock).
+    /// Import or update products from a CSV file, matched by SKU, all or nothing.
+    ///
+    /// The first row names the columns, in any order: sku, name, price_minor (minor units:
+    /// 1.29 is 129), tax_rate_bp (basis points: 7 % is 700), tax_inclusive (true/false) are
+    /// required; barcode, category, stock (opening level, e.g. 24 or 1.250) and
+    /// sold_by_weight are optional. Comma-, semicolon- or tab-separated. Products not in the
+    /// file are left alone; a blank stock keeps the product's current level.
     Import { file: PathBuf },
     /// Staff members and their PINs.
     #[command(subcommand)]
@@ -168,16 +174,20 @@ pub struct SyncArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
+    /// The shop's ISO 4217 currency code.
     #[arg(long, default_value = "EUR")]
     pub currency: String,
+    /// The shop's name, printed on receipts.
     #[arg(long)]
     pub shop: String,
     #[arg(long, default_value = "")]
     pub company: String,
+    /// Extra receipt header text (address, tax number).
     #[arg(long, default_value = "")]
     pub header: String,
     #[arg(long, default_value = "Thank you!")]
     pub footer: String,
+    /// A catalog CSV to import (see `pos import --help`); checked before anything is set up.
     #[arg(long)]
     pub catalog_csv: Option<PathBuf>,
     /// Round cash payments to this many minor units (5 for CHF; default by currency).
@@ -202,6 +212,16 @@ pub enum StaffCommand {
         manager_pin: Option<String>,
     },
     List,
+    /// Lift every PIN lockout: a manager names themselves and gives their own PIN.
+    Unlock {
+        /// The manager's name or id (their PIN is checked for them alone, so a
+        /// terminal-wide lockout does not stop it).
+        #[arg(long)]
+        staff: String,
+        /// The manager's PIN.
+        #[arg(long)]
+        pin: String,
+    },
 }
 
 /// What goes into a sale; also the shape of a `--script` JSON file.
@@ -302,23 +322,30 @@ pub enum ShiftCommand {
     },
     /// A stored Z report by number.
     ShowZ { number: i64 },
+    /// Put cash into the drawer that is not a sale (change from the bank, say).
     CashIn {
         /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
+        /// The amount, e.g. 20 or 20.00.
         #[arg(long)]
         amount: String,
         #[arg(long)]
         reason: String,
     },
+    /// Take cash out of the drawer (a supplier paid, a bank drop).
     CashOut {
         /// The PIN of the staff member doing this.
         #[arg(long)]
         pin: String,
+        /// The amount, e.g. 20 or 20.00.
         #[arg(long)]
         amount: String,
         #[arg(long)]
         reason: String,
+        /// A manager's PIN: a cashier paying out more than the drawer should hold needs one.
+        #[arg(long)]
+        manager_pin: Option<String>,
     },
     /// Open the drawer without a sale (logged).
     NoSale {

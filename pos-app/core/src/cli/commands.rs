@@ -58,26 +58,13 @@ async fn dispatch(db: &LocalDb, command: &Command) -> CoreResult<Outcome> {
             Err(CoreError::AlreadyInitialised)
         }
         Command::Import { file } => {
-            let report = catalog_csv::import(db, std::fs::File::open(file)?).await?;
-            Ok(Outcome::new(
-                to_json(&report),
-                format!("imported {} products", report.products),
-            ))
+            let report = catalog_csv::import(db, open_catalog(file)?).await?;
+            Ok(Outcome::new(to_json(&report), report.describe()))
         }
         Command::Staff(cmd) => staff_cmd(db, cmd).await,
         Command::Login { pin, staff: who } => {
             let s = match who {
-                Some(who) => {
-                    let member = staff::list(db)
-                        .await?
-                        .into_iter()
-                        .find(|s| &s.id == who || s.name.eq_ignore_ascii_case(who))
-                        .ok_or_else(|| CoreError::NotFound {
-                            what: "staff member",
-                            id: who.clone(),
-                        })?;
-                    staff::login_as(db, &member.id, pin).await?
-                }
+                Some(who) => staff::login_as(db, &staff_id(db, who).await?, pin).await?,
                 None => staff::login(db, pin).await?,
             };
             Ok(Outcome::new(
@@ -143,8 +130,25 @@ async fn dispatch(db: &LocalDb, command: &Command) -> CoreResult<Outcome> {
     }
 }
 
+fn open_catalog(path: &std::path::Path) -> CoreResult<std::fs::File> {
+    std::fs::File::open(path).map_err(|e| {
+        CoreError::invalid(format!("cannot open catalog file {}: {e}", path.display()))
+    })
+}
+
 async fn init(db: &LocalDb, a: &InitArgs) -> CoreResult<Outcome> {
     let currency: Currency = Currency::new(&a.currency)?;
+    if !pos_shared::currency::is_iso_4217(currency) {
+        return Err(CoreError::invalid(format!(
+            "`{}` is not an ISO 4217 currency code; use the shop's, e.g. EUR, USD, GBP",
+            a.currency.trim()
+        )));
+    }
+    // Checked before the terminal is set up, so a bad file leaves nothing half done.
+    let catalog = match &a.catalog_csv {
+        Some(path) => Some(catalog_csv::parse(open_catalog(path)?)?),
+        None => None,
+    };
     let req = InitRequest {
         currency,
         shop_name: a.shop.clone(),
@@ -161,9 +165,10 @@ async fn init(db: &LocalDb, a: &InitArgs) -> CoreResult<Outcome> {
         t.terminal_id, t.shop_name, t.currency
     );
     let mut body = json!({ "terminal": to_json(&t) });
-    if let Some(path) = &a.catalog_csv {
-        let report = catalog_csv::import(db, std::fs::File::open(path)?).await?;
-        text.push_str(&format!("\nimported {} products", report.products));
+    if let Some(file) = &catalog {
+        let report = catalog_csv::apply(db, file).await?;
+        text.push('\n');
+        text.push_str(&report.describe());
         body["imported"] = to_json(&report);
     }
     Ok(Outcome::new(body, text))
@@ -206,6 +211,13 @@ async fn staff_cmd(db: &LocalDb, cmd: &StaffCommand) -> CoreResult<Outcome> {
                 format!("added {} ({}) id {}", s.name, s.role, s.id),
             ))
         }
+        StaffCommand::Unlock { staff: who, pin } => {
+            let m = staff::unlock(db, &staff_id(db, who).await?, pin).await?;
+            Ok(Outcome::new(
+                to_json(&m),
+                format!("PIN lockouts lifted by {}", m.name),
+            ))
+        }
         StaffCommand::List => {
             let list = staff::list(db).await?;
             let text = list
@@ -216,6 +228,19 @@ async fn staff_cmd(db: &LocalDb, cmd: &StaffCommand) -> CoreResult<Outcome> {
             Ok(Outcome::new(to_json(&list), text))
         }
     }
+}
+
+/// The id of the active staff member called `who` (a name, any case, or an id).
+async fn staff_id(db: &LocalDb, who: &str) -> CoreResult<String> {
+    staff::list(db)
+        .await?
+        .into_iter()
+        .find(|s| s.id == who || s.name.eq_ignore_ascii_case(who))
+        .map(|s| s.id)
+        .ok_or_else(|| CoreError::NotFound {
+            what: "staff member",
+            id: who.to_owned(),
+        })
 }
 
 async fn refund(db: &LocalDb, t: &Terminal, a: &RefundArgs) -> CoreResult<Outcome> {
@@ -298,14 +323,18 @@ async fn shift_cmd(db: &LocalDb, t: &Terminal, cmd: &ShiftCommand) -> CoreResult
             pin,
             amount,
             reason,
-        } => cash(db, t, pin, CashKind::PaidIn, amount, reason).await,
+        } => cash(db, t, pin, (CashKind::PaidIn, amount), reason, None).await,
         ShiftCommand::CashOut {
             pin,
             amount,
             reason,
-        } => cash(db, t, pin, CashKind::PaidOut, amount, reason).await,
+            manager_pin,
+        } => {
+            let mp = manager_pin.as_deref();
+            cash(db, t, pin, (CashKind::PaidOut, amount), reason, mp).await
+        }
         ShiftCommand::NoSale { pin, reason } => {
-            cash(db, t, pin, CashKind::NoSale, "0", reason).await
+            cash(db, t, pin, (CashKind::NoSale, "0"), reason, None).await
         }
     }
 }
@@ -314,20 +343,20 @@ async fn cash(
     db: &LocalDb,
     t: &Terminal,
     pin: &str,
-    kind: CashKind,
-    amount: &str,
+    (kind, amount): (CashKind, &str),
     reason: &str,
+    manager_pin: Option<&str>,
 ) -> CoreResult<Outcome> {
     let who = staff::login(db, pin).await?;
     let minor = parse::money(amount, t.currency)?;
-    shifts::cash_movement(db, &who, kind, minor, reason).await?;
-    Ok(Outcome::new(
-        json!({ "kind": kind, "amount_minor": minor, "reason": reason }),
-        format!(
-            "{kind:?} {} recorded ({reason})",
-            Money::new(minor, t.currency)
-        ),
-    ))
+    let m = shifts::cash_movement(db, &who, kind, minor, reason, manager_pin).await?;
+    let amount = Money::new(m.amount_minor, t.currency);
+    let text = match kind {
+        CashKind::PaidIn => format!("paid in {amount} ({})", m.reason),
+        CashKind::PaidOut => format!("paid out {amount} ({})", m.reason),
+        CashKind::NoSale => format!("drawer opened without a sale ({})", m.reason),
+    };
+    Ok(Outcome::new(to_json(&m), text))
 }
 
 async fn customer_cmd(db: &LocalDb, t: &Terminal, cmd: &CustomerCommand) -> CoreResult<Outcome> {

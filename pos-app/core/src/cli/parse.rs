@@ -24,9 +24,9 @@ pub fn item(spec: &str) -> CoreResult<(String, i64)> {
     Ok((spec.trim().to_owned(), 1000))
 }
 
-/// An amount in the terminal currency: `12.34`.
+/// An amount in the terminal currency: `12.34`, no larger than one entry may hold.
 pub fn money(text: &str, currency: Currency) -> CoreResult<i64> {
-    Ok(Money::parse(text, currency)?.minor)
+    Ok(Money::parse(text, currency)?.within_entry_limit()?.minor)
 }
 
 /// `10%`, `12.5%` or an amount `1.50`.
@@ -43,7 +43,9 @@ pub fn discount(text: &str, currency: Currency) -> CoreResult<Discount> {
         }
         return Ok(Discount::Percent(u32::try_from(bp).unwrap_or(0)));
     }
-    Ok(Discount::Amount(Money::parse(text, currency)?))
+    Ok(Discount::Amount(
+        Money::parse(text, currency)?.within_entry_limit()?,
+    ))
 }
 
 /// `AMOUNT:REFERENCE` for card tenders.

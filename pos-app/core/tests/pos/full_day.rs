@@ -106,10 +106,10 @@ async fn z_report_equals_the_sum_over_the_journal() {
             refunded.push(r);
         }
         if i.is_multiple_of(40) {
-            shifts::cash_movement(&t.db, &t.cashier, CashKind::PaidIn, 2_000, "coins")
+            shifts::cash_movement(&t.db, &t.cashier, CashKind::PaidIn, 2_000, "coins", None)
                 .await
                 .unwrap();
-            shifts::cash_movement(&t.db, &t.cashier, CashKind::PaidOut, 700, "milkman")
+            shifts::cash_movement(&t.db, &t.cashier, CashKind::PaidOut, 700, "milkman", None)
                 .await
                 .unwrap();
         }
@@ -177,6 +177,34 @@ async fn z_report_equals_the_sum_over_the_journal() {
         r.expected["cash"],
         10_000 + j_tenders["cash"] + j_in - j_out,
         "expected cash is float + cash takings + paid in - paid out"
+    );
+    // The tax table: per rate, sold lines minus what was refunded of them.
+    let mut rate_of = BTreeMap::new();
+    let mut j_taxes: BTreeMap<(u32, bool), (i64, i64)> = BTreeMap::new();
+    for s in &sold {
+        for l in &s.lines {
+            let rate = (l.tax_rate_bp, l.tax_inclusive);
+            rate_of.insert(l.id.clone(), rate);
+            let row = j_taxes.entry(rate).or_default();
+            *row = (row.0 + l.net_minor, row.1 + l.tax_minor);
+        }
+    }
+    for rf in &refunded {
+        for l in &rf.lines {
+            let rate = rate_of[l.sale_line_id.as_deref().expect("refunds with a receipt")];
+            let row = j_taxes.entry(rate).or_default();
+            *row = (row.0 - (l.amount_minor - l.tax_minor), row.1 - l.tax_minor);
+        }
+    }
+    let z_taxes: BTreeMap<(u32, bool), (i64, i64)> = r
+        .taxes
+        .iter()
+        .map(|t| ((t.rate_bp, t.inclusive), (t.net_minor, t.tax_minor)))
+        .collect();
+    assert!(!refunded.is_empty());
+    assert_eq!(
+        z_taxes, j_taxes,
+        "Z tax table == sales minus refunds per rate"
     );
     let z_record = records
         .iter()

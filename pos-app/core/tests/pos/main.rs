@@ -2,6 +2,7 @@
 //! `pos` binary driven as a subprocess.
 
 mod accounts;
+mod cash_control;
 mod checkout;
 mod cli;
 mod concurrency;
