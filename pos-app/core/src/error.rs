@@ -31,7 +31,7 @@ pub enum CoreError {
     ManagerApprovalRequired { action: String },
     #[error("that PIN is already used by another staff member; choose a different PIN")]
     PinTaken,
-    #[error("no shift is open; open one with `pos shift open --float AMOUNT`")]
+    #[error("no shift is open; open one with `pos shift open --pin PIN --float AMOUNT`")]
     NoOpenShift,
     #[error("a shift is already open; close it with a Z report first")]
     ShiftAlreadyOpen,

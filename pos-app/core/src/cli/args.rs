@@ -274,7 +274,7 @@ pub struct RefundArgs {
     /// The PIN of the staff member doing this.
     #[arg(long)]
     pub pin: String,
-    /// A manager's PIN: a cashier's refund without a receipt needs one.
+    /// A manager's PIN: every refund by a cashier needs one, with or without a receipt.
     #[arg(long)]
     pub manager_pin: Option<String>,
     /// The original sale (receipt). Without it, refund --item at catalog price.

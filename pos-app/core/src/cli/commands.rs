@@ -23,12 +23,26 @@ fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
-fn pretty<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
-}
-
 /// Runs `cli` and returns what to print.
 pub async fn run(cli: &Cli) -> CoreResult<Outcome> {
+    // Only setting up creates a database; any other command on a wrong path says so
+    // instead of leaving an empty file behind.
+    let creates = matches!(cli.command, Command::Init(_) | Command::Enroll(_));
+    if !creates && !cli.db.exists() {
+        return Err(CoreError::invalid(format!(
+            "no terminal database at {}; check --db (or KASSA_POS_DB), or set one up with `pos init`",
+            cli.db.display()
+        )));
+    }
+    if creates
+        && let Some(dir) = cli.db.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(CoreError::invalid(format!(
+            "the folder {} does not exist; create it or pick another --db path",
+            dir.display()
+        )));
+    }
     let db = LocalDb::open(&cli.db).await?;
     let outcome = dispatch(&db, &cli.command).await;
     db.close().await;
@@ -95,7 +109,14 @@ async fn dispatch(db: &LocalDb, command: &Command) -> CoreResult<Outcome> {
             let list = till::list_parked(db).await?;
             let text = list
                 .iter()
-                .map(|p| format!("{} {} lines", p.id, p.lines))
+                .map(|p| {
+                    format!(
+                        "{} {} lines, parked {}",
+                        p.id,
+                        p.lines,
+                        crate::clock::format_ms(p.parked_at_ms)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             Ok(Outcome::new(to_json(&list), text))
@@ -297,7 +318,10 @@ async fn shift_cmd(db: &LocalDb, t: &Terminal, cmd: &ShiftCommand) -> CoreResult
         ShiftCommand::X => {
             let s = shifts::current(db).await?.ok_or(CoreError::NoOpenShift)?;
             let r = shifts::report(db, &s.id).await?;
-            Ok(Outcome::new(to_json(&r), pretty(&r)))
+            Ok(Outcome::new(
+                to_json(&r),
+                format!("X report (shift still open)\n{}", report_text(&r, cur)),
+            ))
         }
         ShiftCommand::Z {
             pin,
@@ -312,12 +336,16 @@ async fn shift_cmd(db: &LocalDb, t: &Terminal, cmd: &ShiftCommand) -> CoreResult
             let z = shifts::close(db, t, &who, counted, manager_pin.as_deref()).await?;
             Ok(Outcome::new(
                 to_json(&z),
-                format!("Z report #{} closed the shift\n{}", z.z_number, pretty(&z)),
+                format!(
+                    "Z report #{} closed the shift\n{}",
+                    z.z_number,
+                    z_text(&z, cur)
+                ),
             ))
         }
         ShiftCommand::ShowZ { number } => {
             let z = shifts::z_report(db, *number).await?;
-            Ok(Outcome::new(to_json(&z), pretty(&z)))
+            Ok(Outcome::new(to_json(&z), z_text(&z, cur)))
         }
         ShiftCommand::CashIn {
             pin,
@@ -337,6 +365,71 @@ async fn shift_cmd(db: &LocalDb, t: &Terminal, cmd: &ShiftCommand) -> CoreResult
             cash(db, t, pin, (CashKind::NoSale, "0"), reason, None).await
         }
     }
+}
+
+/// A shift report laid out for people, amounts in the terminal's currency.
+fn report_text(r: &shifts::ShiftReport, cur: Currency) -> String {
+    let m = |minor| Money::new(minor, cur).to_string();
+    let mut out = format!(
+        "opening float   {}\nsales           {} for {} (discounts {}, tax {})\nrefunds         {} for {}\npaid in / out   {} / {}\ndebt payments   {}\nno-sale opens   {}\n",
+        m(r.opening_float_minor),
+        r.sales_count,
+        m(r.sales_total_minor),
+        m(r.discount_minor),
+        m(r.tax_minor),
+        r.refunds_count,
+        m(r.refunds_total_minor),
+        m(r.paid_in_minor),
+        m(r.paid_out_minor),
+        m(r.debt_payments_minor),
+        r.no_sale_count,
+    );
+    out.push_str("takings by tender (net of change and refunds), expected:\n");
+    for (kind, expected) in &r.expected {
+        let taken = r.tenders.get(kind).copied().unwrap_or(0);
+        out.push_str(&format!(
+            "  {kind:<14} {:>16} {:>16}\n",
+            m(taken),
+            m(*expected)
+        ));
+    }
+    out.push_str("tax by rate (net of refunds): net, tax\n");
+    for t in &r.taxes {
+        let kind = if t.inclusive { "incl." } else { "excl." };
+        out.push_str(&format!(
+            "  {:>3}.{:02} % {kind} {:>16} {:>16}\n",
+            t.rate_bp / 100,
+            t.rate_bp % 100,
+            m(t.net_minor),
+            m(t.tax_minor)
+        ));
+    }
+    out
+}
+
+/// A Z report: the final figures, then what was counted against what was expected.
+fn z_text(z: &shifts::ZReport, cur: Currency) -> String {
+    let m = |minor| Money::new(minor, cur).to_string();
+    let mut out = format!(
+        "Z #{} closed {}\n{}counted, variance:\n",
+        z.z_number,
+        crate::clock::format_ms(z.closed_at_ms),
+        report_text(&z.report, cur)
+    );
+    for (kind, variance) in &z.variance {
+        let counted = z
+            .counted
+            .get(kind)
+            .map_or_else(|| "not counted".to_owned(), |c| m(*c));
+        out.push_str(&format!(
+            "  {kind:<14} {counted:>16} {:>16}\n",
+            m(*variance)
+        ));
+    }
+    if let Some(by) = &z.approved_by {
+        out.push_str(&format!("variance approved by {by}\n"));
+    }
+    out
 }
 
 async fn cash(

@@ -105,6 +105,10 @@ pub async fn sell(
     resume: Option<&str>,
 ) -> CoreResult<Outcome> {
     let staff = staff::login(db, &args.pin).await?;
+    // Said first: a cashier without a shift should not be asked for a tender.
+    crate::shifts::current(db)
+        .await?
+        .ok_or(CoreError::NoOpenShift)?;
     let spec = spec_of(args)?;
     let mut cart = match resume {
         Some(id) => till::resume(db, id).await?,
@@ -122,6 +126,9 @@ pub async fn park(
     spec: &SaleSpec,
 ) -> CoreResult<Outcome> {
     let staff = staff::login(db, pin).await?;
+    crate::shifts::current(db)
+        .await?
+        .ok_or(CoreError::NoOpenShift)?;
     let mut cart = Cart::default();
     fill(db, t, &mut cart, spec).await?;
     cart.tenders.clear();

@@ -318,3 +318,39 @@ fn a_newer_schema_is_refused_with_a_clear_message() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("newer Kassa"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_wrong_db_path_is_named_and_no_file_is_left_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("typo.db");
+    let out = crate::harness::pos(&missing, &["status"]);
+    assert!(!out.status.success());
+    assert!(
+        crate::harness::stderr(&out).contains("no terminal database at"),
+        "{}",
+        crate::harness::stderr(&out)
+    );
+    assert!(!missing.exists(), "status must not create a database");
+}
+
+#[test]
+fn selling_without_a_shift_says_so_before_asking_for_a_tender() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::harness::cli_terminal(dir.path());
+    let out = crate::harness::pos(
+        &db,
+        &[
+            "sell",
+            "--pin",
+            crate::harness::CASHIER_PIN,
+            "--item",
+            "P01",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = crate::harness::stderr(&out);
+    assert!(
+        err.contains("no shift is open") && err.contains("--pin PIN"),
+        "{err}"
+    );
+}
