@@ -48,6 +48,17 @@ fn as_line_totals(l: &SaleLine, currency: Currency) -> CoreResult<LineTotals> {
     })
 }
 
+/// How much of line `line_no` of `sale_id` is left to refund, in milli-units.
+pub async fn left_to_refund(db: &LocalDb, sale_id: &str, line_no: i64) -> CoreResult<i64> {
+    let sale = sales::load(db, sale_id).await?;
+    let line = sale
+        .lines
+        .iter()
+        .find(|l| l.line_no == line_no)
+        .ok_or_else(|| CoreError::invalid(format!("sale has no line {line_no}")))?;
+    Ok(line.qty_milli - refunded_so_far(db, &line.id).await?)
+}
+
 async fn refunded_so_far(db: &LocalDb, sale_line_id: &str) -> CoreResult<i64> {
     Ok(sqlx::query_scalar(
         "SELECT coalesce(sum(qty_milli), 0) FROM refund_lines WHERE sale_line_id = ?",

@@ -280,7 +280,7 @@ pub struct RefundArgs {
     /// The original sale (receipt). Without it, refund --item at catalog price.
     #[arg(long)]
     pub sale: Option<String>,
-    /// LINE or LINExQTY of the original sale.
+    /// LINE (all of it not yet refunded) or LINExQTY of the original sale.
     #[arg(long = "line")]
     pub lines: Vec<String>,
     /// The QR code of another till's receipt (scanned text): refund --item against it,

@@ -275,11 +275,16 @@ async fn refund(db: &LocalDb, t: &Terminal, a: &RefundArgs) -> CoreResult<Outcom
     };
     let r = match (&a.sale, &a.receipt_code) {
         (Some(sale_id), _) => {
-            let lines = a
-                .lines
-                .iter()
-                .map(|l| parse::refund_line(l))
-                .collect::<CoreResult<Vec<_>>>()?;
+            let mut lines = Vec::new();
+            for l in &a.lines {
+                let (line_no, qty) = parse::refund_line(l)?;
+                // A bare line number means the whole line, weighed goods included.
+                let qty = match qty {
+                    Some(q) => q,
+                    None => refunds::left_to_refund(db, sale_id, line_no).await?,
+                };
+                lines.push((line_no, qty));
+            }
             refunds::with_receipt(db, t, &who, sale_id, &lines, &a.to, &a.reason, mp).await?
         }
         (None, Some(code)) => {

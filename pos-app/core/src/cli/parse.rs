@@ -77,13 +77,14 @@ pub fn counted(text: &str, currency: Currency) -> CoreResult<(String, i64)> {
     Ok((kind.trim().to_owned(), money(amount, currency)?))
 }
 
-/// `LINE` or `LINExQTY` of a sale being refunded.
-pub fn refund_line(text: &str) -> CoreResult<(i64, i64)> {
+/// `LINE` (all of the line not yet refunded: `None`) or `LINExQTY` of a sale being refunded.
+pub fn refund_line(text: &str) -> CoreResult<(i64, Option<i64>)> {
+    let explicit = text.contains(['x', 'X']);
     let (line, qty) = item(text)?;
     let line = line
         .parse()
         .map_err(|_| CoreError::invalid(format!("`{line}` is not a line number")))?;
-    Ok((line, qty))
+    Ok((line, explicit.then_some(qty)))
 }
 
 #[cfg(test)]
@@ -132,7 +133,8 @@ mod tests {
             counted("cash=12.30", Currency::EUR).unwrap(),
             ("cash".into(), 1230)
         );
-        assert_eq!(refund_line("2x1").unwrap(), (2, 1000));
+        assert_eq!(refund_line("2x1").unwrap(), (2, Some(1000)));
+        assert_eq!(refund_line("3").unwrap(), (3, None), "the rest of the line");
         assert_eq!(
             line_discount("2:10%", Currency::EUR).unwrap(),
             (2, Discount::Percent(1000))

@@ -233,6 +233,25 @@ fn sell_park_resume_refund_and_receipt_through_the_cli() {
     let x = json(&pos(&db, &["--json", "shift", "x"]));
     assert_eq!(x["refunds_count"], 1);
     assert_eq!(x["sales_count"], 2);
+    let rest = pos(
+        &db,
+        &[
+            "--json",
+            "refund",
+            "--pin",
+            MANAGER_PIN,
+            "--sale",
+            &sale_id,
+            "--line",
+            "1",
+        ],
+    );
+    assert!(rest.status.success(), "{}", stderr(&rest));
+    assert_eq!(
+        json(&rest)["lines"][0]["qty_milli"],
+        1000,
+        "a bare line number refunds what is left of the line (2 sold, 1 refunded)"
+    );
     let verify = pos(&db, &["journal", "verify"]);
     assert!(verify.status.success(), "{}", stderr(&verify));
 }

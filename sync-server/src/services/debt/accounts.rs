@@ -299,19 +299,14 @@ async fn missing<'a>(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let found: Vec<Document> = customers(state)
-        .clone_with_type::<Document>()
-        .find(doc! { "_id": { "$in": &ids }, "company_id": company_id })
-        .projection(doc! { "_id": 1 })
-        .session(&mut *s)
+    let filter = doc! { "_id": { "$in": &ids }, "company_id": company_id };
+    let found: HashSet<String> = crate::db::ids_in(&customers(state), filter, s)
         .await?
-        .stream(&mut *s)
-        .try_collect()
-        .await?;
-    let found: HashSet<&str> = found.iter().filter_map(|d| d.get_str("_id").ok()).collect();
+        .into_iter()
+        .collect();
     Ok(ids
         .into_iter()
-        .filter(|id| !found.contains(id))
+        .filter(|id| !found.contains(*id))
         .map(str::to_owned)
         .collect())
 }
