@@ -126,7 +126,14 @@ pub fn build(sale: &Sale, terminal: &Terminal, key: &ed25519_dalek::SigningKey) 
         tenders: sale
             .tenders
             .iter()
-            .map(|t| (tender_label(&t.kind), money(t.amount_minor, cur)))
+            .map(|t| {
+                // The card terminal's reference, so a disputed payment can be traced.
+                let label = match t.reference.as_deref().filter(|r| !r.is_empty()) {
+                    Some(r) => format!("{} {r}", tender_label(&t.kind)),
+                    None => tender_label(&t.kind),
+                };
+                (label, money(t.amount_minor, cur))
+            })
             .collect(),
         change: money(sale.change_minor, cur),
         cash_rounding: (sale.cash_rounding_minor != 0)
@@ -328,6 +335,23 @@ mod tests {
         assert_eq!(r.taxes[0].tax, "1.01");
         assert_eq!(r.lines[1].detail, "1.235 x 2.99");
         assert!(r.qr_payload.contains(&sale().id));
+    }
+
+    #[test]
+    fn a_card_tender_shows_its_terminal_reference() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]);
+        let mut paid_by_card = sale();
+        paid_by_card.tenders = vec![SaleTender {
+            kind: "card".into(),
+            amount_minor: 608,
+            reference: Some("AUTH-0042".into()),
+        }];
+        let text = render_text(&build(&paid_by_card, &terminal(), &key));
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("Card AUTH-0042") && l.ends_with("6.08")),
+            "{text}"
+        );
     }
 
     #[test]

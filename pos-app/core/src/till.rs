@@ -106,6 +106,8 @@ pub struct Parked {
     pub staff_id: String,
     pub parked_at_ms: i64,
     pub lines: usize,
+    /// What the cashier wrote when parking ("customer fetching wallet").
+    pub note: Option<String>,
 }
 
 /// Parks a cart for later; returns the parked id.
@@ -136,8 +138,8 @@ pub async fn park(
 /// Lists carts still parked.
 pub async fn list_parked(db: &LocalDb) -> CoreResult<Vec<Parked>> {
     let rows = sqlx::query(
-        "SELECT id, staff_id, parked_at_ms, cart FROM parked_sales WHERE status = 'parked'
-         ORDER BY parked_at_ms",
+        "SELECT id, staff_id, parked_at_ms, cart, note FROM parked_sales
+         WHERE status = 'parked' ORDER BY parked_at_ms",
     )
     .fetch_all(db.pool())
     .await?;
@@ -150,6 +152,7 @@ pub async fn list_parked(db: &LocalDb) -> CoreResult<Vec<Parked>> {
             lines: serde_json::from_str::<Cart>(&r.get::<String, _>(3))
                 .map(|c| c.lines.len())
                 .unwrap_or(0),
+            note: r.get(4),
         })
         .collect())
 }

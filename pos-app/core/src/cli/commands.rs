@@ -111,10 +111,13 @@ async fn dispatch(db: &LocalDb, command: &Command) -> CoreResult<Outcome> {
                 .iter()
                 .map(|p| {
                     format!(
-                        "{} {} lines, parked {}",
+                        "{} {} lines, parked {}{}",
                         p.id,
                         p.lines,
-                        crate::clock::format_ms(p.parked_at_ms)
+                        crate::clock::format_ms(p.parked_at_ms),
+                        p.note
+                            .as_deref()
+                            .map_or_else(String::new, |n| format!(" ({n})"))
                     )
                 })
                 .collect::<Vec<_>>()
