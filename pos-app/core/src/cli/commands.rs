@@ -590,7 +590,7 @@ async fn status(db: &LocalDb, t: &Terminal) -> CoreResult<Outcome> {
         "schema_version": crate::store::known_schema_version(), "sync": to_json(&sync),
     });
     let text = format!(
-        "terminal {} ({}), currency {}\nshift: {}\njournal: {records} records, {unacked} not yet synced, {}\nprint queue: {queued}\n{}",
+        "terminal {} ({}), currency {}\nshift: {}\njournal: {records} records, {unacked} not yet synced, {}\nreceipts queued for printing: {queued} (printer support is not built yet; `pos receipt SALE_ID` shows any receipt)\n{}",
         t.terminal_id,
         t.shop_name,
         t.currency,
