@@ -148,6 +148,7 @@ mod tests {
         for code in ["EUR", "usd", "CHF", "JPY", "KWD", "SEK"] {
             assert!(is_iso_4217(Currency::new(code).unwrap()), "{code}");
         }
+        // Made-up codes, ISO's "no currency" code and gold: none is money a shop takes.
         for code in ["XYZ", "ABC", "XXX", "XAU"] {
             assert!(!is_iso_4217(Currency::new(code).unwrap()), "{code}");
         }
