@@ -331,12 +331,7 @@ async fn resolve(tx: &mut Tx, p: &ProductInput) -> CoreResult<(String, Option<St
             p.sku
         )));
     }
-    if p.price_minor > pos_shared::money::MAX_ENTRY_MINOR {
-        return Err(CoreError::invalid(format!(
-            "price of {} is more than one entry may hold",
-            p.sku
-        )));
-    }
+    crate::error::within_entry_limit(p.price_minor, &format!("the price of {}", p.sku))?;
     if p.tax_rate_bp > MAX_TAX_RATE_BP {
         return Err(CoreError::invalid(format!(
             "tax rate of {} is {} basis points ({}.{:02} %); rates are in basis points (7 % is 700) and at most {MAX_TAX_RATE_BP}",

@@ -195,11 +195,7 @@ pub async fn pay_debt(
     if amount_minor <= 0 {
         return Err(CoreError::invalid("a payment must be more than zero"));
     }
-    if amount_minor > pos_shared::money::MAX_ENTRY_MINOR {
-        return Err(CoreError::invalid(
-            "a payment is more than one entry may hold; check the amount",
-        ));
-    }
+    crate::error::within_entry_limit(amount_minor, "a payment")?;
     let now = db.now_ms();
     let id = new_id();
     let mut tx = db.begin().await?;

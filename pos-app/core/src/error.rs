@@ -197,6 +197,19 @@ impl CoreError {
     }
 }
 
+/// Refuses an amount no till is meant to hold (`pos_shared::money::MAX_ENTRY_MINOR`), for
+/// the core's entry points that take bare minor units, so a slip of the keyboard cannot
+/// make a shift's or an account's sums overflow. `what` names it: "the opening float".
+pub(crate) fn within_entry_limit(minor: i64, what: &str) -> CoreResult<()> {
+    let max = pos_shared::money::MAX_ENTRY_MINOR;
+    if minor.unsigned_abs() > max.unsigned_abs() {
+        return Err(CoreError::invalid(format!(
+            "{what} of {minor} minor units is more than one entry may hold ({max} at most); check the amount"
+        )));
+    }
+    Ok(())
+}
+
 pub type CoreResult<T> = Result<T, CoreError>;
 
 fn tries_left(n: i64) -> String {

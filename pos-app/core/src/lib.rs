@@ -12,6 +12,7 @@ pub mod error;
 pub mod journal;
 pub mod promotions;
 pub mod receipt;
+pub mod refund_slip;
 pub mod refunds;
 mod sale_context;
 pub mod sales;

@@ -52,11 +52,11 @@ pub struct Receipt {
     pub qr_payload: String,
 }
 
-fn money(minor: i64, currency: Currency) -> String {
+pub(crate) fn money(minor: i64, currency: Currency) -> String {
     Money::new(minor, currency).format()
 }
 
-fn tender_label(kind: &str) -> String {
+pub(crate) fn tender_label(kind: &str) -> String {
     match kind {
         "cash" => "Cash".into(),
         "card" => "Card".into(),
@@ -64,6 +64,38 @@ fn tender_label(kind: &str) -> String {
         "on_account" => "On account".into(),
         other => other.into(),
     }
+}
+
+/// One row per (rate, inclusive) of `parts` (rate in basis points, inclusive, net, tax),
+/// in the order the rates first appear.
+pub(crate) fn tax_rows(
+    parts: impl Iterator<Item = (u32, bool, i64, i64)>,
+    cur: Currency,
+) -> Vec<ReceiptTax> {
+    let mut rates: Vec<(u32, bool, i64, i64)> = Vec::new();
+    for (bp, inclusive, net, tax) in parts {
+        match rates.iter_mut().find(|r| r.0 == bp && r.1 == inclusive) {
+            Some(r) => {
+                r.2 += net;
+                r.3 += tax;
+            }
+            None => rates.push((bp, inclusive, net, tax)),
+        }
+    }
+    rates
+        .into_iter()
+        .map(|(bp, inc, net, tax)| ReceiptTax {
+            label: format!(
+                "{}.{:02}%{}",
+                bp / 100,
+                bp % 100,
+                if inc { " incl" } else { "" }
+            ),
+            net: money(net, cur),
+            tax: money(tax, cur),
+            gross: money(net + tax, cur),
+        })
+        .collect()
 }
 
 /// The receipt document for `sale`; its QR payload is sealed with the terminal's `key`
@@ -86,33 +118,12 @@ pub fn build(sale: &Sale, terminal: &Terminal, key: &ed25519_dalek::SigningKey) 
             discount: (l.discount_minor != 0).then(|| money(-l.discount_minor, cur)),
         })
         .collect();
-    let mut rates: Vec<(u32, bool, i64, i64)> = Vec::new();
-    for l in &sale.lines {
-        match rates
-            .iter_mut()
-            .find(|r| r.0 == l.tax_rate_bp && r.1 == l.tax_inclusive)
-        {
-            Some(r) => {
-                r.2 += l.net_minor;
-                r.3 += l.tax_minor;
-            }
-            None => rates.push((l.tax_rate_bp, l.tax_inclusive, l.net_minor, l.tax_minor)),
-        }
-    }
-    let taxes = rates
-        .into_iter()
-        .map(|(bp, inc, net, tax)| ReceiptTax {
-            label: format!(
-                "{}.{:02}%{}",
-                bp / 100,
-                bp % 100,
-                if inc { " incl" } else { "" }
-            ),
-            net: money(net, cur),
-            tax: money(tax, cur),
-            gross: money(net + tax, cur),
-        })
-        .collect();
+    let taxes = tax_rows(
+        sale.lines
+            .iter()
+            .map(|l| (l.tax_rate_bp, l.tax_inclusive, l.net_minor, l.tax_minor)),
+        cur,
+    );
     Receipt {
         header,
         receipt_no: sale.receipt_no,
@@ -153,22 +164,39 @@ pub fn build(sale: &Sale, terminal: &Terminal, key: &ed25519_dalek::SigningKey) 
     }
 }
 
-fn truncate(text: &str, width: usize) -> String {
+pub(crate) fn truncate(text: &str, width: usize) -> String {
     text.chars().take(width).collect()
 }
 
 /// `left` and `right` on one line, `right` flush right; `left` is cut to fit.
-fn two_col(left: &str, right: &str) -> String {
+pub(crate) fn two_col(left: &str, right: &str) -> String {
     let room = WIDTH.saturating_sub(right.chars().count() + 1);
     let left = truncate(left, room);
     let pad = WIDTH - left.chars().count() - right.chars().count();
     format!("{left}{}{right}", " ".repeat(pad))
 }
 
-fn center(text: &str) -> String {
+pub(crate) fn center(text: &str) -> String {
     let t = truncate(text, WIDTH);
     let pad = (WIDTH - t.chars().count()) / 2;
     format!("{}{t}", " ".repeat(pad))
+}
+
+/// The tax summary: a heading and one row per rate.
+pub(crate) fn push_tax_table(out: &mut Vec<String>, taxes: &[ReceiptTax]) {
+    out.push(format!(
+        "{:<12}{:>10}{:>10}{:>10}",
+        "Tax", "Net", "Tax", "Gross"
+    ));
+    for t in taxes {
+        out.push(format!(
+            "{:<12}{:>10}{:>10}{:>10}",
+            truncate(&t.label, 12),
+            t.net,
+            t.tax,
+            t.gross
+        ));
+    }
 }
 
 /// Renders the receipt as fixed-width text, every line at most [`WIDTH`] characters.
@@ -201,19 +229,7 @@ pub fn render_text(r: &Receipt) -> String {
     }
     out.push(two_col("Change", &r.change));
     out.push(rule.clone());
-    out.push(format!(
-        "{:<12}{:>10}{:>10}{:>10}",
-        "Tax", "Net", "Tax", "Gross"
-    ));
-    for t in &r.taxes {
-        out.push(format!(
-            "{:<12}{:>10}{:>10}{:>10}",
-            truncate(&t.label, 12),
-            t.net,
-            t.tax,
-            t.gross
-        ));
-    }
+    push_tax_table(&mut out, &r.taxes);
     out.push(rule);
     out.extend(r.footer.iter().map(|f| center(f)));
     out.push(truncate(&r.sale_id, WIDTH));

@@ -18,6 +18,7 @@ use crate::stock;
 use crate::store::{LocalDb, Tx, new_id};
 use crate::terminal::Terminal;
 use crate::till;
+use sqlx::{Row, SqliteConnection};
 
 pub use pos_shared::facts::{Refund, RefundLine};
 
@@ -129,7 +130,7 @@ pub async fn with_receipt(
         lines,
         db.now_ms(),
     )?;
-    store(db, refund, None).await
+    store(db, terminal, refund, None).await
 }
 
 /// Refunds goods without a receipt at today's catalog price; always needs a manager.
@@ -156,7 +157,7 @@ pub async fn without_receipt(
         lines,
         db.now_ms(),
     )?;
-    store(db, refund, None).await
+    store(db, terminal, refund, None).await
 }
 
 /// Refund lines for scanned goods (barcode or SKU, quantity in milli-units) at today's
@@ -233,6 +234,7 @@ pub(crate) struct ReceiptLimit {
 /// `limit` is checked inside it, so two refunds of one receipt at once cannot both pass.
 pub(crate) async fn store(
     db: &LocalDb,
+    terminal: &Terminal,
     mut refund: Refund,
     limit: Option<ReceiptLimit>,
 ) -> CoreResult<Refund> {
@@ -273,6 +275,7 @@ pub(crate) async fn store(
         customers::add_entry(&mut tx, now, entry).await?;
     }
     insert(&mut tx, &refund, record.seq).await?;
+    queue_slip(&mut tx, terminal, &refund.id, now).await?;
     tx.commit().await?;
     tracing::info!(refund_id = %refund.id, total = refund.total_minor, "refund issued");
     Ok(refund)
@@ -335,4 +338,124 @@ async fn insert(tx: &mut Tx, r: &Refund, journal_seq: i64) -> CoreResult<()> {
         }
     }
     Ok(())
+}
+
+/// What a refund slip names beyond the refund fact, per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlipLineInfo {
+    pub name: String,
+    pub tax_rate_bp: u32,
+    pub tax_inclusive: bool,
+}
+
+/// A stored refund with what its slip prints: names and tax rates per line, who gave it
+/// and who approved it, and the receipt number when the sale was made on this till.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRefund {
+    pub refund: Refund,
+    pub lines: Vec<SlipLineInfo>,
+    pub staff_name: String,
+    pub approver_name: Option<String>,
+    pub receipt_no: Option<i64>,
+}
+
+/// Reads a stored refund back by id.
+pub async fn load(db: &LocalDb, refund_id: &str) -> CoreResult<StoredRefund> {
+    let mut conn = db.pool().acquire().await?;
+    read(&mut conn, refund_id).await
+}
+
+/// The slip is queued with the refund, as a sale's receipt is with the sale.
+async fn queue_slip(
+    tx: &mut Tx,
+    terminal: &Terminal,
+    refund_id: &str,
+    now_ms: i64,
+) -> CoreResult<()> {
+    let stored = read(tx, refund_id).await?;
+    let body = crate::refund_slip::render_text(&crate::refund_slip::build(&stored, terminal));
+    sqlx::query(
+        "INSERT INTO print_jobs (id, kind, ref_id, body, created_at_ms)
+         VALUES (?, 'refund', ?, ?, ?)",
+    )
+    .bind(new_id())
+    .bind(refund_id)
+    .bind(body)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn read(conn: &mut SqliteConnection, refund_id: &str) -> CoreResult<StoredRefund> {
+    let row = sqlx::query(
+        "SELECT r.id, r.receipt_sale_id, r.shift_id, r.staff_id, r.approved_by,
+                (SELECT customer_id FROM sales WHERE id = r.sale_id), r.reason, r.tender_kind,
+                r.total_minor, r.tax_minor, r.created_at_ms,
+                coalesce((SELECT name FROM staff WHERE id = r.staff_id), r.staff_id),
+                (SELECT name FROM staff WHERE id = r.approved_by),
+                (SELECT receipt_no FROM sales WHERE id = r.sale_id)
+         FROM refunds r WHERE r.id = ?",
+    )
+    .bind(refund_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| CoreError::NotFound {
+        what: "refund",
+        id: refund_id.to_owned(),
+    })?;
+    let line_rows = sqlx::query(
+        "SELECT l.sale_line_id, l.product_id, coalesce(p.sku, ''), l.qty_milli,
+                l.amount_minor, l.tax_minor, l.restock,
+                coalesce(s.name, p.name, l.product_id), coalesce(l.tax_rate_bp, 0),
+                coalesce(l.tax_inclusive, 1)
+         FROM refund_lines l
+         LEFT JOIN products p ON p.id = l.product_id
+         LEFT JOIN sale_lines s ON s.id = l.sale_line_id
+         WHERE l.refund_id = ? ORDER BY l.rowid",
+    )
+    .bind(refund_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (lines, about) = line_rows
+        .into_iter()
+        .map(|r| {
+            (
+                RefundLine {
+                    sale_line_id: r.get(0),
+                    product_id: r.get(1),
+                    sku: r.get(2),
+                    qty_milli: r.get(3),
+                    amount_minor: r.get(4),
+                    tax_minor: r.get(5),
+                    restock: r.get(6),
+                },
+                SlipLineInfo {
+                    name: r.get(7),
+                    tax_rate_bp: u32::try_from(r.get::<i64, _>(8)).unwrap_or(0),
+                    tax_inclusive: r.get(9),
+                },
+            )
+        })
+        .unzip();
+    Ok(StoredRefund {
+        refund: Refund {
+            id: row.get(0),
+            sale_id: row.get(1),
+            shift_id: row.get(2),
+            staff_id: row.get(3),
+            approved_by: row.get(4),
+            customer_id: row.get(5),
+            reason: row.get(6),
+            tender_kind: row.get(7),
+            total_minor: row.get(8),
+            tax_minor: row.get(9),
+            lines,
+            created_at_ms: row.get(10),
+        },
+        lines: about,
+        staff_name: row.get(11),
+        approver_name: row.get(12),
+        receipt_no: row.get(13),
+    })
 }

@@ -78,7 +78,7 @@ pub async fn with_sealed_receipt(
         db.now_ms(),
     )?;
     let total = pos_shared::Money::new(summary.total_minor, terminal.currency);
-    refunds::store(db, refund, Some(refunds::ReceiptLimit { total })).await
+    refunds::store(db, terminal, refund, Some(refunds::ReceiptLimit { total })).await
 }
 
 #[cfg(test)]

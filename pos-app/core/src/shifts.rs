@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use pos_shared::money::MAX_ENTRY_MINOR;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, within_entry_limit};
 use crate::journal::{self, FactKind};
 use crate::staff::{self, Action, Staff};
 use crate::store::{LocalDb, Tx, new_id};
@@ -50,7 +49,7 @@ pub async fn open(db: &LocalDb, staff: &Staff, float_minor: i64) -> CoreResult<S
     if float_minor < 0 {
         return Err(CoreError::invalid("the opening float cannot be negative"));
     }
-    entry_limit(float_minor, "the opening float")?;
+    within_entry_limit(float_minor, "the opening float")?;
     let now = db.now_ms();
     let mut tx = db.begin().await?;
     if open_shift_id(&mut tx).await.is_ok() {
@@ -108,17 +107,6 @@ pub struct CashMovement {
     pub approved_by: Option<String>,
 }
 
-/// Refuses an amount no till is meant to hold (see `pos_shared::money::MAX_ENTRY_MINOR`),
-/// so a slip of the keyboard cannot make the shift's sums overflow.
-fn entry_limit(minor: i64, what: &str) -> CoreResult<()> {
-    if minor.unsigned_abs() > MAX_ENTRY_MINOR.unsigned_abs() {
-        return Err(CoreError::invalid(format!(
-            "{what} of {minor} minor units is more than one entry may hold; check the amount"
-        )));
-    }
-    Ok(())
-}
-
 /// Cash the drawer of `shift_id` should hold now.
 async fn drawer_cash(db: &LocalDb, shift_id: &str) -> CoreResult<i64> {
     Ok(report(db, shift_id)
@@ -150,7 +138,7 @@ pub async fn cash_movement(
             "a paid in/out amount must be more than zero",
         ));
     }
-    entry_limit(amount, "a drawer movement")?;
+    within_entry_limit(amount, "a drawer movement")?;
     if reason.trim().is_empty() {
         return Err(CoreError::invalid("give a reason for the drawer movement"));
     }
@@ -399,7 +387,7 @@ pub async fn close(
                 "counted {kind} cannot be negative"
             )));
         }
-        entry_limit(*amount, "a counted amount")?;
+        within_entry_limit(*amount, "a counted amount")?;
     }
     let shift = current(db).await?.ok_or(CoreError::NoOpenShift)?;
     let report = report(db, &shift.id).await?;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::catalog::{self, Product};
-use crate::checkout::{Cart, CartLine};
+use crate::checkout::{self, Cart, CartLine};
 use crate::error::{CoreError, CoreResult};
 use crate::journal::{self, FactKind};
 use crate::staff::{self, Action, Staff};
@@ -108,6 +108,9 @@ pub struct Parked {
     pub lines: usize,
     /// What the cashier wrote when parking ("customer fetching wallet").
     pub note: Option<String>,
+    /// What the customer owes, at today's promotions; `None` when the cart no longer
+    /// prices (its stored form is unreadable).
+    pub total_minor: Option<i64>,
 }
 
 /// Parks a cart for later; returns the parked id.
@@ -135,24 +138,34 @@ pub async fn park(
     Ok(id)
 }
 
-/// Lists carts still parked.
-pub async fn list_parked(db: &LocalDb) -> CoreResult<Vec<Parked>> {
+/// Lists carts still parked, each priced with the promotions running now.
+pub async fn list_parked(db: &LocalDb, terminal: &Terminal) -> CoreResult<Vec<Parked>> {
     let rows = sqlx::query(
         "SELECT id, staff_id, parked_at_ms, cart, note FROM parked_sales
          WHERE status = 'parked' ORDER BY parked_at_ms",
     )
     .fetch_all(db.pool())
     .await?;
+    let promotions = crate::promotions::active(db, db.now_ms()).await?;
+    let pricing = checkout::Pricing {
+        currency: terminal.currency,
+        promotions: &promotions,
+        cash_rounding_step: terminal.cash_rounding_step,
+    };
     Ok(rows
         .into_iter()
-        .map(|r| Parked {
-            id: r.get(0),
-            staff_id: r.get(1),
-            parked_at_ms: r.get(2),
-            lines: serde_json::from_str::<Cart>(&r.get::<String, _>(3))
-                .map(|c| c.lines.len())
-                .unwrap_or(0),
-            note: r.get(4),
+        .map(|r| {
+            let cart = serde_json::from_str::<Cart>(&r.get::<String, _>(3)).ok();
+            Parked {
+                id: r.get(0),
+                staff_id: r.get(1),
+                parked_at_ms: r.get(2),
+                lines: cart.as_ref().map_or(0, |c| c.lines.len()),
+                note: r.get(4),
+                total_minor: cart
+                    .and_then(|c| checkout::price_with(&c, &pricing).ok())
+                    .map(|t| t.total_minor),
+            }
         })
         .collect())
 }

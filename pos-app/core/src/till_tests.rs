@@ -114,15 +114,21 @@ async fn parked_carts_survive_until_completed_or_voided() {
         resumed.lines, cart.lines,
         "resuming gives the same lines back"
     );
+    let parked = list_parked(&db, &t).await.unwrap();
+    assert_eq!(parked.len(), 1, "still parked until paid or voided");
+    let expected = crate::checkout::price(&cart, t.currency)
+        .unwrap()
+        .total_minor;
+    assert!(expected > 0);
     assert_eq!(
-        list_parked(&db).await.unwrap().len(),
-        1,
-        "still parked until paid or voided"
+        parked[0].total_minor,
+        Some(expected),
+        "the list shows what the customer owes"
     );
     void_sale(&db, &staff, &resumed, "walked out", None)
         .await
         .unwrap();
-    assert!(list_parked(&db).await.unwrap().is_empty());
+    assert!(list_parked(&db, &t).await.unwrap().is_empty());
     assert!(
         resume(&db, &id).await.is_err(),
         "a voided cart cannot be resumed"

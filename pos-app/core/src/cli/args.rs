@@ -118,14 +118,14 @@ pub enum Command {
     Enroll(EnrollArgs),
     /// Send queued facts to the server, then pull catalog and stock.
     Sync(SyncArgs),
-    /// Print a sale's receipt, or check a receipt's QR code (`pos receipt verify CODE`).
+    /// Print a sale's receipt or a refund's slip, or check a receipt's QR code (`pos receipt verify CODE`).
     Receipt(ReceiptArgs),
 }
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ReceiptArgs {
-    /// The sale whose receipt to print.
+    /// The sale whose receipt to print, or the refund whose slip to print.
     pub sale_id: Option<String>,
     #[command(subcommand)]
     pub action: Option<ReceiptCommand>,

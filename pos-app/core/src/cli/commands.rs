@@ -15,7 +15,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::shifts::{self, CashKind};
 use crate::terminal::{self, InitRequest, Terminal};
 use crate::{
-    LocalDb, catalog, catalog_csv, customers, journal, receipt, refunds, sales, seal,
+    LocalDb, catalog, catalog_csv, customers, journal, receipt, refund_slip, refunds, sales, seal,
     sealed_refunds, staff, stock, till,
 };
 
@@ -106,14 +106,19 @@ async fn dispatch(db: &LocalDb, command: &Command) -> CoreResult<Outcome> {
         Command::Resume { id, sell: args } => sell::sell(db, &t, args, Some(id)).await,
         Command::Park { pin, note, spec } => sell::park(db, &t, pin, note.as_deref(), spec).await,
         Command::Parked => {
-            let list = till::list_parked(db).await?;
+            let list = till::list_parked(db, &t).await?;
             let text = list
                 .iter()
                 .map(|p| {
                     format!(
-                        "{} {} lines, parked {}{}",
+                        "{} {} line{}, {}, parked {}{}",
                         p.id,
                         p.lines,
+                        if p.lines == 1 { "" } else { "s" },
+                        p.total_minor.map_or_else(
+                            || "total unknown".to_owned(),
+                            |m| Money::new(m, t.currency).to_string()
+                        ),
                         crate::clock::format_ms(p.parked_at_ms),
                         p.note
                             .as_deref()
@@ -299,8 +304,9 @@ async fn refund(db: &LocalDb, t: &Terminal, a: &RefundArgs) -> CoreResult<Outcom
             refunds::without_receipt(db, t, &who, &items()?, &a.to, &a.reason, mp).await?
         }
     };
+    let slip = refund_slip::render_text(&refund_slip::build(&refunds::load(db, &r.id).await?, t));
     let text = format!(
-        "refund {} issued: {} to {}",
+        "refund {} issued: {} to {}\n\n{slip}",
         r.id,
         Money::new(r.total_minor, t.currency),
         r.tender_kind
@@ -590,7 +596,7 @@ async fn status(db: &LocalDb, t: &Terminal) -> CoreResult<Outcome> {
         "schema_version": crate::store::known_schema_version(), "sync": to_json(&sync),
     });
     let text = format!(
-        "terminal {} ({}), currency {}\nshift: {}\njournal: {records} records, {unacked} not yet synced, {}\nreceipts queued for printing: {queued} (printer support is not built yet; `pos receipt SALE_ID` shows any receipt)\n{}",
+        "terminal {} ({}), currency {}\nshift: {}\njournal: {records} records, {unacked} not yet synced, {}\nreceipts queued for printing: {queued} (printer support is not built yet; `pos receipt ID` shows any receipt or refund slip)\n{}",
         t.terminal_id,
         t.shop_name,
         t.currency,
@@ -648,14 +654,28 @@ async fn receipt_cmd(db: &LocalDb, t: &Terminal, args: &ReceiptArgs) -> CoreResu
                 text,
             ))
         }
-        (None, Some(sale_id)) => {
-            let sale = sales::load(db, sale_id).await?;
-            let r = receipt::build(&sale, t, &seal::signing_key(db).await?);
-            let text = receipt::render_text(&r);
-            Ok(Outcome::new(to_json(&r), text))
-        }
+        (None, Some(id)) => match sales::load(db, id).await {
+            Ok(sale) => {
+                let r = receipt::build(&sale, t, &seal::signing_key(db).await?);
+                let text = receipt::render_text(&r);
+                Ok(Outcome::new(to_json(&r), text))
+            }
+            Err(CoreError::NotFound { .. }) => match refunds::load(db, id).await {
+                Ok(stored) => {
+                    let slip = refund_slip::build(&stored, t);
+                    let text = refund_slip::render_text(&slip);
+                    Ok(Outcome::new(to_json(&slip), text))
+                }
+                Err(CoreError::NotFound { .. }) => Err(CoreError::NotFound {
+                    what: "sale or refund",
+                    id: id.clone(),
+                }),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        },
         (None, None) => Err(CoreError::invalid(
-            "say which receipt: `pos receipt SALE_ID`, or `pos receipt verify CODE`",
+            "say which receipt: `pos receipt SALE_ID` (or a refund's id), or `pos receipt verify CODE`",
         )),
     }
 }

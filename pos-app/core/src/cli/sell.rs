@@ -136,8 +136,9 @@ pub async fn park(
     Ok(Outcome::new(
         serde_json::json!({ "parked_id": id, "lines": cart.lines.len() }),
         format!(
-            "parked {id} ({} lines); resume with `pos resume {id} --pin PIN --cash AMOUNT`",
-            cart.lines.len()
+            "parked {id} ({} line{}); resume with `pos resume {id} --pin PIN --cash AMOUNT`",
+            cart.lines.len(),
+            if cart.lines.len() == 1 { "" } else { "s" }
         ),
     ))
 }

@@ -188,6 +188,9 @@ fn sell_park_resume_refund_and_receipt_through_the_cli() {
         ],
     );
     assert!(!too_much.status.success(), "a card cannot overpay");
+    // P05 is 2.35 plus 8.25 % tax on top: the cashier sees what the customer owes.
+    let listed = stdout(&pos(&db, &["parked"]));
+    assert!(listed.contains("1 line, 2.54 EUR"), "{listed}");
     let listed = json(&pos(&db, &["--json", "parked"]));
     assert_eq!(
         listed.as_array().unwrap().len(),
@@ -230,6 +233,28 @@ fn sell_park_resume_refund_and_receipt_through_the_cli() {
         ],
     );
     assert!(refund.status.success(), "{}", stderr(&refund));
+    // The customer's slip: `pos receipt` prints a refund as well as a sale.
+    let refund_id = json(&refund)["id"].as_str().unwrap().to_owned();
+    let slip = pos(&db, &["receipt", &refund_id]);
+    assert!(slip.status.success(), "{}", stderr(&slip));
+    let slip = stdout(&slip);
+    assert!(slip.contains("For receipt #1"), "{slip}");
+    assert!(slip.contains("Product number 1"), "{slip}");
+    // One of the two P01 at 0.87 goes back.
+    assert!(
+        slip.lines()
+            .any(|l| l.starts_with("REFUND TOTAL") && l.ends_with("-0.87")),
+        "{slip}"
+    );
+    assert!(slip.contains("Approved by: Bo"), "{slip}");
+    assert!(slip.lines().all(|l| l.chars().count() <= 42), "{slip}");
+    let unknown = pos(&db, &["receipt", "0190aaaa-0000-7000-8000-00000000dead"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("sale or refund"),
+        "{}",
+        stderr(&unknown)
+    );
     let x = json(&pos(&db, &["--json", "shift", "x"]));
     assert_eq!(x["refunds_count"], 1);
     assert_eq!(x["sales_count"], 2);
