@@ -320,8 +320,9 @@ pub(crate) async fn category_id(tx: &mut Tx, name: &str) -> CoreResult<String> {
 /// taken to be a rate typed in the wrong unit.
 pub const MAX_TAX_RATE_BP: u32 = 10_000;
 
-/// Checks `p` and resolves its tax rate and category to row ids inside `tx`.
-async fn resolve(tx: &mut Tx, p: &ProductInput) -> CoreResult<(String, Option<String>)> {
+/// Refuses a product no till should sell: no SKU or name, a negative or absurd price, a
+/// tax rate above 100 %.
+pub(crate) fn check_input(p: &ProductInput) -> CoreResult<()> {
     if p.sku.trim().is_empty() || p.name.trim().is_empty() {
         return Err(CoreError::invalid("a product needs a SKU and a name"));
     }
@@ -341,17 +342,26 @@ async fn resolve(tx: &mut Tx, p: &ProductInput) -> CoreResult<(String, Option<St
             p.tax_rate_bp % 100
         )));
     }
+    Ok(())
+}
+
+/// Checks `p` and finds (or creates) its tax rate and category rows.
+async fn resolve(tx: &mut Tx, p: &ProductInput) -> CoreResult<(String, Option<String>)> {
+    check_input(p)?;
     let tax_id = tax_rate_id(tx, p.tax_rate_bp, p.tax_inclusive).await?;
-    let cat_id = match p
-        .category
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    let cat_id = match category_name(p) {
         Some(c) => Some(category_id(tx, c).await?),
         None => None,
     };
     Ok((tax_id, cat_id))
+}
+
+/// The product's category as stored: trimmed, `None` when blank.
+pub(crate) fn category_name(p: &ProductInput) -> Option<&str> {
+    p.category
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
 }
 
 /// `code` as it is stored and looked up: scanner-normalised (UPC-A as 13 digits) so
@@ -406,6 +416,68 @@ pub async fn upsert_product(tx: &mut Tx, now_ms: i64, p: &ProductInput) -> CoreR
         attach_barcode(tx, &id, code).await?;
     }
     Ok(id)
+}
+
+/// Appends to a statement batch what [`upsert_product`] writes, for a product already
+/// checked ([`check_input`]) whose tax rate and category ids are known: the bulk import
+/// sends many products per trip to SQLite. The barcode and the opening stock
+/// (`stock_milli`, the server balance) find the product by its SKU.
+pub(crate) fn push_upsert_by_sku(
+    q: &mut sqlx::QueryBuilder<sqlx::Sqlite>,
+    now_ms: i64,
+    p: &ProductInput,
+    tax_id: &str,
+    cat_id: Option<&str>,
+    stock_milli: Option<i64>,
+) {
+    let sku = p.sku.trim().to_owned();
+    q.push(
+        "INSERT INTO products (id, sku, name, name_norm, category_id, price_minor, tax_rate_id,
+                               sold_by_weight, updated_at_ms) VALUES (",
+    );
+    q.separated(", ")
+        .push_bind(new_id())
+        .push_bind(sku.clone())
+        .push_bind(p.name.trim().to_owned())
+        .push_bind(normalize(&p.name))
+        .push_bind(cat_id.map(str::to_owned))
+        .push_bind(p.price_minor)
+        .push_bind(tax_id.to_owned())
+        .push_bind(p.sold_by_weight)
+        .push_bind(now_ms);
+    q.push(
+        ") ON CONFLICT (sku) DO UPDATE SET name = excluded.name, name_norm = excluded.name_norm,
+             category_id = excluded.category_id, price_minor = excluded.price_minor,
+             tax_rate_id = excluded.tax_rate_id, sold_by_weight = excluded.sold_by_weight,
+             active = 1, updated_at_ms = excluded.updated_at_ms;\n",
+    );
+    let code = p
+        .barcode
+        .as_deref()
+        .map(normalize_barcode)
+        .unwrap_or_default();
+    if !code.is_empty() {
+        q.push("INSERT INTO barcodes (code, product_id) VALUES (");
+        q.push_bind(code);
+        q.push(", (SELECT id FROM products WHERE sku = ");
+        q.push_bind(sku.clone());
+        q.push(
+            ")) ON CONFLICT (code) DO UPDATE SET product_id = excluded.product_id, active = 1;\n",
+        );
+    }
+    if let Some(milli) = stock_milli {
+        q.push("INSERT INTO stock_balances (product_id, server_milli, updated_at_ms) VALUES (");
+        q.push("(SELECT id FROM products WHERE sku = ");
+        q.push_bind(sku);
+        q.push("), ");
+        q.push_bind(milli);
+        q.push(", ");
+        q.push_bind(now_ms);
+        q.push(
+            ") ON CONFLICT (product_id) DO UPDATE SET server_milli = excluded.server_milli,
+                 updated_at_ms = excluded.updated_at_ms;\n",
+        );
+    }
 }
 
 /// Creates or updates the product with exactly this `id` inside `tx`, active. Synced

@@ -2,16 +2,20 @@
 //! checked before anything is written, then applied in one transaction (all or nothing).
 //! `stock` becomes the opening server balance; left blank, a product keeps its level.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use pos_shared::Quantity;
 use pos_shared::money::MAX_ENTRY_MINOR;
 use serde::Serialize;
 
-use crate::catalog::{MAX_TAX_RATE_BP, ProductInput, normalize_barcode, upsert_product};
+use sqlx::QueryBuilder;
+
+use crate::catalog::{
+    MAX_TAX_RATE_BP, ProductInput, category_id, category_name, check_input, normalize_barcode,
+    push_upsert_by_sku, tax_rate_id,
+};
 use crate::error::{CoreError, CoreResult};
-use crate::stock::set_server_balance;
 use crate::store::{LocalDb, get_setting};
 
 /// Columns every file must have, by header name.
@@ -19,6 +23,9 @@ pub const REQUIRED_COLUMNS: [&str; 5] =
     ["sku", "name", "price_minor", "tax_rate_bp", "tax_inclusive"];
 /// Columns a file may have.
 pub const OPTIONAL_COLUMNS: [&str; 4] = ["barcode", "category", "stock", "sold_by_weight"];
+
+/// Products sent to SQLite per trip (each is up to three statements).
+const ROWS_PER_TRIP: usize = 100;
 
 const MAX_SKU_CHARS: usize = 64;
 const MAX_NAME_CHARS: usize = 200;
@@ -320,27 +327,54 @@ pub async fn apply(db: &LocalDb, file: &CatalogFile) -> CoreResult<ImportReport>
         updated: 0,
         stock_set: 0,
     };
-    for row in &file.rows {
-        let exists: bool = sqlx::query_scalar("SELECT count(*) > 0 FROM products WHERE sku = ?")
-            .bind(&row.product.sku)
-            .fetch_one(&mut *tx)
-            .await?;
-        let id = upsert_product(&mut tx, now, &row.product)
-            .await
-            .map_err(|e| match e {
+    let existing: HashSet<String> = sqlx::query_scalar("SELECT sku FROM products")
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+    // A catalog has a handful of rates and categories: each is looked up once.
+    let mut tax_ids: HashMap<(u32, bool), String> = HashMap::new();
+    let mut category_ids: HashMap<String, String> = HashMap::new();
+    for chunk in file.rows.chunks(ROWS_PER_TRIP) {
+        let mut q = QueryBuilder::new("");
+        for row in chunk {
+            let p = &row.product;
+            check_input(p).map_err(|e| match e {
                 CoreError::Invalid(reason) => bad(row.line, reason),
                 other => other,
             })?;
-        if let Some(milli) = row.stock_milli {
-            set_server_balance(&mut tx, now, &id, milli).await?;
-            report.stock_set += 1;
+            let rate = (p.tax_rate_bp, p.tax_inclusive);
+            let tax_id = match tax_ids.get(&rate) {
+                Some(id) => id.clone(),
+                None => {
+                    let id = tax_rate_id(&mut tx, rate.0, rate.1).await?;
+                    tax_ids.insert(rate, id.clone());
+                    id
+                }
+            };
+            let cat_id = match category_name(p) {
+                Some(name) => Some(match category_ids.get(name) {
+                    Some(id) => id.clone(),
+                    None => {
+                        let id = category_id(&mut tx, name).await?;
+                        category_ids.insert(name.to_owned(), id.clone());
+                        id
+                    }
+                }),
+                None => None,
+            };
+            push_upsert_by_sku(&mut q, now, p, &tax_id, cat_id.as_deref(), row.stock_milli);
+            if row.stock_milli.is_some() {
+                report.stock_set += 1;
+            }
+            if existing.contains(p.sku.trim()) {
+                report.updated += 1;
+            } else {
+                report.created += 1;
+            }
+            report.products += 1;
         }
-        if exists {
-            report.updated += 1;
-        } else {
-            report.created += 1;
-        }
-        report.products += 1;
+        q.build().execute(&mut *tx).await?;
     }
     tx.commit().await?;
     tracing::info!(products = report.products, "catalog imported");

@@ -33,6 +33,14 @@ async fn imports_products_barcodes_and_opening_stock() {
         .unwrap()
         .unwrap();
     assert_eq!(milk.name, "Milk, whole 1L", "quoted commas survive");
+    assert_eq!(milk.category.as_deref(), Some("Dairy"));
+    assert_eq!((milk.tax_rate_bp, milk.tax_inclusive), (700, true));
+    let found = catalog::search(&db, "whole", 10).await.unwrap();
+    assert_eq!(
+        found.iter().map(|p| p.sku.as_str()).collect::<Vec<_>>(),
+        ["MILK"],
+        "imported names are searchable"
+    );
     assert!(
         catalog::by_barcode(&db, "0036000291452")
             .await

@@ -110,6 +110,10 @@ impl LocalDb {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
+            // Statement journals (what an upsert needs to undo itself inside a longer
+            // transaction) stay in memory: in a file they cost a catalog import of 20,000
+            // products 340,000 writes.
+            .pragma("temp_store", "memory")
             .pragma("wal_autocheckpoint", "0")
             .pragma("journal_size_limit", WAL_SIZE_LIMIT);
         let pool = SqlitePoolOptions::new()
