@@ -31,7 +31,8 @@ impl Till {
         let cashier = staff::add(&db, "Ana", Role::Cashier, "1111")
             .await
             .expect("cashier");
-        shifts::open(&db, &cashier, 0).await.expect("shift");
+        // 100.00 of change in the drawer: a cash refund is paid from cash that is there.
+        shifts::open(&db, &cashier, 10_000).await.expect("shift");
         Self {
             _dir: dir,
             path,

@@ -5,7 +5,7 @@
 //! columns (`name_norm`, `sku`, `barcodes.code`), substrings use the FTS5 trigram
 //! index `products_fts`, so nothing scans the table.
 
-use pos_shared::barcode::Barcode;
+use pos_shared::barcode::{Barcode, BarcodeError};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -342,6 +342,25 @@ pub(crate) fn check_input(p: &ProductInput) -> CoreResult<()> {
             p.tax_rate_bp % 100
         )));
     }
+    // A code stored as typed but not readable by `Barcode::parse` could never be scanned.
+    if let Some(code) = p
+        .barcode
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        && let Err(e) = Barcode::parse(code)
+    {
+        let why = match e {
+            BarcodeError::CheckDigit { expected, .. } => {
+                format!("its check digit is wrong (a valid code ends in {expected})")
+            }
+            other => other.to_string(),
+        };
+        return Err(CoreError::invalid(format!(
+            "barcode `{code}` of {} could never be scanned: {why}; correct it or leave it empty",
+            p.sku
+        )));
+    }
     Ok(())
 }
 
@@ -593,10 +612,12 @@ mod tests {
         .unwrap();
         for i in 0..n {
             let name = format!("Filler product {i:06}");
+            let body = format!("29{i:010}");
+            let check = pos_shared::barcode::gs1_check_digit(&body).unwrap();
             upsert_product(
                 &mut tx,
                 1,
-                &input(&format!("F{i:06}"), &name, &format!("29{i:011}"), 100),
+                &input(&format!("F{i:06}"), &name, &format!("{body}{check}"), 100),
             )
             .await
             .unwrap();
@@ -692,7 +713,7 @@ mod tests {
         for (q, sku) in [
             ("filler product 001999", "F001999"),
             ("F00150", "F001500"),
-            ("2900000000123", "F000123"),
+            ("290000000123", "F000123"),
             ("duct 002999", "F002999"),
             ("milk", "MILK-1"),
         ] {

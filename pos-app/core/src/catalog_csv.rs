@@ -248,6 +248,14 @@ impl Columns {
     }
 }
 
+/// A product check's refusal, as the file line it came from.
+fn on_line(line: usize, e: CoreError) -> CoreError {
+    match e {
+        CoreError::Invalid(reason) => bad(line, reason),
+        other => other,
+    }
+}
+
 /// Reads and checks a whole catalog file; writes nothing. Every problem names its line.
 pub fn parse<R: Read>(mut reader: R) -> CoreResult<CatalogFile> {
     let mut bytes = Vec::new();
@@ -287,6 +295,7 @@ pub fn parse<R: Read>(mut reader: R) -> CoreResult<CatalogFile> {
             continue;
         }
         let row = columns.row(&rec, line)?;
+        check_input(&row.product).map_err(|e| on_line(line, e))?;
         if let Some(first) = skus.insert(row.product.sku.clone(), line) {
             return Err(bad(
                 line,
@@ -339,10 +348,7 @@ pub async fn apply(db: &LocalDb, file: &CatalogFile) -> CoreResult<ImportReport>
         let mut q = QueryBuilder::new("");
         for row in chunk {
             let p = &row.product;
-            check_input(p).map_err(|e| match e {
-                CoreError::Invalid(reason) => bad(row.line, reason),
-                other => other,
-            })?;
+            check_input(p).map_err(|e| on_line(row.line, e))?;
             let rate = (p.tax_rate_bp, p.tax_inclusive);
             let tax_id = match tax_ids.get(&rate) {
                 Some(id) => id.clone(),

@@ -133,6 +133,10 @@ fn values_outside_what_a_shop_means_are_refused() {
         ("A,X,,100,700,maybe,,", "tax_inclusive `maybe`"),
         (",X,,100,700,true,,", "needs a sku"),
         ("A,X,,100,700,true", "6 fields, but the header names 8"),
+        (
+            "A,X,4006381333932,100,700,true,,",
+            "check digit is wrong (a valid code ends in 1)",
+        ),
     ];
     for (row, want) in cases {
         let (line, reason) = reason_of(&format!("{HEADER}{row}\n"));

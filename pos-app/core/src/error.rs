@@ -197,6 +197,24 @@ impl CoreError {
     }
 }
 
+impl CoreError {
+    /// An approval refusal that names the case ("a discount of 25.00 %, above the 20.00 %
+    /// a cashier may give") instead of the action's general name; other errors pass.
+    pub(crate) fn approval_for(self, action: impl FnOnce() -> String) -> CoreError {
+        match self {
+            CoreError::ManagerApprovalRequired { .. } => {
+                CoreError::ManagerApprovalRequired { action: action() }
+            }
+            other => other,
+        }
+    }
+}
+
+/// Basis points as a percentage for messages: 2000 is "20.00 %".
+pub(crate) fn percent(bp: i64) -> String {
+    format!("{}.{:02} %", bp / 100, (bp % 100).abs())
+}
+
 /// Refuses an amount no till is meant to hold (`pos_shared::money::MAX_ENTRY_MINOR`), for
 /// the core's entry points that take bare minor units, so a slip of the keyboard cannot
 /// make a shift's or an account's sums overflow. `what` names it: "the opening float".

@@ -120,6 +120,9 @@ pub async fn with_receipt(
             restock: true,
         });
     }
+    let total: i64 = lines.iter().map(|l| l.amount_minor).sum();
+    let back_already = refunded_to(db, &sale.id, tender_kind).await?;
+    check_tender_room(&sale, tender_kind, back_already, total, terminal.currency)?;
     let refund = draft(
         Some(sale.id),
         sale.customer_id,
@@ -131,6 +134,62 @@ pub async fn with_receipt(
         db.now_ms(),
     )?;
     store(db, terminal, refund, None).await
+}
+
+/// What refunds against `sale_id` have already paid back through `tender_kind`.
+async fn refunded_to(db: &LocalDb, sale_id: &str, tender_kind: &str) -> CoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT coalesce(sum(total_minor), 0) FROM refunds
+         WHERE receipt_sale_id = ? AND tender_kind = ?",
+    )
+    .bind(sale_id)
+    .bind(tender_kind)
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// A refund with a receipt goes back the way the sale was paid: through each tender at
+/// most what that tender took (cash net of change), so a cash sale never becomes a card
+/// credit, nor a card sale cash in hand. Store credit is the exception: the shop gives it.
+pub(crate) fn check_tender_room(
+    sale: &sales::Sale,
+    tender_kind: &str,
+    already_minor: i64,
+    amount_minor: i64,
+    currency: Currency,
+) -> CoreResult<()> {
+    if tender_kind == "store_credit" {
+        return Ok(());
+    }
+    let took = |kind: &str| -> i64 {
+        let paid: i64 = sale
+            .tenders
+            .iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| t.amount_minor)
+            .sum();
+        if kind == "cash" {
+            (paid - sale.change_minor).max(0)
+        } else {
+            paid
+        }
+    };
+    let room = took(tender_kind) - already_minor;
+    if amount_minor <= room {
+        return Ok(());
+    }
+    let m = |minor| Money::new(minor, currency).to_string();
+    let paid: Vec<String> = REFUND_TENDERS
+        .iter()
+        .filter(|k| took(k) > 0)
+        .map(|k| format!("{k} {}", m(took(k))))
+        .collect();
+    Err(CoreError::TenderRejected(format!(
+        "this sale was paid {}; a refund of {} to {tender_kind} is more than the {} that tender can still take back; refund to the tender the sale was paid with, or as store credit",
+        paid.join(", "),
+        m(amount_minor),
+        m(room.max(0)),
+    )))
 }
 
 /// Refunds goods without a receipt at today's catalog price; always needs a manager.
@@ -239,6 +298,9 @@ pub(crate) async fn store(
     limit: Option<ReceiptLimit>,
 ) -> CoreResult<Refund> {
     let now = refund.created_at_ms;
+    if refund.tender_kind == "cash" {
+        check_drawer(db, terminal, refund.total_minor).await?;
+    }
     let mut tx = db.begin().await?;
     if let (Some(limit), Some(sale_id)) = (limit, &refund.sale_id) {
         let refunded: i64 = sqlx::query_scalar(
@@ -279,6 +341,23 @@ pub(crate) async fn store(
     tx.commit().await?;
     tracing::info!(refund_id = %refund.id, total = refund.total_minor, "refund issued");
     Ok(refund)
+}
+
+/// Cash paid back must be in the drawer: a refund that would leave it below zero is
+/// refused (a paid-in can top it up first), since the approving manager has already
+/// signed for the refund itself.
+async fn check_drawer(db: &LocalDb, terminal: &Terminal, amount_minor: i64) -> CoreResult<()> {
+    let shift = shifts::current(db).await?.ok_or(CoreError::NoOpenShift)?;
+    let cash = shifts::drawer_cash(db, &shift.id).await?;
+    if amount_minor <= cash {
+        return Ok(());
+    }
+    let m = |minor| Money::new(minor, terminal.currency).to_string();
+    Err(CoreError::TenderRejected(format!(
+        "the drawer should hold {} in cash, less than this refund of {}; refund to another tender, or record a paid-in first",
+        m(cash.max(0)),
+        m(amount_minor)
+    )))
 }
 
 async fn insert(tx: &mut Tx, r: &Refund, journal_seq: i64) -> CoreResult<()> {

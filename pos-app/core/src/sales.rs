@@ -9,7 +9,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::checkout::{self, Cart, Tender};
 use crate::customers;
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, percent};
 use crate::journal::{self, FactKind};
 use crate::sale_context::{self, SaleContext};
 
@@ -106,7 +106,17 @@ pub async fn complete(
     // Only manual discounts count towards the approval threshold, not promotions.
     let discount_bp = checkout::discount_bp(&checkout::price(cart, terminal.currency)?);
     let approved_by = if discount_bp > terminal.discount_approval_bp {
-        staff::authorize(db, staff, Action::LargeDiscount, manager_pin).await?
+        staff::authorize(db, staff, Action::LargeDiscount, manager_pin)
+            .await
+            .map_err(|e| {
+                e.approval_for(|| {
+                    format!(
+                        "a discount of {}, above the {} a cashier may give,",
+                        percent(discount_bp),
+                        percent(terminal.discount_approval_bp)
+                    )
+                })
+            })?
     } else {
         None
     };
@@ -518,6 +528,23 @@ pub async fn load(db: &LocalDb, sale_id: &str) -> CoreResult<Sale> {
         change_minor: row.get(13),
         cash_rounding_minor: row.get(14),
     })
+}
+
+/// The id of the sale a cashier means: a sale id as given, or this till's receipt
+/// number (`7` or `#7`, as printed on the receipt).
+pub async fn find_id(db: &LocalDb, text: &str) -> CoreResult<String> {
+    let text = text.trim();
+    let Ok(receipt_no) = text.trim_start_matches('#').parse::<i64>() else {
+        return Ok(text.to_owned());
+    };
+    sqlx::query_scalar("SELECT id FROM sales WHERE receipt_no = ?")
+        .bind(receipt_no)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| CoreError::NotFound {
+            what: "receipt",
+            id: format!("#{receipt_no}"),
+        })
 }
 
 /// Ids of every stored sale, oldest first (for audits and tests).

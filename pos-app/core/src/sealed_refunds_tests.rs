@@ -60,7 +60,7 @@ async fn another_tills_receipt_is_refunded_offline_within_what_it_says_was_paid(
     let qr = receipt::build(&sale, &a_term, &key).qr_payload;
 
     let (_b_dir, b, b_term, b_staff) = setup().await;
-    crate::shifts::open(&b, &b_staff, 0).await.unwrap();
+    crate::shifts::open(&b, &b_staff, 10_000).await.unwrap();
     let milk = || vec![("MILK".to_owned(), 1000)];
     let refund = |payload: String, items: Vec<(String, i64)>| {
         let (b, b_term, b_staff) = (&b, &b_term, &b_staff);

@@ -108,7 +108,7 @@ pub struct CashMovement {
 }
 
 /// Cash the drawer of `shift_id` should hold now.
-async fn drawer_cash(db: &LocalDb, shift_id: &str) -> CoreResult<i64> {
+pub(crate) async fn drawer_cash(db: &LocalDb, shift_id: &str) -> CoreResult<i64> {
     Ok(report(db, shift_id)
         .await?
         .expected
@@ -345,7 +345,8 @@ pub struct ZReport {
 pub const COUNTED_KINDS: [&str; 4] = ["cash", "card", "store_credit", "on_account"];
 
 /// Variances per tender: a kind not counted is taken as counted at its expected value
-/// (card batches settle themselves), except cash, which must always be counted.
+/// (card batches settle themselves), except cash, which must always be counted
+/// ([`close`] refuses a Z without it).
 pub fn variances(
     expected: &BTreeMap<String, i64>,
     counted: &BTreeMap<String, i64>,
@@ -390,11 +391,28 @@ pub async fn close(
         within_entry_limit(*amount, "a counted amount")?;
     }
     let shift = current(db).await?.ok_or(CoreError::NoOpenShift)?;
+    // Blind count: the till does not say what it expects, so the count is honest.
+    if !counted.contains_key("cash") {
+        return Err(CoreError::invalid(
+            "count the cash in the drawer before closing the shift, and enter it (`--counted cash=AMOUNT`; 0 if it is empty)",
+        ));
+    }
     let report = report(db, &shift.id).await?;
     let variance = variances(&report.expected, &counted);
     let worst = variance.values().map(|v| v.abs()).max().unwrap_or(0);
     let approved_by = if worst > terminal.variance_approval_minor {
-        staff::authorize(db, staff, Action::CashVariance, manager_pin).await?
+        staff::authorize(db, staff, Action::CashVariance, manager_pin)
+            .await
+            .map_err(|e| {
+                e.approval_for(|| {
+                    let m = |minor| pos_shared::Money::new(minor, terminal.currency).to_string();
+                    format!(
+                        "closing with a variance of {}, above the {} allowed without one,",
+                        m(worst),
+                        m(terminal.variance_approval_minor)
+                    )
+                })
+            })?
     } else {
         None
     };

@@ -187,6 +187,16 @@ pub async fn list(db: &LocalDb) -> CoreResult<Vec<Staff>> {
         .collect())
 }
 
+/// A staff member's name for reports and slips; the id itself when the member is not
+/// on this till (synced from another, or removed).
+pub async fn name_of(db: &LocalDb, staff_id: &str) -> CoreResult<String> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM staff WHERE id = ?")
+        .bind(staff_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(name.unwrap_or_else(|| staff_id.to_owned()))
+}
+
 /// Logs in by PIN alone (the CLI and keypad flow). A wrong PIN names nobody, so wrong
 /// PINs count towards a terminal-wide lockout: after [`MAX_FAILED_ATTEMPTS`] in a row
 /// PIN entry is refused for [`LOCKOUT_MS`], or until a manager lifts it with [`unlock`].

@@ -105,6 +105,38 @@ const LEVEL_SELECT: &str = "SELECT p.id, p.sku, p.name, coalesce(b.server_milli,
                   WHERE m.product_id = p.id AND m.in_server = 0), 0)
     FROM products p LEFT JOIN stock_balances b ON b.product_id = p.id";
 
+/// The counted products among `product_ids` whose stock is now below zero: the till
+/// sells on (a shelf can hold more than the records say), but says so. Products with no
+/// counted balance (never imported or synced with stock) are not tracked, so not short.
+pub async fn below_zero(db: &LocalDb, product_ids: &[&str]) -> CoreResult<Vec<StockLevel>> {
+    let mut short = Vec::new();
+    for id in product_ids {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{LEVEL_SELECT} WHERE p.id = ? AND b.product_id IS NOT NULL"
+        ));
+        if let Some(r) = sqlx::query(sql).bind(id).fetch_optional(db.pool()).await? {
+            let level = level_of(&r);
+            if level.on_hand_milli < 0 && !short.contains(&level) {
+                short.push(level);
+            }
+        }
+    }
+    Ok(short)
+}
+
+fn level_of(r: &sqlx::sqlite::SqliteRow) -> StockLevel {
+    let server: i64 = r.get(3);
+    let pending: i64 = r.get(4);
+    StockLevel {
+        product_id: r.get(0),
+        sku: r.get(1),
+        name: r.get(2),
+        server_milli: server,
+        pending_milli: pending,
+        on_hand_milli: server + pending,
+    }
+}
+
 /// Stock levels of one SKU, or of every active product when `sku` is `None`.
 pub async fn levels(db: &LocalDb, sku: Option<&str>) -> CoreResult<Vec<StockLevel>> {
     let rows = match sku {
@@ -122,21 +154,7 @@ pub async fn levels(db: &LocalDb, sku: Option<&str>) -> CoreResult<Vec<StockLeve
             sqlx::query(sql).fetch_all(db.pool()).await?
         }
     };
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let server: i64 = r.get(3);
-            let pending: i64 = r.get(4);
-            StockLevel {
-                product_id: r.get(0),
-                sku: r.get(1),
-                name: r.get(2),
-                server_milli: server,
-                pending_milli: pending,
-                on_hand_milli: server + pending,
-            }
-        })
-        .collect())
+    Ok(rows.iter().map(level_of).collect())
 }
 
 /// A manual adjustment (count correction, damage) with its journal fact.

@@ -60,9 +60,21 @@ pub async fn resolve(db: &LocalDb, terminal: &Terminal, code: &str) -> CoreResul
             });
         }
     }
-    match catalog::by_sku(db, code.trim()).await? {
-        Some(p) => Ok(plain(p)),
-        None => Err(CoreError::UnknownBarcode(code.to_owned())),
+    let sku = code.trim();
+    if let Some(p) = catalog::by_sku(db, sku).await? {
+        return Ok(plain(p));
+    }
+    // SKUs are printed in capitals; a cashier typing `milk` means `MILK`.
+    let upper = sku.to_uppercase();
+    if upper != sku
+        && let Some(p) = catalog::by_sku(db, &upper).await?
+    {
+        return Ok(plain(p));
+    }
+    if sku.bytes().all(|b| b.is_ascii_digit()) {
+        Err(CoreError::UnknownBarcode(code.to_owned()))
+    } else {
+        Err(CoreError::UnknownProduct(code.to_owned()))
     }
 }
 
@@ -83,6 +95,16 @@ pub async fn add_code(
         (None, Some(weight)) => (weight, r.product.price_minor),
         (None, None) => (qty_milli, r.product.price_minor),
     };
+    // A scale label's weight is trusted as printed; only a typed quantity is checked.
+    let typed = r.label_price_minor.is_none() && r.qty_milli.is_none();
+    if typed && !r.product.sold_by_weight && qty_milli % 1000 != 0 {
+        return Err(CoreError::invalid(format!(
+            "{} ({}) is sold by the piece; a quantity of {} must be whole",
+            r.product.name,
+            r.product.sku,
+            pos_shared::Quantity::from_milli(qty_milli)
+        )));
+    }
     cart.lines.push(CartLine {
         id: new_id(),
         category_id: r.product.category_id,

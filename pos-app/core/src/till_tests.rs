@@ -101,6 +101,36 @@ async fn scale_labels_carry_weight_or_price() {
 }
 
 #[tokio::test]
+async fn typed_codes_are_forgiving_but_piece_goods_stay_whole() {
+    let (_d, db, t, _s) = setup().await;
+    let mut cart = Cart::default();
+    add_code(&db, &t, &mut cart, "milk", 2000).await.unwrap();
+    assert_eq!(
+        cart.lines[0].sku, "MILK",
+        "a SKU typed in lower case is found"
+    );
+    let err = add_code(&db, &t, &mut cart, "MILK", 1500)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("sold by the piece"),
+        "1.5 cartons of milk: {err}"
+    );
+    add_code(&db, &t, &mut cart, "12345", 1500)
+        .await
+        .expect("apples are weighed: 1.5 kg is fine");
+    assert_eq!(cart.lines.len(), 2, "the refused line was not added");
+    let err = add_code(&db, &t, &mut cart, "NOPE", 1000)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "unknown_product", "letters are a SKU: {err}");
+    let err = add_code(&db, &t, &mut cart, "4006381333948", 1000)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "unknown_barcode", "digits are a barcode: {err}");
+}
+
+#[tokio::test]
 async fn parked_carts_survive_until_completed_or_voided() {
     let (_d, db, t, staff) = setup().await;
     let mut cart = Cart::default();

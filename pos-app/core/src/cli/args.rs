@@ -125,7 +125,8 @@ pub enum Command {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ReceiptArgs {
-    /// The sale whose receipt to print, or the refund whose slip to print.
+    /// The sale whose receipt to print again (its id, or its receipt number: 7 or #7),
+    /// or the refund whose slip to print again. Printed again, it is marked COPY.
     pub sale_id: Option<String>,
     #[command(subcommand)]
     pub action: Option<ReceiptCommand>,
@@ -232,7 +233,7 @@ pub struct SaleSpec {
     #[arg(long = "item")]
     pub items: Vec<String>,
     /// Cart discount: 10% or an amount such as 1.50.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub discount: Option<String>,
     /// Line discount as LINE:DISCOUNT, e.g. 2:10% or 1:0.50.
     #[arg(long = "line-discount")]
@@ -241,16 +242,16 @@ pub struct SaleSpec {
     #[arg(long)]
     pub customer: Option<String>,
     /// Cash handed over, e.g. 20 or 12.50 (change is given back).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub cash: Option<String>,
     /// AMOUNT:REFERENCE; repeat for several cards.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub card: Vec<String>,
     /// Amount paid from the customer's store credit (needs --customer).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub store_credit: Option<String>,
     /// Amount put on the customer's account (needs --customer; the credit limit applies).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub on_account: Option<String>,
 }
 
@@ -277,7 +278,8 @@ pub struct RefundArgs {
     /// A manager's PIN: every refund by a cashier needs one, with or without a receipt.
     #[arg(long)]
     pub manager_pin: Option<String>,
-    /// The original sale (receipt). Without it, refund --item at catalog price.
+    /// The original sale: its id, or this till's receipt number (7 or #7). Without it,
+    /// refund --item at catalog price.
     #[arg(long)]
     pub sale: Option<String>,
     /// LINE (all of it not yet refunded) or LINExQTY of the original sale.
@@ -304,7 +306,7 @@ pub enum ShiftCommand {
         #[arg(long)]
         pin: String,
         /// Cash in the drawer at opening, e.g. 150 or 150.00.
-        #[arg(long, default_value = "0")]
+        #[arg(long, allow_hyphen_values = true, default_value = "0")]
         float: String,
     },
     /// X report of the open shift.
@@ -328,7 +330,7 @@ pub enum ShiftCommand {
         #[arg(long)]
         pin: String,
         /// The amount, e.g. 20 or 20.00.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         #[arg(long)]
         reason: String,
@@ -339,7 +341,7 @@ pub enum ShiftCommand {
         #[arg(long)]
         pin: String,
         /// The amount, e.g. 20 or 20.00.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         #[arg(long)]
         reason: String,
@@ -369,7 +371,7 @@ pub enum CustomerCommand {
         phone: Option<String>,
         #[arg(long)]
         email: Option<String>,
-        #[arg(long, default_value = "0")]
+        #[arg(long, allow_hyphen_values = true, default_value = "0")]
         credit_limit: String,
     },
     List,
@@ -380,7 +382,7 @@ pub enum CustomerCommand {
         pin: String,
         #[arg(long)]
         customer: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
     },
 }

@@ -43,9 +43,19 @@ pub async fn run(cli: &Cli) -> CoreResult<Outcome> {
             dir.display()
         )));
     }
+    // A refused `init` (bad catalog file, unknown currency) takes back the file it made,
+    // so the next try is not "already initialised".
+    let fresh_init = matches!(cli.command, Command::Init(_)) && !cli.db.exists();
     let db = LocalDb::open(&cli.db).await?;
     let outcome = dispatch(&db, &cli.command).await;
     db.close().await;
+    if fresh_init && outcome.is_err() {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = cli.db.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
     outcome
 }
 
@@ -127,6 +137,11 @@ async fn dispatch(db: &LocalDb, command: &Command) -> CoreResult<Outcome> {
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
+            let text = if list.is_empty() {
+                "no parked carts".to_owned()
+            } else {
+                text
+            };
             Ok(Outcome::new(to_json(&list), text))
         }
         Command::Void {
@@ -282,7 +297,8 @@ async fn refund(db: &LocalDb, t: &Terminal, a: &RefundArgs) -> CoreResult<Outcom
             .collect::<CoreResult<Vec<_>>>()
     };
     let r = match (&a.sale, &a.receipt_code) {
-        (Some(sale_id), _) => {
+        (Some(sale), _) => {
+            let sale_id = &sales::find_id(db, sale).await?;
             let mut lines = Vec::new();
             for l in &a.lines {
                 let (line_no, qty) = parse::refund_line(l)?;
@@ -353,13 +369,13 @@ async fn shift_cmd(db: &LocalDb, t: &Terminal, cmd: &ShiftCommand) -> CoreResult
                 format!(
                     "Z report #{} closed the shift\n{}",
                     z.z_number,
-                    z_text(&z, cur)
+                    z_text(db, &z, cur).await?
                 ),
             ))
         }
         ShiftCommand::ShowZ { number } => {
             let z = shifts::z_report(db, *number).await?;
-            Ok(Outcome::new(to_json(&z), z_text(&z, cur)))
+            Ok(Outcome::new(to_json(&z), z_text(db, &z, cur).await?))
         }
         ShiftCommand::CashIn {
             pin,
@@ -422,12 +438,13 @@ fn report_text(r: &shifts::ShiftReport, cur: Currency) -> String {
 }
 
 /// A Z report: the final figures, then what was counted against what was expected.
-fn z_text(z: &shifts::ZReport, cur: Currency) -> String {
+async fn z_text(db: &LocalDb, z: &shifts::ZReport, cur: Currency) -> CoreResult<String> {
     let m = |minor| Money::new(minor, cur).to_string();
     let mut out = format!(
-        "Z #{} closed {}\n{}counted, variance:\n",
+        "Z #{} closed {} by {}\n{}counted, variance:\n",
         z.z_number,
         crate::clock::format_ms(z.closed_at_ms),
+        staff::name_of(db, &z.closed_by).await?,
         report_text(&z.report, cur)
     );
     for (kind, variance) in &z.variance {
@@ -441,9 +458,10 @@ fn z_text(z: &shifts::ZReport, cur: Currency) -> String {
         ));
     }
     if let Some(by) = &z.approved_by {
-        out.push_str(&format!("variance approved by {by}\n"));
+        let name = staff::name_of(db, by).await?;
+        out.push_str(&format!("variance approved by {name}\n"));
     }
-    out
+    Ok(out)
 }
 
 async fn cash(
@@ -613,6 +631,11 @@ async fn status(db: &LocalDb, t: &Terminal) -> CoreResult<Outcome> {
     Ok(Outcome::new(body, text))
 }
 
+/// A printed-again document says so at the top, so it cannot pass as a second original.
+fn reprint(text: &str) -> String {
+    format!("{:^42}\n{text}", "*** COPY ***")
+}
+
 async fn receipt_cmd(db: &LocalDb, t: &Terminal, args: &ReceiptArgs) -> CoreResult<Outcome> {
     match (&args.action, &args.sale_id) {
         (Some(ReceiptCommand::Key), _) => {
@@ -654,16 +677,16 @@ async fn receipt_cmd(db: &LocalDb, t: &Terminal, args: &ReceiptArgs) -> CoreResu
                 text,
             ))
         }
-        (None, Some(id)) => match sales::load(db, id).await {
+        (None, Some(id)) => match sales::load(db, &sales::find_id(db, id).await?).await {
             Ok(sale) => {
                 let r = receipt::build(&sale, t, &seal::signing_key(db).await?);
-                let text = receipt::render_text(&r);
+                let text = reprint(&receipt::render_text(&r));
                 Ok(Outcome::new(to_json(&r), text))
             }
             Err(CoreError::NotFound { .. }) => match refunds::load(db, id).await {
                 Ok(stored) => {
                     let slip = refund_slip::build(&stored, t);
-                    let text = refund_slip::render_text(&slip);
+                    let text = reprint(&refund_slip::render_text(&slip));
                     Ok(Outcome::new(to_json(&slip), text))
                 }
                 Err(CoreError::NotFound { .. }) => Err(CoreError::NotFound {

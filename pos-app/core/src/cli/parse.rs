@@ -18,6 +18,18 @@ pub fn item(spec: &str) -> CoreResult<(String, i64)> {
         }
         return Ok((code.to_owned(), q.milli()));
     }
+    // `MILKx0.0001` or `MILKx1e2` meant a quantity; saying "unknown barcode" would hide why.
+    if let Some((code, qty)) = spec.rsplit_once(['x', 'X'])
+        && !code.is_empty()
+        && qty.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '-')
+        && qty
+            .chars()
+            .all(|c| c.is_ascii_digit() || ".,-+eE".contains(c))
+    {
+        return Err(CoreError::invalid(format!(
+            "quantity `{qty}` in `{spec}` is not a quantity; write a number with at most 3 decimals, e.g. {code}x2 or {code}x0.250"
+        )));
+    }
     if spec.trim().is_empty() {
         return Err(CoreError::invalid("an empty item code"));
     }
@@ -26,11 +38,24 @@ pub fn item(spec: &str) -> CoreResult<(String, i64)> {
 
 /// An amount in the terminal currency: `12.34`, no larger than one entry may hold.
 pub fn money(text: &str, currency: Currency) -> CoreResult<i64> {
-    Ok(Money::parse(text, currency)?.within_entry_limit()?.minor)
+    Ok(Money::parse(not_negative(text)?, currency)?
+        .within_entry_limit()?
+        .minor)
+}
+
+/// Amounts are typed as positive numbers: the command says which way the money goes.
+fn not_negative(text: &str) -> CoreResult<&str> {
+    if text.trim_start().starts_with('-') {
+        return Err(CoreError::invalid(format!(
+            "`{text}` is negative; enter amounts and discounts as positive numbers"
+        )));
+    }
+    Ok(text)
 }
 
 /// `10%`, `12.5%` or an amount `1.50`.
 pub fn discount(text: &str, currency: Currency) -> CoreResult<Discount> {
+    not_negative(text)?;
     if let Some(p) = text.trim().strip_suffix('%') {
         // Two decimals of a percent are basis points: parse as a 2-decimal amount.
         let bp = Money::parse(p, Currency::EUR)
@@ -108,6 +133,11 @@ mod tests {
             "an x inside a SKU is not a quantity"
         );
         assert!(item("Ax0").is_err());
+        assert!(item("MILKx-1").is_err());
+        for bad in ["MILKx0.0001", "MILKx1e2"] {
+            let err = item(bad).unwrap_err().to_string();
+            assert!(err.contains("is not a quantity"), "{bad}: {err}");
+        }
     }
 
     #[test]
@@ -125,6 +155,11 @@ mod tests {
             Discount::Amount(Money::new(150, Currency::EUR))
         );
         assert!(discount("150%", Currency::EUR).is_err());
+        for negative in ["-10%", "-1.50"] {
+            let err = discount(negative, Currency::EUR).unwrap_err().to_string();
+            assert!(err.contains("is negative"), "{negative}: {err}");
+        }
+        assert!(money("-5", Currency::EUR).is_err());
         assert_eq!(
             card("5.00:AUTH1", Currency::EUR).unwrap(),
             (500, "AUTH1".into())

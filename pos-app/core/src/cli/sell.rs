@@ -1,6 +1,6 @@
 //! `pos sell`, `park`, `resume` and `void`: building carts from CLI specs.
 
-use pos_shared::Money;
+use pos_shared::{Money, Quantity};
 
 use super::Outcome;
 use super::args::{SaleSpec, SellArgs};
@@ -89,11 +89,26 @@ pub async fn complete(
         m(sale.change_minor),
         receipt::render_text(&receipt::build(&sale, t, &key))
     );
+    let sold: Vec<&str> = sale.lines.iter().map(|l| l.product_id.as_str()).collect();
+    let short = crate::stock::below_zero(db, &sold).await?;
+    let mut text = text;
+    for s in &short {
+        text.push_str(&format!(
+            "\nstock warning: {} ({}) is now at {} on hand; sold more than the records hold, so count the shelf and correct it (`pos stock {} --adjust DELTA --pin PIN`)",
+            s.name,
+            s.sku,
+            Quantity::from_milli(s.on_hand_milli),
+            s.sku
+        ));
+    }
     let json = serde_json::json!({
         "sale_id": sale.id, "receipt_no": sale.receipt_no, "total_minor": sale.total_minor,
         "paid_minor": sale.paid_minor, "change_minor": sale.change_minor,
         "tax_minor": sale.tax_minor, "discount_minor": sale.discount_minor,
         "currency": sale.currency,
+        "stock_below_zero": short.iter().map(|s| serde_json::json!({
+            "sku": s.sku, "on_hand_milli": s.on_hand_milli,
+        })).collect::<Vec<_>>(),
     });
     Ok(Outcome::new(json, text))
 }
@@ -129,9 +144,17 @@ pub async fn park(
     crate::shifts::current(db)
         .await?
         .ok_or(CoreError::NoOpenShift)?;
+    let tendered = spec.cash.is_some()
+        || !spec.card.is_empty()
+        || spec.store_credit.is_some()
+        || spec.on_account.is_some();
+    if tendered {
+        return Err(CoreError::invalid(
+            "a parked cart keeps its items, not a payment; take the tender when you resume it (`pos resume ID --pin PIN --cash AMOUNT`)",
+        ));
+    }
     let mut cart = Cart::default();
     fill(db, t, &mut cart, spec).await?;
-    cart.tenders.clear();
     let id = till::park(db, &staff, &cart, note).await?;
     Ok(Outcome::new(
         serde_json::json!({ "parked_id": id, "lines": cart.lines.len() }),

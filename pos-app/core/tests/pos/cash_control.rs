@@ -84,7 +84,12 @@ async fn amounts_no_till_holds_are_refused_and_reports_keep_working() {
             .await
             .is_err()
     );
-    let z = shifts::close(&t.db, &t.terminal, &t.cashier, BTreeMap::new(), None)
+    let err = shifts::close(&t.db, &t.terminal, &t.cashier, BTreeMap::new(), None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("count the cash"), "{err}");
+    let counted = BTreeMap::from([("cash".to_owned(), 0)]);
+    let z = shifts::close(&t.db, &t.terminal, &t.cashier, counted, None)
         .await
         .unwrap();
     assert_eq!(z.z_number, 1, "the shift still closes");
@@ -113,7 +118,7 @@ async fn a_z_counts_only_tenders_the_till_takes() {
 #[tokio::test]
 async fn a_refund_takes_its_tax_back_out_of_the_tax_table() {
     let t = TestTerminal::new().await;
-    let shift = shifts::open(&t.db, &t.cashier, 0).await.unwrap();
+    let shift = shifts::open(&t.db, &t.cashier, 10_000).await.unwrap();
     // P00 is 20 % inclusive, P01 7 % inclusive, P02 8.25 % exclusive (harness catalog).
     let mut cart = Cart::default();
     for sku in ["P00", "P01", "P02"] {
@@ -175,4 +180,92 @@ async fn a_refund_takes_its_tax_back_out_of_the_tax_table() {
         "the 8.25 % line too, at catalog price"
     );
     assert_eq!(row(&after, 700), row(&before, 700), "the 7 % line was kept");
+}
+
+#[tokio::test]
+async fn a_refund_goes_back_the_way_the_sale_was_paid_and_only_from_cash_in_the_drawer() {
+    let t = TestTerminal::new().await;
+    shifts::open(&t.db, &t.cashier, 100).await.unwrap();
+    let sell = |tender: Tender| {
+        let t = &t;
+        async move {
+            let mut cart = Cart::default();
+            till::add_code(&t.db, &t.terminal, &mut cart, "P01", 1000)
+                .await
+                .unwrap();
+            cart.tenders = vec![tender];
+            sales::complete(&t.db, &t.terminal, &t.cashier, &cart, None)
+                .await
+                .unwrap()
+        }
+    };
+    let refund = |sale_id: String, to: &'static str| {
+        let t = &t;
+        async move {
+            refunds::with_receipt(
+                &t.db,
+                &t.terminal,
+                &t.manager,
+                &sale_id,
+                &[(1, 1000)],
+                to,
+                "faulty",
+                None,
+            )
+            .await
+        }
+    };
+    // Paid 50.00 cash for one P01: the customer got the change back.
+    let cash_sale = sell(Tender::Cash {
+        amount_minor: 5_000,
+    })
+    .await;
+    let err = refund(cash_sale.id.clone(), "card").await.unwrap_err();
+    assert!(
+        err.to_string().contains("this sale was paid cash"),
+        "a cash sale does not become a card credit: {err}"
+    );
+    let card_sale = sell(Tender::Card {
+        amount_minor: cash_sale.total_minor,
+        reference: "A1".into(),
+    })
+    .await;
+    let err = refund(card_sale.id.clone(), "cash").await.unwrap_err();
+    assert!(
+        err.to_string().contains("this sale was paid card"),
+        "a card sale does not become cash in hand: {err}"
+    );
+    refund(card_sale.id.clone(), "card")
+        .await
+        .expect("back to the card it was paid with");
+
+    // The drawer holds the 1.00 float plus one P01 in cash; take it all out but 0.10.
+    let shift = shifts::current(&t.db).await.unwrap().unwrap();
+    let drawer = shifts::report(&t.db, &shift.id).await.unwrap().expected["cash"];
+    shifts::cash_movement(
+        &t.db,
+        &t.manager,
+        CashKind::PaidOut,
+        drawer - 10,
+        "bank drop",
+        None,
+    )
+    .await
+    .unwrap();
+    let err = refund(cash_sale.id.clone(), "cash").await.unwrap_err();
+    assert!(
+        err.to_string().contains("the drawer should hold 0.10"),
+        "no cash refund the drawer cannot pay: {err}"
+    );
+    let x = shifts::report(&t.db, &shift.id).await.unwrap();
+    assert_eq!(
+        x.expected["cash"], 10,
+        "nothing was paid out by the refusal"
+    );
+    shifts::cash_movement(&t.db, &t.cashier, CashKind::PaidIn, 5_000, "change", None)
+        .await
+        .unwrap();
+    refund(cash_sale.id.clone(), "cash")
+        .await
+        .expect("with cash paid in, the refund goes through");
 }

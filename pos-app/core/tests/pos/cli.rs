@@ -50,7 +50,7 @@ fn failures_exit_non_zero_with_a_clear_message() {
                 "--cash",
                 "1",
             ],
-            "unknown_barcode",
+            "unknown_product",
         ),
         (
             &[

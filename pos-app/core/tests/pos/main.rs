@@ -5,6 +5,7 @@ mod accounts;
 mod cash_control;
 mod checkout;
 mod cli;
+mod cli_guidance;
 mod concurrency;
 mod crash;
 mod drawer;
