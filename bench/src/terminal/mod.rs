@@ -281,6 +281,17 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
         z_target,
         &z,
     );
+    let mut verify = Samples::default();
+    verify.push(reports.verify);
+    latency(
+        &mut rows,
+        format!(
+            "`pos journal verify` over {} records (hash chain, then every sale, refund and drawer row against it)",
+            reports.journal_records
+        ),
+        Target::Info,
+        &verify,
+    );
     let mut import = Samples::default();
     import.push(l.import);
     latency(

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use pos_core::checkout::{self, Cart, Tender};
-use pos_core::{sales, shifts, till};
+use pos_core::{journal, sales, shifts, till};
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -74,6 +74,9 @@ pub struct Reports {
     pub x: Samples,
     pub z: Duration,
     pub sales_in_z: i64,
+    /// `journal::verify` once the shift is closed: the chain and every row against it.
+    pub verify: Duration,
+    pub journal_records: i64,
 }
 
 /// `x_runs` X reports, then the Z report that closes the shift (counted cash = expected,
@@ -94,9 +97,13 @@ pub async fn reports(l: &Loaded, x_runs: usize) -> anyhow::Result<Reports> {
     let closed = z
         .time(shifts::close(&l.db, &l.terminal, &l.cashier, counted, None))
         .await?;
+    let mut verify = Samples::default();
+    let verified = verify.time(journal::verify(&l.db)).await?;
     Ok(Reports {
         x,
         z: z.summary().context("Z was timed")?.max,
         sales_in_z: closed.report.sales_count,
+        verify: verify.summary().context("verify was timed")?.max,
+        journal_records: verified.records,
     })
 }

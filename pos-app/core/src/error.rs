@@ -82,6 +82,8 @@ pub enum CoreError {
         "journal record seq {seq} is invalid: {reason}; the journal was altered, keep this database for audit"
     )]
     JournalBroken { seq: i64, reason: String },
+    #[error("{0}; the tables were changed behind the journal, keep this database for audit")]
+    RowsAltered(String),
     #[error("PIN hashing failed: {0}; retry, and reset the PIN if it persists")]
     PinHash(String),
     #[error("{0}")]
@@ -160,7 +162,7 @@ impl CoreError {
             CoreError::NotFound { .. } => "not_found",
             CoreError::Invalid(_) => "invalid_input",
             CoreError::CatalogCsv { .. } => "catalog_csv",
-            CoreError::JournalBroken { .. } => "journal_broken",
+            CoreError::JournalBroken { .. } | CoreError::RowsAltered(_) => "journal_broken",
             CoreError::PinHash(_) => "pin_hash",
             CoreError::Money(_) => "invalid_amount",
             CoreError::Tax(_) => "tax",

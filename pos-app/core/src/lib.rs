@@ -10,6 +10,7 @@ pub mod clock;
 pub mod customers;
 pub mod error;
 pub mod journal;
+mod journal_audit;
 pub mod promotions;
 pub mod receipt;
 pub mod refund_slip;

@@ -11,3 +11,4 @@ mod crash;
 mod drawer;
 mod full_day;
 mod harness;
+mod tamper;
