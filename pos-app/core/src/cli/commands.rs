@@ -633,7 +633,7 @@ async fn status(db: &LocalDb, t: &Terminal) -> CoreResult<Outcome> {
 
 /// A printed-again document says so at the top, so it cannot pass as a second original.
 fn reprint(text: &str) -> String {
-    format!("{:^42}\n{text}", "*** COPY ***")
+    format!("{}\n{text}", format!("{:^42}", "*** COPY ***").trim_end())
 }
 
 async fn receipt_cmd(db: &LocalDb, t: &Terminal, args: &ReceiptArgs) -> CoreResult<Outcome> {
