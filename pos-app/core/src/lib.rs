@@ -11,6 +11,7 @@ pub mod customers;
 pub mod error;
 pub mod journal;
 mod journal_audit;
+pub mod print_queue;
 pub mod promotions;
 pub mod receipt;
 pub mod refund_slip;

@@ -1,12 +1,11 @@
 //! Receipts: a pure `Sale -> Receipt` document and its 42-column text rendering (the
-//! width of an 80 mm thermal printer's Font A), plus queueing it for the printer.
+//! width of an 80 mm thermal printer's Font A).
 
 use pos_shared::{Currency, Money, Quantity};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::format_ms;
 use crate::sales::Sale;
-use crate::store::new_id;
 use crate::terminal::Terminal;
 
 /// Characters per printed line.
@@ -238,26 +237,6 @@ pub fn render_text(r: &Receipt) -> String {
     let qr: Vec<char> = r.qr_payload.chars().collect();
     out.extend(qr.chunks(WIDTH).map(|c| c.iter().collect::<String>()));
     out.join("\n") + "\n"
-}
-
-/// Appends the INSERT of the sale's receipt print job to a statement batch (written
-/// with the sale, so a completed sale never lacks its receipt).
-pub(crate) fn push_print_job(
-    q: &mut sqlx::QueryBuilder<sqlx::Sqlite>,
-    now_ms: i64,
-    terminal: &Terminal,
-    sale: &Sale,
-    key: &ed25519_dalek::SigningKey,
-) {
-    let body = render_text(&build(sale, terminal, key));
-    q.push("INSERT INTO print_jobs (id, kind, ref_id, body, created_at_ms) VALUES (");
-    q.separated(", ")
-        .push_bind(new_id())
-        .push_bind("receipt")
-        .push_bind(sale.id.clone())
-        .push_bind(body)
-        .push_bind(now_ms);
-    q.push(");\n");
 }
 
 #[cfg(test)]

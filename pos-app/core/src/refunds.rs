@@ -337,7 +337,6 @@ pub(crate) async fn store(
         customers::add_entry(&mut tx, now, entry).await?;
     }
     insert(&mut tx, &refund, record.seq).await?;
-    queue_slip(&mut tx, terminal, &refund.id, now).await?;
     tx.commit().await?;
     tracing::info!(refund_id = %refund.id, total = refund.total_minor, "refund issued");
     Ok(refund)
@@ -442,28 +441,6 @@ pub struct StoredRefund {
 pub async fn load(db: &LocalDb, refund_id: &str) -> CoreResult<StoredRefund> {
     let mut conn = db.pool().acquire().await?;
     read(&mut conn, refund_id).await
-}
-
-/// The slip is queued with the refund, as a sale's receipt is with the sale.
-async fn queue_slip(
-    tx: &mut Tx,
-    terminal: &Terminal,
-    refund_id: &str,
-    now_ms: i64,
-) -> CoreResult<()> {
-    let stored = read(tx, refund_id).await?;
-    let body = crate::refund_slip::render_text(&crate::refund_slip::build(&stored, terminal));
-    sqlx::query(
-        "INSERT INTO print_jobs (id, kind, ref_id, body, created_at_ms)
-         VALUES (?, 'refund', ?, ?, ?)",
-    )
-    .bind(new_id())
-    .bind(refund_id)
-    .bind(body)
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 async fn read(conn: &mut SqliteConnection, refund_id: &str) -> CoreResult<StoredRefund> {

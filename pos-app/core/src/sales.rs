@@ -129,7 +129,6 @@ pub async fn complete(
     // then write. Line ids are minted when items are scanned, so a retried commit of the
     // same cart is recognised instead of selling it twice.
     let plain = cart.parked_id.is_none()
-        && db.receipt_key_cell().get().is_some()
         && !cart
             .tenders
             .iter()
@@ -159,17 +158,17 @@ pub async fn complete(
         crate::till::close_parked(conn, now, cart, "completed").await?;
         let record = ctx.head.clone().next(now, FactKind::SaleCompleted, &sale)?;
         charge_accounts(conn, now, terminal.currency, &sale, record.seq).await?;
-        let key = crate::seal::key_for_sale(db, conn).await?;
+        // The first sale creates the receipt key with itself, so two processes can
+        // never seal receipts with different keys.
+        crate::seal::key_for_sale(db, conn).await?;
         let mut q = QueryBuilder::new("");
-        push_writes(&mut q, now, terminal, &sale, &record, &key);
+        push_writes(&mut q, now, &sale, &record);
         q.push("; COMMIT");
         q.build().execute(&mut *conn).await?;
-        Ok((sale, ctx.after(&record), key))
+        Ok((sale, ctx.after(&record)))
     }
     .await;
-    let (sale, next, key) = open.finish(result).await?;
-    // The first sale may have created the key in its own transaction; it is stored now.
-    let _ = db.receipt_key_cell().set(key);
+    let (sale, next) = open.finish(result).await?;
     Ok(completed(db, sale, next))
 }
 
@@ -187,16 +186,11 @@ async fn commit_kept(
 ) -> CoreResult<Sale> {
     let sale = prepare(cart, terminal, staff, approved_by, now, &ctx)?;
     let record = ctx.head.clone().next(now, FactKind::SaleCompleted, &sale)?;
-    let key = db
-        .receipt_key_cell()
-        .get()
-        .cloned()
-        .ok_or_else(|| CoreError::invalid("no receipt key yet"))?;
     let mut q =
         QueryBuilder::new("BEGIN IMMEDIATE; INSERT INTO till_generation_check (n) VALUES (");
     q.push_bind(ctx.generation);
     q.push(");\n");
-    push_writes(&mut q, now, terminal, &sale, &record, &key);
+    push_writes(&mut q, now, &sale, &record);
     q.push("; COMMIT");
     let mut open = OpenSale::begin(db).await?;
     let written = q.build().execute(open.conn()?).await;
@@ -234,15 +228,14 @@ fn prepare(
     Ok(sale)
 }
 
-/// Everything a sale writes after its reads: journal record, sale, lines, tenders, stock
-/// movements and the print job.
+/// Everything a sale writes after its reads: journal record, sale, lines, tenders and
+/// stock movements. No print job: the sales past the printer's cursor are its queue
+/// (see `receipt::queued`), so a receipt costs the commit nothing.
 fn push_writes(
     q: &mut QueryBuilder<Sqlite>,
     now: i64,
-    terminal: &Terminal,
     sale: &Sale,
     record: &pos_shared::journal::JournalRecord,
-    key: &ed25519_dalek::SigningKey,
 ) {
     let movements: Vec<stock::Movement<'_>> = sale
         .lines
@@ -258,7 +251,6 @@ fn push_writes(
     journal::push_insert(q, record);
     push_insert(q, sale, record.seq);
     stock::push_movements(q, now, &movements);
-    crate::receipt::push_print_job(q, now, terminal, sale, key);
 }
 
 /// After the commit: counts the write, keeps the context for the next sale.

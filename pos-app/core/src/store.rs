@@ -256,7 +256,13 @@ impl LocalDb {
         let started = self.wal.commits.load(Ordering::Acquire);
         self.wal.checkpointed.store(started, Ordering::Release);
         if let Err(e) = self.checkpoint().await {
-            tracing::warn!("background WAL checkpoint failed: {e}");
+            // Closing the pools checkpoints on its own, so a pass cut short by a `pos`
+            // command exiting is no fault worth a warning on the cashier's terminal.
+            if self.pool.is_closed() || self.writer.is_closed() {
+                tracing::debug!("background WAL checkpoint stopped by closing: {e}");
+            } else {
+                tracing::warn!("background WAL checkpoint failed: {e}");
+            }
         }
         self.wal.running.store(false, Ordering::Release);
     }

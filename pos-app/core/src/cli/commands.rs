@@ -604,17 +604,15 @@ async fn status(db: &LocalDb, t: &Terminal) -> CoreResult<Outcome> {
     let unacked: i64 = sqlx::query_scalar("SELECT count(*) FROM journal WHERE acked = 0")
         .fetch_one(db.pool())
         .await?;
-    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM print_jobs WHERE status = 'queued'")
-        .fetch_one(db.pool())
-        .await?;
+    let queued = crate::print_queue::waiting(db).await?;
     let sync = crate::sync::status(db).await?;
     let body = json!({
         "terminal": to_json(t), "open_shift": to_json(&shift), "journal_records": records,
-        "journal_unacked": unacked, "journal_ok": verified.is_ok(), "print_jobs_queued": queued,
+        "journal_unacked": unacked, "journal_ok": verified.is_ok(), "receipts_to_print": queued,
         "schema_version": crate::store::known_schema_version(), "sync": to_json(&sync),
     });
     let text = format!(
-        "terminal {} ({}), currency {}\nshift: {}\njournal: {records} records, {unacked} not yet synced, {}\nreceipts queued for printing: {queued} (printer support is not built yet; `pos receipt ID` shows any receipt or refund slip)\n{}",
+        "terminal {} ({}), currency {}\nshift: {}\njournal: {records} records, {unacked} not yet synced, {}\nreceipts and refund slips to print: {queued} (printer support is not built yet; `pos receipt ID` shows any of them)\n{}",
         t.terminal_id,
         t.shop_name,
         t.currency,

@@ -279,6 +279,11 @@ fn sell_park_resume_refund_and_receipt_through_the_cli() {
     );
     let verify = pos(&db, &["journal", "verify"]);
     assert!(verify.status.success(), "{}", stderr(&verify));
+    let status = json(&pos(&db, &["--json", "status"]));
+    assert_eq!(
+        status["receipts_to_print"], 4,
+        "two receipts and two refund slips wait for the printer: {status}"
+    );
 }
 
 #[test]

@@ -12,3 +12,4 @@ mod drawer;
 mod full_day;
 mod harness;
 mod tamper;
+mod upgrade;
