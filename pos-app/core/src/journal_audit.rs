@@ -61,7 +61,7 @@ const CHECKS: [Check; 9] = [
         sql: "SELECT 'sale ' || (j.payload ->> 'id') || ', journal seq ' || j.seq FROM journal j
               WHERE j.kind = 'sale_completed'
                 AND (SELECT group_concat(concat_ws(':', kind, amount_minor, reference), ','
-                            ORDER BY rowid)
+                            ORDER BY n)
                      FROM tenders WHERE sale_id = json_extract(j.payload, '$.id'))
                  IS NOT
                     (SELECT group_concat(concat_ws(':', value ->> 'kind',

@@ -431,14 +431,16 @@ fn push_insert(q: &mut QueryBuilder<Sqlite>, s: &Sale, journal_seq: i64) {
         });
         q.push(";\n");
     }
-    for chunk in s.tenders.chunks(ROWS_PER_STATEMENT) {
-        q.push("INSERT INTO tenders (id, sale_id, kind, amount_minor, reference, customer_id) ");
-        q.push_values(chunk, |mut row, t| {
+    let numbered: Vec<(i64, &SaleTender)> = (1..).zip(&s.tenders).collect();
+    for chunk in numbered.chunks(ROWS_PER_STATEMENT) {
+        q.push("INSERT INTO tenders (id, sale_id, n, kind, amount_minor, reference, customer_id) ");
+        q.push_values(chunk, |mut row, (n, t)| {
             let customer = matches!(t.kind.as_str(), "store_credit" | "on_account")
                 .then(|| s.customer_id.clone())
                 .flatten();
             row.push_bind(new_id())
                 .push_bind(s.id.clone())
+                .push_bind(*n)
                 .push_bind(t.kind.clone())
                 .push_bind(t.amount_minor)
                 .push_bind(t.reference.clone())
@@ -489,7 +491,7 @@ pub async fn load(db: &LocalDb, sale_id: &str) -> CoreResult<Sale> {
     })
     .collect();
     let tenders = sqlx::query(
-        "SELECT kind, amount_minor, reference FROM tenders WHERE sale_id = ? ORDER BY rowid",
+        "SELECT kind, amount_minor, reference FROM tenders WHERE sale_id = ? ORDER BY n",
     )
     .bind(sale_id)
     .fetch_all(db.pool())
