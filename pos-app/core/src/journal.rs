@@ -144,28 +144,74 @@ pub struct VerifyReport {
     pub head_hash: String,
 }
 
+/// Records a chain walk holds in memory at once: a till with years of sales has
+/// millions of records, and `pos status` walks them all.
+const VERIFY_PAGE: i64 = 2_000;
+
 /// Walks the whole chain (the first bad record fails with its seq and the reason), then
 /// checks that the sales, refunds and drawer movements stored still say what it states.
+/// The chain is read a page at a time, so memory stays flat however long it is.
 pub async fn verify(db: &LocalDb) -> CoreResult<VerifyReport> {
-    let records = read_from(db, 1).await?;
-    let report = verify_records(&records)?;
+    let report = walk_chain(db, VERIFY_PAGE).await?;
     crate::journal_audit::check_rows(db).await?;
     Ok(report)
 }
 
+/// The chain check of [`verify`], reading `page` records at a time.
+async fn walk_chain(db: &LocalDb, page: i64) -> CoreResult<VerifyReport> {
+    let mut walk = ChainWalk::default();
+    loop {
+        let records = read_page(db, walk.next_seq(), page).await?;
+        for r in &records {
+            walk.check(r)?;
+        }
+        if (records.len() as i64) < page {
+            return Ok(walk.report());
+        }
+    }
+}
+
 /// The pure chain check behind [`verify`].
 pub fn verify_records(records: &[JournalRecord]) -> CoreResult<VerifyReport> {
-    let mut prev_hash = GENESIS_HASH.to_owned();
-    let mut prev_hlc = i64::MIN;
-    for (i, r) in records.iter().enumerate() {
+    let mut walk = ChainWalk::default();
+    for r in records {
+        walk.check(r)?;
+    }
+    Ok(walk.report())
+}
+
+/// Where a walk along the chain stands: what the next record must follow.
+#[derive(Debug)]
+struct ChainWalk {
+    checked: i64,
+    prev_hash: String,
+    prev_hlc: i64,
+}
+
+impl Default for ChainWalk {
+    fn default() -> Self {
+        Self {
+            checked: 0,
+            prev_hash: GENESIS_HASH.to_owned(),
+            prev_hlc: i64::MIN,
+        }
+    }
+}
+
+impl ChainWalk {
+    fn next_seq(&self) -> i64 {
+        self.checked + 1
+    }
+
+    fn check(&mut self, r: &JournalRecord) -> CoreResult<()> {
         let bad = |reason: String| CoreError::JournalBroken { seq: r.seq, reason };
-        let want_seq = i as i64 + 1;
+        let want_seq = self.next_seq();
         if r.seq != want_seq {
             return Err(bad(format!(
                 "expected seq {want_seq} (the sequence has a gap)"
             )));
         }
-        if r.prev_hash != prev_hash {
+        if r.prev_hash != self.prev_hash {
             return Err(bad(
                 "prev_hash does not match the previous record's hash".into()
             ));
@@ -173,19 +219,38 @@ pub fn verify_records(records: &[JournalRecord]) -> CoreResult<VerifyReport> {
         if r.hash != r.expected_hash() {
             return Err(bad("hash does not match the record's contents".into()));
         }
-        if r.hlc_ms <= prev_hlc {
+        if r.hlc_ms <= self.prev_hlc {
             return Err(bad("HLC time is not after the previous record's".into()));
         }
         if serde_json::from_str::<serde_json::Value>(&r.payload).is_err() {
             return Err(bad("payload is not valid JSON".into()));
         }
-        prev_hash.clone_from(&r.hash);
-        prev_hlc = r.hlc_ms;
+        self.prev_hash.clone_from(&r.hash);
+        self.prev_hlc = r.hlc_ms;
+        self.checked += 1;
+        Ok(())
     }
-    Ok(VerifyReport {
-        records: records.len() as i64,
-        head_hash: prev_hash,
-    })
+
+    fn report(self) -> VerifyReport {
+        VerifyReport {
+            records: self.checked,
+            head_hash: self.prev_hash,
+        }
+    }
+}
+
+/// At most `limit` records from `from_seq` on, in order.
+async fn read_page(db: &LocalDb, from_seq: i64, limit: i64) -> CoreResult<Vec<JournalRecord>> {
+    let rows = sqlx::query(
+        "SELECT seq, id, terminal_id, epoch, hlc_ms, catalog_cursor, kind, payload, prev_hash,
+                hash
+         FROM journal WHERE seq >= ? ORDER BY seq LIMIT ?",
+    )
+    .bind(from_seq)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(record_from_row).collect())
 }
 
 /// Records with `seq >= from_seq`, in order (for export and sync).
@@ -301,6 +366,41 @@ mod tests {
         assert!(
             matches!(err, CoreError::JournalBroken { seq: 3, .. }),
             "a gap is named: {err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_chain_is_walked_a_page_at_a_time_across_page_boundaries() {
+        let (_d, db) = db().await;
+        append_n(&db, 10, 10).await;
+        let head = read_from(&db, 1).await.unwrap().pop().unwrap();
+        for page in [3, 5, 10, 11] {
+            let report = walk_chain(&db, page).await.unwrap();
+            assert_eq!(
+                (report.records, report.head_hash.as_str()),
+                (10, head.hash.as_str())
+            );
+        }
+        sqlx::raw_sql(
+            "DROP TRIGGER journal_no_update; DROP TRIGGER no_delete_journal;
+             UPDATE journal SET payload = '{\"i\":99}' WHERE seq = 8;",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap();
+        let err = walk_chain(&db, 3).await.unwrap_err();
+        assert!(
+            matches!(err, CoreError::JournalBroken { seq: 8, .. }),
+            "a record in the third page is named: {err}"
+        );
+        sqlx::query("DELETE FROM journal WHERE seq = 7")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let err = walk_chain(&db, 3).await.unwrap_err();
+        assert!(
+            matches!(err, CoreError::JournalBroken { seq: 8, ref reason } if reason.contains("gap")),
+            "a gap where a page starts is named: {err}"
         );
     }
 

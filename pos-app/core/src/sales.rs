@@ -1,5 +1,6 @@
 //! Completed sales: the one-transaction commit (sale + lines + tenders + stock
-//! movements + account entries + journal record + print job) and reading them back.
+//! movements + account entries + journal record, which also queues the receipt) and
+//! reading them back.
 
 use pos_shared::catalog::Promotion;
 use pos_shared::debt::check_credit;
@@ -230,7 +231,7 @@ fn prepare(
 
 /// Everything a sale writes after its reads: journal record, sale, lines, tenders and
 /// stock movements. No print job: the sales past the printer's cursor are its queue
-/// (see `receipt::queued`), so a receipt costs the commit nothing.
+/// (see `print_queue`), so a receipt costs the commit nothing.
 fn push_writes(
     q: &mut QueryBuilder<Sqlite>,
     now: i64,
