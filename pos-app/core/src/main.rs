@@ -25,7 +25,9 @@ async fn main() -> ExitCode {
         .init();
     match run(&cli).await {
         Ok(outcome) => {
-            if cli.json {
+            if outcome.written {
+                // Printed by the command as it went.
+            } else if cli.json {
                 println!("{}", outcome.json);
             } else if !outcome.text.is_empty() {
                 println!("{}", outcome.text.trim_end());

@@ -391,7 +391,7 @@ pub enum CustomerCommand {
 pub enum JournalCommand {
     /// Walk the hash chain; exits non-zero naming the first bad record.
     Verify,
-    /// Print records as JSON lines.
+    /// Print records as JSON lines (with --json: one JSON array), a page at a time.
     Export {
         #[arg(long, default_value_t = 1)]
         from: i64,

@@ -47,7 +47,7 @@ pub async fn run(cli: &Cli) -> CoreResult<Outcome> {
     // so the next try is not "already initialised".
     let fresh_init = matches!(cli.command, Command::Init(_)) && !cli.db.exists();
     let db = LocalDb::open(&cli.db).await?;
-    let outcome = dispatch(&db, &cli.command).await;
+    let outcome = dispatch(&db, &cli.command, cli.json).await;
     db.close().await;
     if fresh_init && outcome.is_err() {
         for suffix in ["", "-wal", "-shm"] {
@@ -59,7 +59,7 @@ pub async fn run(cli: &Cli) -> CoreResult<Outcome> {
     outcome
 }
 
-async fn dispatch(db: &LocalDb, command: &Command) -> CoreResult<Outcome> {
+async fn dispatch(db: &LocalDb, command: &Command, json: bool) -> CoreResult<Outcome> {
     match command {
         Command::Init(args) => return init(db, args).await,
         // Both work before the terminal is set up (enrollment sets it up).
@@ -168,7 +168,7 @@ async fn dispatch(db: &LocalDb, command: &Command) -> CoreResult<Outcome> {
             )
             .await
         }
-        Command::Journal(cmd) => journal_cmd(db, cmd).await,
+        Command::Journal(cmd) => journal_cmd(db, cmd, json).await,
         Command::Status => status(db, &t).await,
         Command::Receipt(args) => receipt_cmd(db, &t, args).await,
     }
@@ -574,7 +574,7 @@ async fn stock_cmd(
     Ok(Outcome::new(to_json(&levels), text))
 }
 
-async fn journal_cmd(db: &LocalDb, cmd: &JournalCommand) -> CoreResult<Outcome> {
+async fn journal_cmd(db: &LocalDb, cmd: &JournalCommand, json: bool) -> CoreResult<Outcome> {
     match cmd {
         JournalCommand::Verify => {
             let r = journal::verify(db).await?;
@@ -584,13 +584,15 @@ async fn journal_cmd(db: &LocalDb, cmd: &JournalCommand) -> CoreResult<Outcome> 
             ))
         }
         JournalCommand::Export { from } => {
-            let records = journal::read_from(db, *from).await?;
-            let text = records
-                .iter()
-                .map(|r| serde_json::to_string(r).unwrap_or_default())
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok(Outcome::new(to_json(&records), text))
+            let format = if json {
+                journal::ExportFormat::JsonArray
+            } else {
+                journal::ExportFormat::JsonLines
+            };
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            journal::export(db, *from, format, &mut out).await?;
+            std::io::Write::flush(&mut out)?;
+            Ok(Outcome::written())
         }
     }
 }

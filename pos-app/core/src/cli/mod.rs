@@ -15,6 +15,9 @@ pub use commands::run;
 pub struct Outcome {
     pub json: serde_json::Value,
     pub text: String,
+    /// The command wrote its output itself, as it went (an export too long to hold in
+    /// memory); there is nothing left to print.
+    pub written: bool,
 }
 
 impl Outcome {
@@ -22,6 +25,15 @@ impl Outcome {
         Self {
             json,
             text: text.into(),
+            written: false,
+        }
+    }
+
+    fn written() -> Self {
+        Self {
+            json: serde_json::Value::Null,
+            text: String::new(),
+            written: true,
         }
     }
 }
