@@ -292,6 +292,17 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
         Target::Info,
         &verify,
     );
+    let mut chain = Samples::default();
+    chain.push(reports.chain);
+    latency(
+        &mut rows,
+        format!(
+            "hash chain alone over {} records (what `pos status` checks)",
+            reports.journal_records
+        ),
+        Target::Info,
+        &chain,
+    );
     let mut import = Samples::default();
     import.push(l.import);
     latency(

@@ -76,6 +76,8 @@ pub struct Reports {
     pub sales_in_z: i64,
     /// `journal::verify` once the shift is closed: the chain and every row against it.
     pub verify: Duration,
+    /// `journal::verify_chain` (what `pos status` checks): the chain alone.
+    pub chain: Duration,
     pub journal_records: i64,
 }
 
@@ -99,11 +101,14 @@ pub async fn reports(l: &Loaded, x_runs: usize) -> anyhow::Result<Reports> {
         .await?;
     let mut verify = Samples::default();
     let verified = verify.time(journal::verify(&l.db)).await?;
+    let mut chain = Samples::default();
+    chain.time(journal::verify_chain(&l.db)).await?;
     Ok(Reports {
         x,
         z: z.summary().context("Z was timed")?.max,
         sales_in_z: closed.report.sales_count,
         verify: verify.summary().context("verify was timed")?.max,
+        chain: chain.summary().context("the chain walk was timed")?.max,
         journal_records: verified.records,
     })
 }
