@@ -144,15 +144,15 @@ pub struct VerifyReport {
     pub head_hash: String,
 }
 
-/// Records a chain walk holds in memory at once: a till with years of sales has
-/// millions of records, and `pos status` walks them all.
-const VERIFY_PAGE: i64 = 2_000;
+/// Records a walk of the journal (verify, export) holds in memory at once: a till with
+/// years of sales has millions of records.
+const RECORDS_PER_READ: i64 = 2_000;
 
 /// Walks the whole chain (the first bad record fails with its seq and the reason), then
 /// checks that the sales, refunds and drawer movements stored still say what it states.
 /// The chain is read a page at a time, so memory stays flat however long it is.
 pub async fn verify(db: &LocalDb) -> CoreResult<VerifyReport> {
-    let report = walk_chain(db, VERIFY_PAGE).await?;
+    let report = walk_chain(db, RECORDS_PER_READ).await?;
     crate::journal_audit::check_rows(db).await?;
     Ok(report)
 }
@@ -160,7 +160,7 @@ pub async fn verify(db: &LocalDb) -> CoreResult<VerifyReport> {
 /// Only the hash chain of [`verify`] (what `pos status` reports): a walk of the
 /// records without the audit of the rows against them, which takes longer.
 pub async fn verify_chain(db: &LocalDb) -> CoreResult<VerifyReport> {
-    walk_chain(db, VERIFY_PAGE).await
+    walk_chain(db, RECORDS_PER_READ).await
 }
 
 /// The chain check of [`verify`], reading `page` records at a time.
@@ -262,7 +262,7 @@ pub async fn export(
     format: ExportFormat,
     out: &mut (impl std::io::Write + ?Sized),
 ) -> CoreResult<i64> {
-    export_paged(db, from_seq, format, out, VERIFY_PAGE).await
+    export_paged(db, from_seq, format, out, RECORDS_PER_READ).await
 }
 
 async fn export_paged(
@@ -302,7 +302,7 @@ async fn export_paged(
     Ok(written)
 }
 
-/// At most `limit` records from `from_seq` on, in order.
+/// At most `limit` records from `from_seq` on, in order (a negative `limit`: all).
 async fn read_page(db: &LocalDb, from_seq: i64, limit: i64) -> CoreResult<Vec<JournalRecord>> {
     let rows = sqlx::query(
         "SELECT seq, id, terminal_id, epoch, hlc_ms, catalog_cursor, kind, payload, prev_hash,
@@ -316,17 +316,11 @@ async fn read_page(db: &LocalDb, from_seq: i64, limit: i64) -> CoreResult<Vec<Jo
     Ok(rows.iter().map(record_from_row).collect())
 }
 
-/// Records with `seq >= from_seq`, in order (for export and sync).
+/// Records with `seq >= from_seq`, in order, all at once (sync pages and tests; a walk
+/// of the whole journal reads it `RECORDS_PER_READ` at a time instead).
 pub async fn read_from(db: &LocalDb, from_seq: i64) -> CoreResult<Vec<JournalRecord>> {
-    let rows = sqlx::query(
-        "SELECT seq, id, terminal_id, epoch, hlc_ms, catalog_cursor, kind, payload, prev_hash,
-                hash
-         FROM journal WHERE seq >= ? ORDER BY seq",
-    )
-    .bind(from_seq)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows.iter().map(record_from_row).collect())
+    // SQLite reads a negative LIMIT as none.
+    read_page(db, from_seq, -1).await
 }
 
 /// Columns, in order: seq, id, terminal_id, epoch, hlc_ms, catalog_cursor, kind,
