@@ -255,6 +255,35 @@ pub async fn search(db: &LocalDb, query: &str, limit: usize) -> CoreResult<Vec<P
     Ok(found)
 }
 
+/// The first `per_category` products (by name) of each active category, categories by
+/// name: the quick-key grid of the sell screen.
+pub async fn by_category(
+    db: &LocalDb,
+    per_category: i64,
+) -> CoreResult<Vec<(String, Vec<Product>)>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{PRODUCT_SELECT} WHERE p.id IN (
+            SELECT id FROM (SELECT p2.id, row_number() OVER
+                (PARTITION BY p2.category_id ORDER BY p2.name_norm) AS n
+             FROM products p2 WHERE p2.active = 1 AND p2.category_id IS NOT NULL)
+            WHERE n <= ?1)
+         ORDER BY c.name, p.name_norm"
+    ));
+    let rows = sqlx::query(sql)
+        .bind(per_category)
+        .fetch_all(db.pool())
+        .await?;
+    let mut groups: Vec<(String, Vec<Product>)> = Vec::new();
+    for p in rows.iter().map(product_from_row) {
+        let name = p.category.clone().unwrap_or_default();
+        match groups.last_mut() {
+            Some((last, list)) if *last == name => list.push(p),
+            _ => groups.push((name, vec![p])),
+        }
+    }
+    Ok(groups)
+}
+
 /// A product to create or update, as the CSV import (or a sync) provides it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ProductInput {

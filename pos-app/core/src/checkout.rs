@@ -30,6 +30,10 @@ pub struct CartLine {
     pub tax_rate_bp: u32,
     pub tax_inclusive: bool,
     pub discount: Option<Discount>,
+    /// Weighed goods take fractional quantities; carts parked before this was kept read
+    /// as piece goods, which only changes how the screen shows their quantity.
+    #[serde(default)]
+    pub sold_by_weight: bool,
 }
 
 /// How a sale is paid.

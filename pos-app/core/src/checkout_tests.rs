@@ -19,6 +19,7 @@ fn line(price: i64, qty_milli: i64, bp: u32, inclusive: bool) -> CartLine {
         tax_rate_bp: bp,
         tax_inclusive: inclusive,
         discount: None,
+        sold_by_weight: false,
     }
 }
 

@@ -132,6 +132,12 @@ pub enum CoreError {
         "the server answered something this terminal cannot read: {0}; update Kassa on this terminal or contact support"
     )]
     Protocol(String),
+    #[error("nobody is logged in at this till; enter your PIN")]
+    LoggedOut,
+    #[error(
+        "{queued} sales and other facts are not on the server yet; connect the till and let it sync, or a manager's PIN confirms leaving them queued"
+    )]
+    UnsyncedFacts { queued: i64 },
 }
 
 impl CoreError {
@@ -177,6 +183,8 @@ impl CoreError {
             CoreError::TerminalRevoked => "terminal_revoked",
             CoreError::Server { .. } => "server_refused",
             CoreError::Protocol(_) => "protocol",
+            CoreError::LoggedOut => "logged_out",
+            CoreError::UnsyncedFacts { .. } => "unsynced_facts",
         }
     }
 

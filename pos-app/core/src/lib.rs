@@ -1,6 +1,7 @@
 //! Kassa terminal core: local SQLite store, journal, checkout, shifts, staff, receipts
 //! and the `pos` CLI that drives them headless.
 
+pub mod app;
 mod barcode_cache;
 pub mod catalog;
 pub mod catalog_csv;

@@ -198,6 +198,16 @@ pub(crate) fn push_tax_table(out: &mut Vec<String>, taxes: &[ReceiptTax]) {
     }
 }
 
+/// A printed-again document says so at the top, so it cannot pass as a second original.
+pub fn mark_copy(text: &str) -> String {
+    format!("{}\n{text}", format!("{:^42}", "*** COPY ***").trim_end())
+}
+
+/// A receipt printed again.
+pub fn render_copy(r: &Receipt) -> String {
+    mark_copy(&render_text(r))
+}
+
 /// Renders the receipt as fixed-width text, every line at most [`WIDTH`] characters.
 pub fn render_text(r: &Receipt) -> String {
     let rule = "-".repeat(WIDTH);

@@ -39,6 +39,8 @@ pub enum Action {
     CashVariance,
     PayOutBeyondDrawer,
     ManageStaff,
+    /// Selling an item at another price than the catalog's.
+    PriceOverride,
 }
 
 impl Action {
@@ -51,6 +53,7 @@ impl Action {
             Action::CashVariance => "closing a shift with a cash variance above the threshold",
             Action::PayOutBeyondDrawer => "paying out more cash than the drawer should hold",
             Action::ManageStaff => "managing staff",
+            Action::PriceOverride => "changing an item's price",
         }
     }
 }
@@ -67,7 +70,8 @@ pub fn needs_manager(role: Role, action: Action) -> bool {
         | Action::LargeDiscount
         | Action::CashVariance
         | Action::PayOutBeyondDrawer
-        | Action::ManageStaff => true,
+        | Action::ManageStaff
+        | Action::PriceOverride => true,
     }
 }
 
@@ -98,6 +102,31 @@ pub fn pin_matches(pin: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| hasher().verify_password(pin.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
+}
+
+/// Adds a staff member once approved: until the till has a manager anyone may add staff
+/// (setting up a new terminal); after that a manager's PIN approves.
+pub async fn add_approved(
+    db: &LocalDb,
+    name: &str,
+    role: Role,
+    pin: &str,
+    manager_pin: Option<&str>,
+) -> CoreResult<Staff> {
+    let has_manager = list(db)
+        .await?
+        .iter()
+        .any(|s| !needs_manager(s.role, Action::ManageStaff));
+    if has_manager {
+        let denied = || CoreError::ManagerApprovalRequired {
+            action: "adding staff".into(),
+        };
+        let approver = login(db, manager_pin.ok_or_else(denied)?).await?;
+        if needs_manager(approver.role, Action::ManageStaff) {
+            return Err(denied());
+        }
+    }
+    add(db, name, role, pin).await
 }
 
 /// Adds a staff member. PINs must be unique because login is by PIN alone.

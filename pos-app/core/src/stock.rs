@@ -157,6 +157,43 @@ pub async fn levels(db: &LocalDb, sku: Option<&str>) -> CoreResult<Vec<StockLeve
     Ok(rows.iter().map(level_of).collect())
 }
 
+/// The stock level of one product by id.
+pub async fn level_of_product(db: &LocalDb, product_id: &str) -> CoreResult<StockLevel> {
+    let sql = sqlx::AssertSqlSafe(format!("{LEVEL_SELECT} WHERE p.id = ?"));
+    let row = sqlx::query(sql)
+        .bind(product_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref()
+        .map(level_of)
+        .ok_or_else(|| CoreError::UnknownProduct(product_id.to_owned()))
+}
+
+/// The first active barcode and the on-hand stock (when counted) of each of
+/// `product_ids`, in one query: what a search result line shows beside the name.
+pub async fn shelf_facts(
+    db: &LocalDb,
+    product_ids: &[String],
+) -> CoreResult<std::collections::HashMap<String, (Option<String>, Option<i64>)>> {
+    let ids = serde_json::to_string(product_ids).map_err(|e| CoreError::invalid(e.to_string()))?;
+    let rows = sqlx::query(
+        "SELECT p.id,
+                (SELECT code FROM barcodes c WHERE c.product_id = p.id AND c.active = 1 LIMIT 1),
+                CASE WHEN b.product_id IS NULL THEN NULL ELSE b.server_milli +
+                    coalesce((SELECT sum(m.delta_milli) FROM stock_movements m
+                              WHERE m.product_id = p.id AND m.in_server = 0), 0) END
+         FROM products p LEFT JOIN stock_balances b ON b.product_id = p.id
+         WHERE p.id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .collect())
+}
+
 /// A manual adjustment (count correction, damage) with its journal fact.
 pub async fn adjust(
     db: &LocalDb,

@@ -65,6 +65,18 @@ pub fn default_layouts() -> Vec<Gs1Layout> {
 
 /// The cash rounding step a currency gets unless told otherwise: where the smallest coins
 /// are gone, cash is rounded by default (CHF to 5 centimes).
+/// The shop's currency from what someone typed: an ISO 4217 code, any case.
+pub fn shop_currency(code: &str) -> CoreResult<Currency> {
+    let currency = Currency::new(code)?;
+    if !pos_shared::currency::is_iso_4217(currency) {
+        return Err(CoreError::invalid(format!(
+            "`{}` is not an ISO 4217 currency code; use the shop's, e.g. EUR, USD, GBP",
+            code.trim()
+        )));
+    }
+    Ok(currency)
+}
+
 pub fn default_cash_rounding(currency: Currency) -> i64 {
     match currency.as_str() {
         "CHF" => 5,

@@ -90,22 +90,27 @@ pub async fn add_code(
         return Err(CoreError::invalid("a quantity must be more than zero"));
     }
     let r = resolve(db, terminal, code).await?;
+    cart.lines.push(line_for(r, qty_milli)?);
+    Ok(())
+}
+
+/// The cart line a resolved code makes with the typed quantity: a scale label's weight
+/// or price wins over it (trusted as printed); a typed quantity of piece goods must be
+/// whole.
+pub fn line_for(r: Resolved, qty_milli: i64) -> CoreResult<CartLine> {
+    if qty_milli <= 0 {
+        return Err(CoreError::invalid("a quantity must be more than zero"));
+    }
     let (qty_milli, unit_price_minor) = match (r.label_price_minor, r.qty_milli) {
         (Some(price), _) => (1000, price),
         (None, Some(weight)) => (weight, r.product.price_minor),
         (None, None) => (qty_milli, r.product.price_minor),
     };
-    // A scale label's weight is trusted as printed; only a typed quantity is checked.
     let typed = r.label_price_minor.is_none() && r.qty_milli.is_none();
-    if typed && !r.product.sold_by_weight && qty_milli % 1000 != 0 {
-        return Err(CoreError::invalid(format!(
-            "{} ({}) is sold by the piece; a quantity of {} must be whole",
-            r.product.name,
-            r.product.sku,
-            pos_shared::Quantity::from_milli(qty_milli)
-        )));
+    if typed && !r.product.sold_by_weight {
+        whole_pieces(&r.product, qty_milli)?;
     }
-    cart.lines.push(CartLine {
+    Ok(CartLine {
         id: new_id(),
         category_id: r.product.category_id,
         product_id: r.product.id,
@@ -117,7 +122,20 @@ pub async fn add_code(
         tax_rate_bp: r.product.tax_rate_bp,
         tax_inclusive: r.product.tax_inclusive,
         discount: None,
-    });
+        sold_by_weight: r.product.sold_by_weight,
+    })
+}
+
+/// Refuses a fractional quantity of a product sold by the piece.
+pub fn whole_pieces(product: &Product, qty_milli: i64) -> CoreResult<()> {
+    if qty_milli % 1000 != 0 {
+        return Err(CoreError::invalid(format!(
+            "{} ({}) is sold by the piece; a quantity of {} must be whole",
+            product.name,
+            product.sku,
+            pos_shared::Quantity::from_milli(qty_milli)
+        )));
+    }
     Ok(())
 }
 

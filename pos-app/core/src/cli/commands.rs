@@ -181,13 +181,7 @@ fn open_catalog(path: &std::path::Path) -> CoreResult<std::fs::File> {
 }
 
 async fn init(db: &LocalDb, a: &InitArgs) -> CoreResult<Outcome> {
-    let currency: Currency = Currency::new(&a.currency)?;
-    if !pos_shared::currency::is_iso_4217(currency) {
-        return Err(CoreError::invalid(format!(
-            "`{}` is not an ISO 4217 currency code; use the shop's, e.g. EUR, USD, GBP",
-            a.currency.trim()
-        )));
-    }
+    let currency = terminal::shop_currency(&a.currency)?;
     // Checked before the terminal is set up, so a bad file leaves nothing half done.
     let catalog = match &a.catalog_csv {
         Some(path) => Some(catalog_csv::parse(open_catalog(path)?)?),
@@ -227,29 +221,7 @@ async fn staff_cmd(db: &LocalDb, cmd: &StaffCommand) -> CoreResult<Outcome> {
             manager_pin,
         } => {
             let role = role.parse().map_err(CoreError::Invalid)?;
-            // Until a manager exists anyone may add staff (bootstrapping a new terminal);
-            // after that a manager's PIN approves.
-            let has_manager = staff::list(db)
-                .await?
-                .iter()
-                .any(|s| !staff::needs_manager(s.role, staff::Action::ManageStaff));
-            if has_manager {
-                let approver = staff::login(
-                    db,
-                    manager_pin
-                        .as_deref()
-                        .ok_or(CoreError::ManagerApprovalRequired {
-                            action: "adding staff".into(),
-                        })?,
-                )
-                .await?;
-                if staff::needs_manager(approver.role, staff::Action::ManageStaff) {
-                    return Err(CoreError::ManagerApprovalRequired {
-                        action: "adding staff".into(),
-                    });
-                }
-            }
-            let s = staff::add(db, name, role, pin).await?;
+            let s = staff::add_approved(db, name, role, pin, manager_pin.as_deref()).await?;
             Ok(Outcome::new(
                 to_json(&s),
                 format!("added {} ({}) id {}", s.name, s.role, s.id),
@@ -633,9 +605,8 @@ async fn status(db: &LocalDb, t: &Terminal) -> CoreResult<Outcome> {
     Ok(Outcome::new(body, text))
 }
 
-/// A printed-again document says so at the top, so it cannot pass as a second original.
 fn reprint(text: &str) -> String {
-    format!("{}\n{text}", format!("{:^42}", "*** COPY ***").trim_end())
+    receipt::mark_copy(text)
 }
 
 async fn receipt_cmd(db: &LocalDb, t: &Terminal, args: &ReceiptArgs) -> CoreResult<Outcome> {

@@ -47,6 +47,7 @@ CREATE TRIGGER journal_no_update BEFORE UPDATE OF seq, id, terminal_id, epoch, h
 BEGIN SELECT RAISE(ABORT, 'journal records are immutable'); END;
 CREATE TRIGGER no_delete_journal BEFORE DELETE ON journal
 BEGIN SELECT RAISE(ABORT, 'rows are never deleted'); END;
+DROP TABLE live_cart;
 DELETE FROM _sqlx_migrations WHERE version >= 12;
 PRAGMA user_version = 11;
 ";
