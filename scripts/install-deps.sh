@@ -69,6 +69,14 @@ else
     log "rust: $(rustc --version)"
 fi
 
+# WebDriver for the desktop app's end-to-end tests (drives WebKitWebDriver).
+if ! command -v tauri-driver >/dev/null 2>&1; then
+    log "tauri-driver: installing (cargo install tauri-driver --locked)"
+    cargo install tauri-driver --locked
+else
+    log "tauri-driver: $(tauri-driver --version 2>/dev/null | head -n 1)"
+fi
+
 if ! cargo nextest --version >/dev/null 2>&1; then
     log "cargo-nextest: installing (cargo install cargo-nextest --locked)"
     cargo install cargo-nextest --locked

@@ -36,12 +36,33 @@ done
 curl -sS http://127.0.0.1:8000/api/health; echo
 echo "Server: http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/docs)"
 
+# The demo till: enrolled once into the demo company's Downtown shop, so the app opens
+# on its PIN screen with the catalog already there.
+till_db="$PWD/.data/terminal.db"
+if [ ! -s "$till_db" ]; then
+  echo "==> enrolling the demo till into the Downtown shop"
+  cargo build -p pos-core --bin pos --locked
+  json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+  token="$(curl -fsS localhost:8000/api/auth/login -H 'content-type: application/json' \
+    -d '{"email":"manager@demo.kassa.test","password":"demo-password-1"}' | json "d['access_token']")"
+  shop="$(curl -fsS localhost:8000/api/shops -H "authorization: Bearer $token" \
+    | json "next(s['id'] for s in (d if isinstance(d, list) else d['items']) if s['name'] == 'Downtown')")"
+  code="$(curl -fsS -X POST "localhost:8000/api/shops/$shop/enrollment-codes" \
+    -H "authorization: Bearer $token" -H 'content-type: application/json' -d '{}' | json "d['code']")"
+  "$CARGO_TARGET_DIR/debug/pos" --db "$till_db" enroll --server http://127.0.0.1:8000 \
+    --code "$code" --name "Demo till"
+fi
+
 if [ -n "${DISPLAY:-}" ] && [ "${KASSA_NO_DESKTOP:-}" != "1" ]; then
+  echo "==> building the terminal screens and the desktop app"
+  # shellcheck source=scripts/node-env.sh
+  source scripts/node-env.sh
+  (cd ui && npm ci --no-audit --no-fund --prefer-offline && npm run build)
   cargo build -p kassa-desktop --locked
-  "$CARGO_TARGET_DIR/debug/kassa-desktop" &
+  KASSA_TERMINAL_DB="$till_db" "$CARGO_TARGET_DIR/debug/kassa-desktop" &
   app_pid=$!
-  echo "Terminal app started (window 'Kassa')."
+  echo "Terminal app started (window 'Kassa'): log in with PIN 1111 (Alex, cashier) or 9999 (Morgan, manager)."
 else
-  echo "No DISPLAY: the terminal app is not started (set DISPLAY, or use the pos CLI)."
+  echo "No DISPLAY: the terminal app is not started (set DISPLAY, or use the pos CLI: pos --db $till_db --help)."
 fi
 wait $server_pid

@@ -40,6 +40,13 @@ fi
 step "formatting"
 cargo fmt --all -- --check
 
+step "UI: install (npm ci), type check, lint, unit tests, build"
+# Built before the Rust lints: the desktop crate embeds ui/dist/terminal.
+# shellcheck source=scripts/node-env.sh
+source scripts/node-env.sh
+(cd ui && npm ci --no-audit --no-fund --prefer-offline && npm run check && npm run lint \
+    && npm test && npm run build)
+
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
@@ -51,9 +58,22 @@ step "running the tests"
 # threads than cores is fine.
 cargo nextest run --workspace --locked --no-fail-fast --test-threads "${KASSA_TEST_THREADS:-4}"
 
+step "the UI's TypeScript types match the Rust views (ts-rs, written by the tests above)"
+stale="$(git status --porcelain -- ui/src/lib/bindings)"
+if [ -n "$stale" ]; then
+    echo "$stale"
+    echo "ui/src/lib/bindings is stale: run 'cargo test -p pos-core' and commit the result" >&2
+    exit 1
+fi
+
 step "desktop app opens a window (Xvfb)"
 cargo build -p kassa-desktop --locked
 scripts/desktop-smoke.sh "$CARGO_TARGET_DIR/desktop-smoke.png"
+
+step "desktop app end to end in the real webview (tauri-driver + WebKitWebDriver, Xvfb)"
+KASSA_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/kassa-desktop" \
+KASSA_SCREENSHOTS="${KASSA_SCREENSHOTS:-$CARGO_TARGET_DIR/screenshots}" \
+    cargo nextest run -p kassa-tests --locked --run-ignored only --no-fail-fast -E 'binary(desktop)'
 
 echo
 echo "All Kassa tests passed."

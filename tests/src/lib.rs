@@ -6,9 +6,11 @@ pub use sync_server::testing::{amqp_uri, mongo_uri};
 use tokio_util::sync::CancellationToken;
 
 pub mod cloud;
+pub mod desktop;
 pub mod process;
 pub mod proxy;
 pub mod till;
+pub mod webdriver;
 
 pub const ADMIN_EMAIL: &str = "platform@e2e.test";
 pub const ADMIN_PASSWORD: &str = "platform-password";
