@@ -3,6 +3,7 @@
 //! own terminal database. Everything it started stops when it is dropped.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -23,6 +24,12 @@ pub struct Desktop {
 
 impl Drop for Desktop {
     fn drop(&mut self) {
+        // tauri-driver runs in a process group of its own with WebKitWebDriver and the
+        // app under it: end them all, not just the driver.
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         for child in [&mut self.driver, &mut self.xvfb] {
             let _ = child.kill();
             let _ = child.wait();
@@ -49,8 +56,15 @@ impl Desktop {
         );
         let (xvfb, display) = xvfb(width, height);
         let port = free_addr().port();
+        let native = free_addr().port();
         let driver = Command::new("tauri-driver")
-            .args(["--port", &port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .process_group(0)
             .env("DISPLAY", &display)
             .env("KASSA_TERMINAL_DB", db)
             .env("XDG_DATA_HOME", home.join("data"))

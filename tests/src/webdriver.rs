@@ -9,7 +9,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 /// W3C's key for an element reference in JSON.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecc";
+pub const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// One WebDriver session.
 pub struct Session {
@@ -143,12 +143,43 @@ impl Session {
         Ok(())
     }
 
+    /// Empties an input.
+    pub async fn clear(&self, element: &str) -> anyhow::Result<()> {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/clear"),
+            Some(json!({})),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> anyhow::Result<usize> {
+        let body = json!({ "using": "css selector", "value": css });
+        let found = self
+            .call(reqwest::Method::POST, "/elements", Some(body))
+            .await?;
+        Ok(found.as_array().map_or(0, Vec::len))
+    }
+
+    /// Runs an async `script` whose last argument is the callback to call with the result.
+    pub async fn script_async(&self, script: &str, args: Value) -> anyhow::Result<Value> {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({ "script": script, "args": args })),
+        )
+        .await
+    }
+
+    /// The element's rendered text. Read with a script: WebKitWebDriver's text endpoint
+    /// answered "" for visible text in the app's header.
     pub async fn text(&self, element: &str) -> anyhow::Result<String> {
         let v = self
-            .call(
-                reqwest::Method::GET,
-                &format!("/element/{element}/text"),
-                None,
+            .script(
+                "return arguments[0].innerText || arguments[0].textContent || ''",
+                json!([{ ELEMENT: element }]),
             )
             .await?;
         Ok(v.as_str().unwrap_or_default().to_owned())
@@ -197,7 +228,8 @@ impl Session {
         Ok(())
     }
 
-    pub async fn close(self) {
+    /// Ends the session (the driver closes the app).
+    pub async fn close_ref(&self) {
         let _ = self.http.delete(&self.base).send().await;
     }
 }

@@ -6,6 +6,7 @@ mod barcode_cache;
 pub mod catalog;
 pub mod catalog_csv;
 pub mod checkout;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
 pub mod customers;

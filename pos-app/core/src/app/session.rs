@@ -50,7 +50,14 @@ impl Till {
             None => None,
         };
         let shift = match &s.terminal {
-            Some(_) => shifts::current(&self.db).await?.map(|x| convert::shift(&x)),
+            Some(_) => match shifts::current(&self.db).await? {
+                Some(x) => {
+                    let mut view = convert::shift(&x);
+                    view.opened_by = staff::name_of(&self.db, &x.opened_by).await?;
+                    Some(view)
+                }
+                None => None,
+            },
             None => None,
         };
         Ok(SessionView {

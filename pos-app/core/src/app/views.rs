@@ -50,6 +50,7 @@ pub struct TerminalView {
 #[ts(export)]
 pub struct ShiftView {
     pub id: String,
+    /// The name of who opened it.
     pub opened_by: String,
     pub opened_at_ms: i64,
     pub opening_float_minor: i64,

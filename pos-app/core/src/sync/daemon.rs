@@ -87,6 +87,13 @@ pub async fn run(
                         Err(e) if is_permanent(&e) => return Err(e),
                         Err(e) => {
                             tracing::warn!("live connection lost: {e}; reconnecting");
+                            // Recorded like a failed sync, so `pos status` and the till's
+                            // indicator say offline now, not at the next retry.
+                            if let Err(w) =
+                                super::settings::record_outcome(db, Some(&e.to_string())).await
+                            {
+                                tracing::warn!("cannot record the lost connection: {w}");
+                            }
                             failures = failures.saturating_add(1);
                             backoff(&opts, failures)
                         }

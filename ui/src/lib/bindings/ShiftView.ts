@@ -3,4 +3,8 @@
 /**
  * The open shift.
  */
-export type ShiftView = { id: string, opened_by: string, opened_at_ms: number, opening_float_minor: number, };
+export type ShiftView = { id: string, 
+/**
+ * The name of who opened it.
+ */
+opened_by: string, opened_at_ms: number, opening_float_minor: number, };
