@@ -72,7 +72,7 @@ scripts/desktop-smoke.sh "$CARGO_TARGET_DIR/desktop-smoke.png"
 
 step "desktop app end to end in the real webview (tauri-driver + WebKitWebDriver, Xvfb)"
 KASSA_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/kassa-desktop" \
-KASSA_SCREENSHOTS="${KASSA_SCREENSHOTS:-$CARGO_TARGET_DIR/screenshots}" \
+KASSA_SCREENSHOTS="${KASSA_SCREENSHOTS:-$PWD/docs/screenshots}" \
     cargo nextest run -p kassa-tests --locked --run-ignored only --no-fail-fast -E 'binary(desktop)'
 
 echo

@@ -3,6 +3,7 @@
 //! `bench/RESULTS.md`.
 
 pub mod dataset;
+pub mod desktop;
 pub mod machine;
 pub mod memory;
 pub mod report;

@@ -41,6 +41,19 @@ enum Bench {
         #[arg(long)]
         sales: Option<usize>,
     },
+    /// The terminal app in its real webview (needs the built `kassa-desktop`, Xvfb and
+    /// tauri-driver; `KASSA_DESKTOP_BIN` names the binary).
+    Desktop {
+        /// RNG seed of the generated catalog and scans.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Directory for the temporary database.
+        #[arg(long)]
+        workdir: Option<PathBuf>,
+        /// 1,000 products and a few dozen scans: checks the harness; RESULTS.md untouched.
+        #[arg(long)]
+        quick: bool,
+    },
     /// Sync, Kassa vs PouchDB: a 10 × 1,000-sale offline backlog pushed at once, and a
     /// fresh terminal pulling 50,000 products; bytes counted by the same proxy.
     Sync {
@@ -109,6 +122,24 @@ async fn main() -> anyhow::Result<()> {
                 println!("{n}");
             }
             eprintln!("results written to {}", cli.results.display());
+        }
+        Bench::Desktop {
+            seed,
+            workdir,
+            quick,
+        } => {
+            let mut cfg = if quick {
+                kassa_bench::desktop::Config::quick()
+            } else {
+                kassa_bench::desktop::Config::full()
+            };
+            cfg.seed = seed.unwrap_or(cfg.seed);
+            cfg.workdir = workdir;
+            let out = kassa_bench::desktop::run_and_write(&cfg, &cli.results, quick).await?;
+            print!("{}", kassa_bench::report::table(&out.rows));
+            for n in &out.notes {
+                println!("{n}");
+            }
         }
         Bench::Sync {
             seed,

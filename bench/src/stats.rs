@@ -42,6 +42,14 @@ impl Samples {
         out
     }
 
+    /// The nearest-rank `p` percentile (0.95 is p95); `None` when nothing was measured.
+    pub fn percentile(&self, p: f64) -> Option<Duration> {
+        let mut v = self.values.clone();
+        v.sort_unstable();
+        let n = v.len();
+        (n > 0).then(|| v[((p * n as f64).ceil() as usize).clamp(1, n) - 1])
+    }
+
     /// Nearest-rank percentiles; `None` when nothing was measured.
     pub fn summary(&self) -> Option<Summary> {
         let mut v = self.values.clone();

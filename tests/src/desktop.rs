@@ -102,7 +102,9 @@ impl Desktop {
 
     /// Saves the window as `NAME.png` in the run's screenshot folder.
     pub async fn shot(&self, name: &str) {
-        let path = self.shots.join(format!("{name}.png"));
+        let path = self.shots.join(format!("terminal-{name}.png"));
+        // WebKit hands back the last composited frame; give the newest one time to land.
+        tokio::time::sleep(Duration::from_millis(400)).await;
         if let Err(e) = self.session.screenshot(&path).await {
             eprintln!("screenshot {name} failed: {e}");
         }

@@ -36,10 +36,11 @@ async fn shop(base: &str, prefix: &str) -> Cloud {
 }
 
 /// First run: the enrollment screen, the catalog download, the PIN screen, a shift.
-async fn enroll_and_open_shift(app: &Desktop, server: &str, code: &str) {
+async fn enroll_and_open_shift(app: &Desktop, server: &str, code: &str, size: &str) {
     let s = &app.session;
     let url = s.wait("#setup-server-url", LONG).await.unwrap();
-    app.shot("01-first-run").await;
+    s.wait_text("main", "Enrollment code", SHORT).await.unwrap();
+    app.shot(&format!("01-first-run-{size}")).await;
     s.clear(&url).await.unwrap();
     s.type_into(&url, server).await.unwrap();
     let field = s.wait("#setup-code", SHORT).await.unwrap();
@@ -48,7 +49,8 @@ async fn enroll_and_open_shift(app: &Desktop, server: &str, code: &str) {
         .await
         .unwrap();
     let pin = s.wait("#pin-input", LONG).await.unwrap();
-    app.shot("02-pin").await;
+    s.wait_text("main", "PIN", SHORT).await.unwrap();
+    app.shot(&format!("02-pin-{size}")).await;
     s.type_into(&pin, "1111\n").await.unwrap();
     let float = s.wait("#float-amount", LONG).await.unwrap();
     s.type_into(&float, "50").await.unwrap();
@@ -121,7 +123,7 @@ async fn a_cashier_enrolls_sells_parks_refunds_and_closes_the_shift_in_the_app()
     let home = tempfile::tempdir().unwrap();
     let app = Desktop::start(&home.path().join("terminal.db"), home.path(), 1024, 768).await;
     let s = &app.session;
-    enroll_and_open_shift(&app, &server.base, &code).await;
+    enroll_and_open_shift(&app, &server.base, &code, "1024").await;
 
     // Scans land in the cart even while the search field has the focus, and the code
     // does not stay in the field.
@@ -235,7 +237,7 @@ async fn the_till_sells_and_refunds_offline_and_drains_when_the_server_is_back()
     let home = tempfile::tempdir().unwrap();
     let app = Desktop::start(&home.path().join("terminal.db"), home.path(), 1920, 1080).await;
     let s = &app.session;
-    enroll_and_open_shift(&app, &server.base, &code).await;
+    enroll_and_open_shift(&app, &server.base, &code, "1920").await;
     server.shut_down().await;
 
     wedge(s, MILK).await;
