@@ -84,4 +84,25 @@ else
     log "cargo-nextest: $(cargo nextest --version 2>/dev/null | head -n 1)"
 fi
 
+# emupos: an independent printer/drawer/scale/scanner simulator (PyPI, Python >= 3.13)
+# that the device tests check the drivers against. Debian 12 has Python 3.11; this kind of
+# machine has 3.13 under pyenv.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ ! -x "$ROOT/.venv-emupos/bin/emupos" ]; then
+    PY=""
+    for candidate in "$HOME"/.pyenv/versions/3.1[3-9]*/bin/python3 /usr/bin/python3.13 /usr/local/bin/python3.13; do
+        [ -x "$candidate" ] && { PY="$candidate"; break; }
+    done
+    if [ -z "$PY" ] && command -v python3 >/dev/null \
+        && python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else 1)'; then
+        PY="$(command -v python3)"
+    fi
+    [ -n "$PY" ] || die "emupos needs Python >= 3.13 (pyenv install 3.13, or set KASSA_EMUPOS to an emupos binary)"
+    log "emupos: installing into .venv-emupos with $PY"
+    "$PY" -m venv "$ROOT/.venv-emupos"
+    "$ROOT/.venv-emupos/bin/pip" install -q emupos==0.4.0
+else
+    log "emupos: $("$ROOT/.venv-emupos/bin/emupos" --version 2>/dev/null | head -n 1)"
+fi
+
 log "done"

@@ -121,3 +121,32 @@ pub struct StockAdjusted {
     pub reason: String,
     pub staff_id: String,
 }
+
+/// Why a till's cash drawer was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DrawerReason {
+    /// Change for a sale paid in cash.
+    Sale,
+    /// Cash paid back for a refund.
+    Refund,
+    /// Opened without a sale (approved by a manager).
+    NoSale,
+    PaidIn,
+    PaidOut,
+    /// Checking the drawer from the device settings.
+    Test,
+}
+
+/// The drawer opened: the `drawer_opened` fact. `reference` is the sale, refund or drawer
+/// movement it opened for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawerOpened {
+    pub reason: DrawerReason,
+    pub reference: Option<String>,
+    pub staff_id: String,
+    pub approved_by: Option<String>,
+    pub shift_id: Option<String>,
+    /// The drawer port pin pulsed (2 or 5).
+    pub pin: u8,
+}

@@ -26,10 +26,12 @@ pub enum FactKind {
     ShiftClosed,
     CustomerCreated,
     DebtPayment,
+    /// The cash drawer was opened (the pulse was sent), with why.
+    DrawerOpened,
 }
 
 impl FactKind {
-    pub const ALL: [FactKind; 10] = [
+    pub const ALL: [FactKind; 11] = [
         FactKind::SaleCompleted,
         FactKind::RefundIssued,
         FactKind::SaleVoided,
@@ -40,6 +42,7 @@ impl FactKind {
         FactKind::ShiftClosed,
         FactKind::CustomerCreated,
         FactKind::DebtPayment,
+        FactKind::DrawerOpened,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +57,7 @@ impl FactKind {
             FactKind::ShiftClosed => "shift_closed",
             FactKind::CustomerCreated => "customer_created",
             FactKind::DebtPayment => "debt_payment",
+            FactKind::DrawerOpened => "drawer_opened",
         }
     }
 

@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 pub mod cloud;
 pub mod desktop;
+pub mod devices;
 pub mod process;
 pub mod proxy;
 pub mod till;

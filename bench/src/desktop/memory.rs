@@ -27,7 +27,12 @@ fn processes() -> Vec<(u32, u32, String)> {
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter_map(|pid| {
             let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-            let name = status.lines().next()?.strip_prefix("Name:")?.trim().to_owned();
+            let name = status
+                .lines()
+                .next()?
+                .strip_prefix("Name:")?
+                .trim()
+                .to_owned();
             let ppid = status
                 .lines()
                 .find_map(|l| l.strip_prefix("PPid:"))?
@@ -44,20 +49,30 @@ fn processes() -> Vec<(u32, u32, String)> {
 pub fn app_tree(binary: &str) -> Option<TreeMemory> {
     let all = processes();
     let short: String = binary.chars().take(15).collect();
-    let root = all.iter().filter(|(_, _, n)| *n == short).map(|p| p.0).max()?;
+    let root = all
+        .iter()
+        .filter(|(_, _, n)| *n == short)
+        .map(|p| p.0)
+        .max()?;
     let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
     for (pid, ppid, _) in &all {
         children.entry(*ppid).or_default().push(*pid);
     }
     let names: HashMap<u32, &str> = all.iter().map(|(p, _, n)| (*p, n.as_str())).collect();
     let mut stack = vec![root];
-    let mut out = TreeMemory { rss: 0, pss: 0, names: Vec::new() };
+    let mut out = TreeMemory {
+        rss: 0,
+        pss: 0,
+        names: Vec::new(),
+    };
     while let Some(pid) = stack.pop() {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        let rollup =
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
         out.rss += kb_field(&status, "VmRSS");
         out.pss += kb_field(&rollup, "Pss");
-        out.names.push(names.get(&pid).copied().unwrap_or("?").to_owned());
+        out.names
+            .push(names.get(&pid).copied().unwrap_or("?").to_owned());
         stack.extend(children.get(&pid).into_iter().flatten());
     }
     Some(out)

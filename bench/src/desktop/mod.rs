@@ -77,8 +77,14 @@ async fn prepare(dir: &Path, products: &[GenProduct]) -> anyhow::Result<PathBuf>
     .await?;
     catalog_csv::import(till.db(), dataset::catalog_csv(products)?.as_slice()).await?;
     let role = pos_shared::role::Role::Cashier;
-    pos_core::staff::add_approved(till.db(), "Cas Cashier", role, CASHIER_PIN, Some(MANAGER_PIN))
-        .await?;
+    pos_core::staff::add_approved(
+        till.db(),
+        "Cas Cashier",
+        role,
+        CASHIER_PIN,
+        Some(MANAGER_PIN),
+    )
+    .await?;
     till.open_shift(10_000).await?;
     till.close().await;
     Ok(path)
@@ -91,7 +97,9 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
         None => tempfile::tempdir()?,
     };
     let shop = dataset::generate(cfg.seed, cfg.products, 0)?;
-    let db = prepare(tmp.path(), &shop.products).await.context("preparing the till")?;
+    let db = prepare(tmp.path(), &shop.products)
+        .await
+        .context("preparing the till")?;
     let mut rows = Vec::new();
     let mut notes = Vec::new();
 
@@ -101,36 +109,72 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
     let pin = s.wait("#pin-input", Duration::from_secs(60)).await?;
     let to_pin = started.elapsed();
     let page_age = ms(&s.script(probes::PAGE_AGE, json!([])).await?);
-    rows.push(Row::latency("app start to PIN screen (process spawn, incl. Xvfb + driver)", Target::Max(Duration::from_millis(1500)), &one(to_pin)));
+    rows.push(Row::latency(
+        "app start to PIN screen (process spawn, incl. Xvfb + driver)",
+        Target::Max(Duration::from_millis(1500)),
+        &one(to_pin),
+    ));
     notes.push(format!("The page itself was {page_age:.0} ms old when the PIN screen was found (navigation start to PIN screen)."));
 
     let login = Instant::now();
     s.type_into(&pin, &format!("{CASHIER_PIN}\n")).await?;
     s.wait("#search", Duration::from_secs(10)).await?;
-    rows.push(Row::latency("PIN entered to usable sell screen (incl. one WebDriver round trip)", Target::Max(Duration::from_millis(500)), &one(login.elapsed())));
+    rows.push(Row::latency(
+        "PIN entered to usable sell screen (incl. one WebDriver round trip)",
+        Target::Max(Duration::from_millis(500)),
+        &one(login.elapsed()),
+    ));
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(cfg.seed);
     let (dom, painted) = scans(s, &shop.products, cfg.scans, &mut rng).await?;
-    rows.push(Row::latency("scan to cart line in the DOM", Target::p99(Duration::from_millis(33)), &summary(&dom)?));
-    rows.push(Row::latency("scan to the next painted frame", Target::p99(Duration::from_millis(33)), &summary(&painted)?));
+    rows.push(Row::latency(
+        "scan to cart line in the DOM",
+        Target::p99(Duration::from_millis(33)),
+        &summary(&dom)?,
+    ));
+    rows.push(Row::latency(
+        "scan to the next painted frame",
+        Target::p99(Duration::from_millis(33)),
+        &summary(&painted)?,
+    ));
     notes.push(p95_note("scan", &dom, &painted, 16));
     let (dom, painted) = keystrokes(s, &shop.products, cfg.keystrokes, &mut rng).await?;
-    rows.push(Row::latency("keystroke to search results in the DOM", Target::Info, &summary(&dom)?));
-    rows.push(Row::latency("keystroke to the next painted frame", Target::Info, &summary(&painted)?));
+    rows.push(Row::latency(
+        "keystroke to search results in the DOM",
+        Target::Info,
+        &summary(&dom)?,
+    ));
+    rows.push(Row::latency(
+        "keystroke to the next painted frame",
+        Target::Info,
+        &summary(&painted)?,
+    ));
     notes.push(p95_note("keystroke", &dom, &painted, 50));
 
     tokio::time::sleep(Duration::from_secs(5)).await;
     match memory::app_tree(&crate::desktop::binary_name()) {
         Some(m) => {
-            rows.push(Row::value("idle memory, whole app (RSS, all processes; target ≤ 150 MiB)", crate::stats::fmt_bytes(m.rss)));
-            rows.push(Row::value("idle memory, whole app (PSS: shared pages split)", crate::stats::fmt_bytes(m.pss)));
+            rows.push(Row::value(
+                "idle memory, whole app (RSS, all processes; target ≤ 150 MiB)",
+                crate::stats::fmt_bytes(m.rss),
+            ));
+            rows.push(Row::value(
+                "idle memory, whole app (PSS: shared pages split)",
+                crate::stats::fmt_bytes(m.pss),
+            ));
             notes.push(format!("Processes measured: {}.", m.names.join(", ")));
         }
         None => notes.push("The app's processes were not found for the memory reading.".into()),
     }
     let keys = keys_per_sale(s, &shop.products).await?;
-    rows.push(Row::value("keys from the last scan to a receipt: exact cash (≤ 2)", keys.0.to_string()));
-    rows.push(Row::value("keys from the last scan to a receipt: cash with change (≤ 4)", keys.1.to_string()));
+    rows.push(Row::value(
+        "keys from the last scan to a receipt: exact cash (≤ 2)",
+        keys.0.to_string(),
+    ));
+    rows.push(Row::value(
+        "keys from the last scan to a receipt: cash with change (≤ 4)",
+        keys.1.to_string(),
+    ));
     app.shot("bench-sell-1280").await;
     s.close_ref().await;
     drop(app);
@@ -150,10 +194,19 @@ fn summary(s: &Samples) -> anyhow::Result<Summary> {
 
 /// The p95 the issue sets the target on, said in a note (the table shows p50/p99/max).
 fn p95_note(what: &str, dom: &Samples, painted: &Samples, target_ms: u64) -> String {
-    let p = |s: &Samples| s.percentile(0.95).map_or(-1.0, |d| d.as_secs_f64() * 1000.0);
+    let p = |s: &Samples| {
+        s.percentile(0.95)
+            .map_or(-1.0, |d| d.as_secs_f64() * 1000.0)
+    };
     let (d, f) = (p(dom), p(painted));
-    let verdict = if f <= target_ms as f64 { "met" } else { "MISSED" };
-    format!("{what} p95: {d:.1} ms to the DOM, {f:.1} ms to the painted frame (target p95 ≤ {target_ms} ms: {verdict}).")
+    let verdict = if f <= target_ms as f64 {
+        "met"
+    } else {
+        "MISSED"
+    };
+    format!(
+        "{what} p95: {d:.1} ms to the DOM, {f:.1} ms to the painted frame (target p95 ≤ {target_ms} ms: {verdict})."
+    )
 }
 
 fn ms(v: &serde_json::Value) -> f64 {
@@ -170,7 +223,10 @@ fn pair(v: &serde_json::Value) -> anyhow::Result<(Duration, Duration)> {
     let a = v[0].as_f64().unwrap_or(-1.0);
     let b = v[1].as_f64().unwrap_or(-1.0);
     anyhow::ensure!(a >= 0.0 && b >= 0.0, "the screen did not change within 5 s");
-    Ok((Duration::from_secs_f64(a / 1000.0), Duration::from_secs_f64(b / 1000.0)))
+    Ok((
+        Duration::from_secs_f64(a / 1000.0),
+        Duration::from_secs_f64(b / 1000.0),
+    ))
 }
 
 /// Scans random products; every 25 lines the sale is paid exact (F12, Enter) so the
@@ -212,7 +268,10 @@ async fn keystrokes(
             continue;
         }
         let prefix: String = chars[..2].iter().collect();
-        let (a, b) = pair(&s.script_async(probes::KEYSTROKE, json!([prefix, chars[2].to_string()])).await?)?;
+        let (a, b) = pair(
+            &s.script_async(probes::KEYSTROKE, json!([prefix, chars[2].to_string()]))
+                .await?,
+        )?;
         dom.push(a);
         painted.push(b);
     }

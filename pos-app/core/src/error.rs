@@ -138,6 +138,8 @@ pub enum CoreError {
         "{queued} sales and other facts are not on the server yet; connect the till and let it sync, or a manager's PIN confirms leaving them queued"
     )]
     UnsyncedFacts { queued: i64 },
+    #[error(transparent)]
+    Device(#[from] crate::devices::DeviceError),
 }
 
 impl CoreError {
@@ -185,6 +187,7 @@ impl CoreError {
             CoreError::Protocol(_) => "protocol",
             CoreError::LoggedOut => "logged_out",
             CoreError::UnsyncedFacts { .. } => "unsynced_facts",
+            CoreError::Device(e) => e.code(),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod checkout;
 pub mod cli;
 pub mod clock;
 pub mod customers;
+pub mod devices;
 pub mod error;
 pub mod journal;
 mod journal_audit;

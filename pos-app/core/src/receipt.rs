@@ -167,35 +167,37 @@ pub(crate) fn truncate(text: &str, width: usize) -> String {
     text.chars().take(width).collect()
 }
 
-/// `left` and `right` on one line, `right` flush right; `left` is cut to fit.
-pub(crate) fn two_col(left: &str, right: &str) -> String {
-    let room = WIDTH.saturating_sub(right.chars().count() + 1);
+/// `left` and `right` on a line of `width` characters, `right` flush right; `left` is cut
+/// to fit.
+pub(crate) fn two_col_in(left: &str, right: &str, width: usize) -> String {
+    let right = truncate(right, width);
+    let room = width.saturating_sub(right.chars().count() + 1);
     let left = truncate(left, room);
-    let pad = WIDTH - left.chars().count() - right.chars().count();
+    let pad = width.saturating_sub(left.chars().count() + right.chars().count());
     format!("{left}{}{right}", " ".repeat(pad))
 }
 
-pub(crate) fn center(text: &str) -> String {
-    let t = truncate(text, WIDTH);
-    let pad = (WIDTH - t.chars().count()) / 2;
-    format!("{}{t}", " ".repeat(pad))
-}
-
-/// The tax summary: a heading and one row per rate.
-pub(crate) fn push_tax_table(out: &mut Vec<String>, taxes: &[ReceiptTax]) {
-    out.push(format!(
-        "{:<12}{:>10}{:>10}{:>10}",
-        "Tax", "Net", "Tax", "Gross"
-    ));
-    for t in taxes {
-        out.push(format!(
-            "{:<12}{:>10}{:>10}{:>10}",
-            truncate(&t.label, 12),
-            t.net,
-            t.tax,
-            t.gross
-        ));
-    }
+/// The tax summary on lines of `width` characters: three amount columns of 10 (8 on a
+/// narrow roll), the rate's label in what is left.
+pub(crate) fn tax_table(taxes: &[ReceiptTax], width: usize) -> Vec<String> {
+    let col = if width >= 42 { 10 } else { 8 };
+    let label = width.saturating_sub(3 * col);
+    let row = |a: &str, b: &str, c: &str, d: &str| {
+        format!(
+            "{:<label$}{:>col$}{:>col$}{:>col$}",
+            truncate(a, label),
+            b,
+            c,
+            d
+        )
+    };
+    let mut out = vec![row("Tax", "Net", "Tax", "Gross")];
+    out.extend(
+        taxes
+            .iter()
+            .map(|t| row(&t.label, &t.net, &t.tax, &t.gross)),
+    );
+    out
 }
 
 /// A printed-again document says so at the top, so it cannot pass as a second original.
@@ -208,45 +210,11 @@ pub fn render_copy(r: &Receipt) -> String {
     mark_copy(&render_text(r))
 }
 
-/// Renders the receipt as fixed-width text, every line at most [`WIDTH`] characters.
+/// Renders the receipt as fixed-width text, every line at most [`WIDTH`] characters: the
+/// printer's layout ([`crate::devices::layout`]) as plain text.
 pub fn render_text(r: &Receipt) -> String {
-    let rule = "-".repeat(WIDTH);
-    let mut out: Vec<String> = r.header.iter().map(|h| center(h)).collect();
-    out.push(two_col(
-        &format!("Receipt #{}", r.receipt_no),
-        &r.date[..r.date.len().min(19)],
-    ));
-    out.push(rule.clone());
-    for l in &r.lines {
-        out.push(two_col(&l.name, &l.amount));
-        out.push(format!("  {}", truncate(&l.detail, WIDTH - 2)));
-        if let Some(d) = &l.discount {
-            out.push(two_col("  discount", d));
-        }
-    }
-    out.push(rule.clone());
-    out.push(two_col("Subtotal", &r.subtotal));
-    if let Some(d) = &r.discount {
-        out.push(two_col("Discounts", d));
-    }
-    out.push(two_col("TOTAL", &r.total));
-    for (kind, amount) in &r.tenders {
-        out.push(two_col(kind, amount));
-    }
-    if let Some(rounding) = &r.cash_rounding {
-        out.push(two_col("Cash rounding", rounding));
-    }
-    out.push(two_col("Change", &r.change));
-    out.push(rule.clone());
-    push_tax_table(&mut out, &r.taxes);
-    out.push(rule);
-    out.extend(r.footer.iter().map(|f| center(f)));
-    out.push(truncate(&r.sale_id, WIDTH));
-    // The printer draws this as a QR code; as text it stays checkable with
-    // `pos receipt verify`.
-    let qr: Vec<char> = r.qr_payload.chars().collect();
-    out.extend(qr.chunks(WIDTH).map(|c| c.iter().collect::<String>()));
-    out.join("\n") + "\n"
+    use crate::devices::layout;
+    layout::to_text(&layout::receipt_blocks(r, WIDTH, false), WIDTH)
 }
 
 #[cfg(test)]

@@ -6,9 +6,7 @@ use pos_shared::{Currency, Quantity};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::format_ms;
-use crate::receipt::{
-    ReceiptTax, WIDTH, center, money, push_tax_table, tax_rows, tender_label, truncate, two_col,
-};
+use crate::receipt::{ReceiptTax, WIDTH, money, tax_rows, tender_label};
 use crate::refunds::StoredRefund;
 use crate::terminal::Terminal;
 
@@ -95,31 +93,11 @@ pub fn build(r: &StoredRefund, terminal: &Terminal) -> RefundSlip {
     }
 }
 
-/// Renders the slip as fixed-width text, every line at most [`WIDTH`] characters.
+/// Renders the slip as fixed-width text, every line at most [`WIDTH`] characters: the
+/// printer's layout ([`crate::devices::layout`]) as plain text.
 pub fn render_text(s: &RefundSlip) -> String {
-    let rule = "-".repeat(WIDTH);
-    let mut out: Vec<String> = s.header.iter().map(|h| center(h)).collect();
-    out.push(two_col("REFUND", &s.date[..s.date.len().min(19)]));
-    out.push(truncate(&s.against, WIDTH));
-    out.push(rule.clone());
-    for l in &s.lines {
-        out.push(two_col(&l.name, &l.amount));
-        out.push(format!("  {}", truncate(&l.detail, WIDTH - 2)));
-    }
-    out.push(rule.clone());
-    out.push(two_col("REFUND TOTAL", &s.total));
-    out.push(two_col(&s.tender.0, &s.tender.1));
-    out.push(truncate(&format!("Reason: {}", s.reason), WIDTH));
-    out.push(truncate(&format!("Cashier: {}", s.cashier), WIDTH));
-    if let Some(manager) = &s.approved_by {
-        out.push(truncate(&format!("Approved by: {manager}"), WIDTH));
-    }
-    out.push(rule.clone());
-    push_tax_table(&mut out, &s.taxes);
-    out.push(rule);
-    out.extend(s.footer.iter().map(|f| center(f)));
-    out.push(truncate(&s.refund_id, WIDTH));
-    out.join("\n") + "\n"
+    use crate::devices::layout;
+    layout::to_text(&layout::slip_blocks(s, WIDTH, false), WIDTH)
 }
 
 #[cfg(test)]

@@ -120,6 +120,9 @@ pub enum Command {
     Sync(SyncArgs),
     /// Print a sale's receipt or a refund's slip, or check a receipt's QR code (`pos receipt verify CODE`).
     Receipt(ReceiptArgs),
+    /// Receipt printer, cash drawer, scanner, scale and pole display.
+    #[command(subcommand)]
+    Devices(super::devices_args::DevicesCommand),
 }
 
 #[derive(Debug, Args)]

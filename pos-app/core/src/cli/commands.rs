@@ -171,6 +171,7 @@ async fn dispatch(db: &LocalDb, command: &Command, json: bool) -> CoreResult<Out
         Command::Journal(cmd) => journal_cmd(db, cmd, json).await,
         Command::Status => status(db, &t).await,
         Command::Receipt(args) => receipt_cmd(db, &t, args).await,
+        Command::Devices(cmd) => super::devices::run(db, &t, cmd).await,
     }
 }
 
@@ -581,14 +582,20 @@ async fn status(db: &LocalDb, t: &Terminal) -> CoreResult<Outcome> {
         .fetch_one(db.pool())
         .await?;
     let queued = crate::print_queue::waiting(db).await?;
+    let printer = crate::devices::drain::last_state(db).await?;
     let sync = crate::sync::status(db).await?;
     let body = json!({
         "terminal": to_json(t), "open_shift": to_json(&shift), "journal_records": records,
         "journal_unacked": unacked, "journal_ok": verified.is_ok(), "receipts_to_print": queued,
+        "printer_state": to_json(&printer),
         "schema_version": crate::store::known_schema_version(), "sync": to_json(&sync),
     });
+    let printer_note = match printer.and_then(|p| p.problem) {
+        Some(problem) => format!(" (printer: {problem})"),
+        None => String::new(),
+    };
     let text = format!(
-        "terminal {} ({}), currency {}\nshift: {}\njournal: {records} records, {unacked} not yet synced, {}\nreceipts and refund slips to print: {queued} (printer support is not built yet; `pos receipt ID` shows any of them)\n{}",
+        "terminal {} ({}), currency {}\nshift: {}\njournal: {records} records, {unacked} not yet synced, {}\nreceipts and refund slips to print: {queued}{printer_note}\n{}",
         t.terminal_id,
         t.shop_name,
         t.currency,

@@ -3,6 +3,8 @@
 
 pub mod args;
 mod commands;
+mod devices;
+pub mod devices_args;
 mod parse;
 mod sell;
 mod sync_cmd;

@@ -101,7 +101,16 @@ pub async fn complete(
             s.sku
         ));
     }
+    // The sale is committed: the drawer and the printer follow, and a device problem
+    // only adds a line to say so (the receipt stays queued).
+    let devices = crate::devices::at_sale::after_sale(db, t, staff, &sale).await?;
+    for p in &devices.problems {
+        text.push_str(&format!(
+            "\nprinter: {p}; the receipt stays queued (`pos devices drain`)"
+        ));
+    }
     let json = serde_json::json!({
+        "devices": devices,
         "sale_id": sale.id, "receipt_no": sale.receipt_no, "total_minor": sale.total_minor,
         "paid_minor": sale.paid_minor, "change_minor": sale.change_minor,
         "tax_minor": sale.tax_minor, "discount_minor": sale.discount_minor,

@@ -1,14 +1,6 @@
 //! Shift, drawer, customers, stock and journal export through the `pos` binary.
 
-use crate::harness::{CASHIER_PIN, MANAGER_PIN, cli_terminal, pos, stderr, stdout};
-
-fn ok(db: &std::path::Path, args: &[&str]) -> serde_json::Value {
-    let mut with_json = vec!["--json"];
-    with_json.extend_from_slice(args);
-    let out = pos(db, &with_json);
-    assert!(out.status.success(), "`{args:?}` failed: {}", stderr(&out));
-    serde_json::from_str(stdout(&out).trim()).unwrap()
-}
+use crate::harness::{CASHIER_PIN, MANAGER_PIN, cli_terminal, ok, pos, stderr, stdout};
 
 #[test]
 fn a_shift_from_open_to_z_through_the_cli() {

@@ -167,3 +167,12 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Runs `pos --json ARGS`, which must succeed, and returns its JSON.
+pub fn ok(db: &Path, args: &[&str]) -> serde_json::Value {
+    let mut with_json = vec!["--json"];
+    with_json.extend_from_slice(args);
+    let out = pos(db, &with_json);
+    assert!(out.status.success(), "`{args:?}` failed: {}", stderr(&out));
+    serde_json::from_str(stdout(&out).trim()).unwrap()
+}

@@ -8,6 +8,7 @@ mod cli;
 mod cli_guidance;
 mod concurrency;
 mod crash;
+mod devices_cli;
 mod drawer;
 mod full_day;
 mod harness;

@@ -1,0 +1,284 @@
+//! Device test support: the emupos simulator (an independent printer, drawer, scale and
+//! scanner simulator, from PyPI) and socat pty pairs, each started by the test that needs
+//! it and stopped when dropped; and a standalone till with an accented catalog.
+//!
+//! emupos is looked up at `KASSA_EMUPOS`, else `.venv-emupos/bin/emupos` in the workspace
+//! (`python3.13 -m venv .venv-emupos && .venv-emupos/bin/pip install emupos`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pos_core::LocalDb;
+use pos_core::checkout::{Cart, Tender};
+use pos_core::staff::Staff;
+use pos_core::terminal::{InitRequest, Terminal};
+use pos_shared::Currency;
+use pos_shared::role::Role;
+
+/// The emupos command, or a panic saying how to install it.
+pub fn emupos_bin() -> PathBuf {
+    let path = std::env::var_os("KASSA_EMUPOS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv-emupos/bin/emupos"),
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "emupos not found at {}: install it with `python3.13 -m venv .venv-emupos && .venv-emupos/bin/pip install emupos` in the workspace (or set KASSA_EMUPOS)",
+        path.display()
+    );
+    path
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !ready() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not come up in {timeout:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A running emupos with a printer `front` (TCP and pty), a Toledo scale `deli` that takes
+/// a minute to settle (so "in motion" can be tested), and a serial scanner `lane2`.
+pub struct Emupos {
+    child: Child,
+    dir: tempfile::TempDir,
+    api: String,
+    pub tcp_port: u16,
+}
+
+const SCALE_PROFILE: &str = "type: scale\nname: slow Toledo 8217\nprotocol: toledo8217\n\
+capacity_grams: 15000\ndivision_grams: 5\nreply_integer_digits: 2\nreply_decimals: 3\n\
+settle_ms: 60000\nserial: { baud: 9600, data_bits: 7, parity: even, stop_bits: 1 }\n";
+
+impl Emupos {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (api_port, tcp_port) = (free_port(), free_port());
+        std::fs::write(dir.path().join("slow-scale.yaml"), SCALE_PROFILE).expect("profile");
+        let config = format!(
+            "schema: 1\napi: {{ host: 127.0.0.1, port: {api_port} }}\ndevices:\n\
+  - {{ id: front, type: printer, profile: epson-tm-t20iii, receipts_dir: ./receipts,\n\
+      connections: [ {{ tcp: {{ port: {tcp_port} }} }}, {{ serial: {{ pty: true }} }} ] }}\n\
+  - {{ id: deli, type: scale, profile: ./slow-scale.yaml, connections: [ {{ serial: {{ pty: true }} }} ] }}\n\
+  - {{ id: lane2, type: scanner, mode: serial, connections: [ {{ serial: {{ pty: true }} }} ] }}\n"
+        );
+        std::fs::write(dir.path().join("emupos.yaml"), config).expect("config");
+        std::fs::create_dir_all(dir.path().join("tmp")).expect("tmp");
+        let child = Command::new(emupos_bin())
+            .arg("run")
+            .current_dir(dir.path())
+            .env("TMPDIR", dir.path().join("tmp"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start emupos");
+        let emupos = Self {
+            child,
+            dir,
+            api: format!("http://127.0.0.1:{api_port}"),
+            tcp_port,
+        };
+        wait_for("emupos", Duration::from_secs(60), || {
+            ["front", "deli", "lane2"]
+                .iter()
+                .all(|d| Path::new(&emupos.link(d)).exists())
+                && emupos.try_cli(&["devices"]).is_some()
+        });
+        emupos
+    }
+
+    /// The pty emupos publishes for device `id`.
+    pub fn link(&self, id: &str) -> String {
+        self.dir
+            .path()
+            .join("tmp/emupos")
+            .join(id)
+            .display()
+            .to_string()
+    }
+
+    fn try_cli(&self, args: &[&str]) -> Option<String> {
+        let out = Command::new(emupos_bin())
+            .args(["--api", &self.api])
+            .args(args)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Runs an emupos command against this simulator; panics when it fails.
+    pub fn cli(&self, args: &[&str]) -> String {
+        self.try_cli(args)
+            .unwrap_or_else(|| panic!("emupos {args:?} failed"))
+    }
+
+    /// The text of every receipt the printer completed, oldest first (soft hyphens, which
+    /// emupos writes for '-', read back as '-').
+    pub fn receipts(&self) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(self.dir.path().join("receipts")) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| {
+                std::fs::read_to_string(f)
+                    .expect("receipt")
+                    .replace('\u{ad}', "-")
+            })
+            .collect()
+    }
+
+    /// PNG images of the receipts, oldest first.
+    pub fn receipt_images(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("receipts"))
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|x| x == "png"));
+        files.sort();
+        files
+    }
+
+    /// Waits until `n` receipts are complete (or 20 s), returns them all.
+    pub fn wait_receipts(&self, n: usize) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let r = self.receipts();
+            if r.len() >= n || Instant::now() > deadline {
+                return r;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Whether the printer's drawer is open.
+    pub fn drawer_open(&self) -> bool {
+        let devices: serde_json::Value =
+            serde_json::from_str(&self.cli(&["devices", "--json"])).expect("devices json");
+        devices[0]["state"]["drawer"] == "open"
+    }
+}
+
+impl Drop for Emupos {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Two linked ptys from socat: a device on one end, its driver on the other.
+pub struct PtyPair {
+    child: Child,
+    _dir: tempfile::TempDir,
+    pub a: String,
+    pub b: String,
+}
+
+impl PtyPair {
+    pub fn open() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let child = Command::new("socat")
+            .arg(format!("pty,raw,echo=0,link={}", a.display()))
+            .arg(format!("pty,raw,echo=0,link={}", b.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("socat (apt-get install socat)");
+        wait_for("socat", Duration::from_secs(10), || {
+            a.exists() && b.exists()
+        });
+        Self {
+            child,
+            a: a.display().to_string(),
+            b: b.display().to_string(),
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for PtyPair {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The catalog of the device tests' shop: accented names, one product sold by weight.
+pub const CATALOG: &str = "sku,name,barcode,price_minor,tax_rate_bp,tax_inclusive,sold_by_weight\n\
+CREME,Crème brûlée,4006381333931,350,700,true,false\n\
+KASE,Käse Spätzle,,1290,1900,true,false\n\
+EMMENTAL,Emmentaler am Stück,,1990,700,true,true\n";
+
+/// A standalone till ("Bäckerei Müller", EUR) with a manager and an open shift.
+pub struct Shop {
+    _dir: tempfile::TempDir,
+    pub db: LocalDb,
+    pub terminal: Terminal,
+    pub manager: Staff,
+}
+
+impl Shop {
+    pub async fn open() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = LocalDb::open(&dir.path().join("till.db"))
+            .await
+            .expect("db");
+        let req = InitRequest {
+            currency: Currency::EUR,
+            shop_name: "Bäckerei Müller".into(),
+            company_name: String::new(),
+            receipt_header: "Grüße aus Köln".into(),
+            receipt_footer: "Merci, à bientôt! Gutschein 5 €".into(),
+            cash_rounding_step: 0,
+        };
+        let terminal = pos_core::terminal::init(&db, &req).await.expect("init");
+        pos_core::catalog_csv::import(&db, CATALOG.as_bytes())
+            .await
+            .expect("catalog");
+        let manager = pos_core::staff::add(&db, "Maria", Role::ShopManager, "4321")
+            .await
+            .expect("manager");
+        pos_core::shifts::open(&db, &manager, 10_000)
+            .await
+            .expect("shift");
+        Self {
+            _dir: dir,
+            db,
+            terminal,
+            manager,
+        }
+    }
+
+    /// Two crème brûlées and a Käse Spätzle for cash: 19.90.
+    pub async fn sell(&self) -> pos_core::sales::Sale {
+        let mut cart = Cart::default();
+        for (code, qty) in [("4006381333931", 2000), ("KASE", 1000)] {
+            pos_core::till::add_code(&self.db, &self.terminal, &mut cart, code, qty)
+                .await
+                .expect("scan");
+        }
+        cart.tenders = vec![Tender::Cash {
+            amount_minor: 2_000,
+        }];
+        pos_core::sales::complete(&self.db, &self.terminal, &self.manager, &cart, None)
+            .await
+            .expect("sale")
+    }
+}
