@@ -15,6 +15,7 @@ pub struct Config {
     pub listen: SocketAddr,
     pub services: Vec<String>,
     pub cors_origins: Vec<String>,
+    pub portal_dir: String,
     pub mongodb: MongoConfig,
     pub amqp: AmqpConfig,
     pub auth: AuthConfig,

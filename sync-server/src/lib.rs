@@ -11,6 +11,7 @@ pub mod gateway;
 pub mod gzip;
 pub mod health;
 pub mod openapi;
+pub mod portal;
 pub mod realtime;
 pub mod services;
 pub mod state;

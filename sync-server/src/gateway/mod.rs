@@ -54,7 +54,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .nest("/api", api)
         .route("/metrics", get(crate::health::metrics))
-        .fallback(fallback::not_found)
+        .fallback(crate::portal::serve)
         .layer(DefaultBodyLimit::max(cfg.limits.body_bytes));
     if let Some(governor) = governor {
         app = app.layer(GovernorLayer::new(governor).error_handler(|e| {
@@ -123,6 +123,7 @@ fn cors(origins: &[String]) -> CorsLayer {
             axum::http::header::AUTHORIZATION,
             axum::http::header::CONTENT_TYPE,
             REQUEST_ID,
+            HeaderName::from_static(services::auth::browser::CLIENT_HEADER),
         ])
 }
 

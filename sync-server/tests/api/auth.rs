@@ -362,3 +362,100 @@ fn token_exp(token: &str) -> u64 {
     let claims: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     claims["exp"].as_u64().expect("exp is a number")
 }
+
+/// The portal's session: the refresh token only in an HttpOnly, SameSite=Strict cookie on
+/// /api/auth, rotated by refresh, refused without the portal header, cleared by logout.
+#[tokio::test]
+async fn a_portal_session_keeps_its_refresh_token_in_a_strict_cookie() {
+    let app = spawn_app().await;
+    let (_, admin) = app.create_company("Cookie Co", "business").await;
+    let http = reqwest::Client::new();
+    let url = |p: &str| format!("{}{p}", app.base);
+    let me = app.get("/api/auth/me", &admin).await.1;
+    let email = me["email"].as_str().unwrap().to_owned();
+    let login = http
+        .post(url("/api/auth/login"))
+        .header("x-kassa-client", "portal")
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for part in [
+        "kassa_refresh=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/api/auth",
+    ] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    let body: serde_json::Value = login.json().await.unwrap();
+    assert!(
+        body.get("refresh_token").is_none(),
+        "no refresh token in the body: {body}"
+    );
+    assert!(body["access_token"].is_string());
+    let pair = cookie.split(';').next().unwrap().to_owned();
+
+    let without_header = http
+        .post(url("/api/auth/refresh"))
+        .header("cookie", &pair)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        without_header.status(),
+        StatusCode::UNAUTHORIZED,
+        "the cookie alone is not enough"
+    );
+
+    let refreshed = http
+        .post(url("/api/auth/refresh"))
+        .header("x-kassa-client", "portal")
+        .header("cookie", &pair)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    let rotated = refreshed.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(rotated, pair, "the cookie rotates");
+
+    let reused = http
+        .post(url("/api/auth/refresh"))
+        .header("x-kassa-client", "portal")
+        .header("cookie", &pair)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        reused.status(),
+        StatusCode::UNAUTHORIZED,
+        "an old cookie is a reuse"
+    );
+
+    let out = http
+        .post(url("/api/auth/logout"))
+        .header("x-kassa-client", "portal")
+        .header("cookie", &rotated)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert!(
+        out.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+}

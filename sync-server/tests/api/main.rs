@@ -14,6 +14,7 @@ mod harness;
 mod health;
 mod malformed;
 mod plans;
+mod portal;
 mod promotions;
 mod roles;
 mod shop_prices;

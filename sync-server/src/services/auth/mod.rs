@@ -2,6 +2,7 @@
 //! PINs, and terminal enrollment codes and device credentials.
 
 pub mod accounts;
+pub mod browser;
 pub mod devices;
 pub mod passwords;
 pub mod refresh;

@@ -4,7 +4,8 @@
 use axum::{
     Json, Router,
     extract::State,
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use mongodb::bson::doc;
@@ -14,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::{
     accounts::{self, NewAccount, UserDoc},
-    devices, passwords, refresh,
+    browser, devices, passwords, refresh,
 };
 use crate::{
     db::{now, rfc3339},
@@ -88,6 +89,9 @@ pub struct LoginRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {
+    /// Omitted by the portal, whose token is in its `kassa_refresh` cookie
+    /// (with the `X-Kassa-Client: portal` header).
+    #[serde(default)]
     pub refresh_token: String,
 }
 
@@ -161,8 +165,9 @@ pub async fn register(
     responses((status = 200, body = Session), (status = 401, body = pos_shared::error::WireError), (status = 429, body = pos_shared::error::WireError)))]
 pub async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<Json<Session>> {
+) -> ApiResult<Response> {
     let email = req.email.trim().to_lowercase();
     state.logins.check(&format!("login:{email}"))?;
     let user = accounts::find_by_email(&state, &email).await?;
@@ -178,7 +183,11 @@ pub async fn login(
         }
     };
     match user {
-        Some(u) if ok => Ok(Json(open_session(&state, &u, None).await?)),
+        Some(u) if ok => Ok(answer(
+            &state,
+            &headers,
+            open_session(&state, &u, None).await?,
+        )),
         other => {
             let company = other.as_ref().and_then(|u| u.company_id.clone());
             let event = EventMessage::new(
@@ -208,24 +217,59 @@ async fn dummy_hash() -> ApiResult<String> {
     responses((status = 200, body = Session), (status = 401, body = pos_shared::error::WireError)))]
 pub async fn refresh(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<RefreshRequest>,
-) -> ApiResult<Json<Session>> {
-    let (user_id, family) = refresh::rotate(&state, &req.refresh_token).await?;
+) -> ApiResult<Response> {
+    let token = presented_token(&headers, req.refresh_token)?;
+    let (user_id, family) = refresh::rotate(&state, &token).await?;
     let user = accounts::find(&state, &user_id)
         .await?
         .filter(|u| u.active)
         .ok_or_else(|| ApiError::unauthorized("account_disabled", "this account is disabled"))?;
-    Ok(Json(open_session(&state, &user, Some(family)).await?))
+    Ok(answer(
+        &state,
+        &headers,
+        open_session(&state, &user, Some(family)).await?,
+    ))
+}
+
+/// The session as JSON, or for the portal with its refresh token in the cookie.
+fn answer(state: &AppState, headers: &HeaderMap, session: Session) -> Response {
+    if browser::is_portal(headers) {
+        browser::session_response(session, state.config.auth.refresh_ttl_secs, headers)
+    } else {
+        Json(session).into_response()
+    }
+}
+
+/// The refresh token from the body, or the portal's cookie.
+fn presented_token(headers: &HeaderMap, body: String) -> ApiResult<String> {
+    if !body.is_empty() {
+        return Ok(body);
+    }
+    browser::is_portal(headers)
+        .then(|| browser::cookie_token(headers))
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::unauthorized("no_session", "log in again: there is no session to refresh")
+        })
 }
 
 /// Closes the session of the given refresh token. Always 204, so it is safe to retry.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", request_body = RefreshRequest, responses((status = 204)))]
 pub async fn logout(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<RefreshRequest>,
-) -> ApiResult<StatusCode> {
-    refresh::revoke_by_token(&state, &req.refresh_token).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> ApiResult<Response> {
+    if let Ok(token) = presented_token(&headers, req.refresh_token) {
+        refresh::revoke_by_token(&state, &token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if browser::is_portal(&headers) {
+        browser::clear(&mut response, &headers);
+    }
+    Ok(response)
 }
 
 async fn current_user(state: &AppState, p: &Principal) -> ApiResult<UserDoc> {
