@@ -24,6 +24,8 @@ PACKAGES=(
     xvfb xdotool x11-utils imagemagick webkit2gtk-driver
     # virtual serial ports for device tests
     socat
+    # the portal's browser tests (playwright-core drives Debian's chromium; no download)
+    chromium
     # dev/test services (scripts/services.sh)
     python3 python3-venv rabbitmq-server
 )

@@ -18,6 +18,11 @@ export KASSA_AUTH__JWT_SECRET="${KASSA_AUTH__JWT_SECRET:-$(cat .data/jwt-secret)
 export KASSA_AUTH__BOOTSTRAP_ADMIN_EMAIL="${KASSA_AUTH__BOOTSTRAP_ADMIN_EMAIL:-platform@kassa.local}"
 export KASSA_AUTH__BOOTSTRAP_ADMIN_PASSWORD="${KASSA_AUTH__BOOTSTRAP_ADMIN_PASSWORD:-platform-password}"
 
+echo "==> building the portal and the terminal screens (ui/)"
+# shellcheck source=scripts/node-env.sh
+source scripts/node-env.sh
+(cd ui && npm ci --no-audit --no-fund --prefer-offline && npm run build)
+
 cargo build --release -p sync-server --locked
 server="$CARGO_TARGET_DIR/release/sync-server"
 
@@ -34,7 +39,7 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 curl -sS http://127.0.0.1:8000/api/health; echo
-echo "Server: http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/docs)"
+echo "Portal: http://127.0.0.1:8000  (manager@demo.kassa.test / demo-password-1; API docs: /api/docs)"
 
 # The demo till: enrolled once into the demo company's Downtown shop, so the app opens
 # on its PIN screen with the catalog already there.
@@ -54,10 +59,7 @@ if [ ! -s "$till_db" ]; then
 fi
 
 if [ -n "${DISPLAY:-}" ] && [ "${KASSA_NO_DESKTOP:-}" != "1" ]; then
-  echo "==> building the terminal screens and the desktop app"
-  # shellcheck source=scripts/node-env.sh
-  source scripts/node-env.sh
-  (cd ui && npm ci --no-audit --no-fund --prefer-offline && npm run build)
+  echo "==> building the desktop app"
   cargo build -p kassa-desktop --locked
   KASSA_TERMINAL_DB="$till_db" "$CARGO_TARGET_DIR/debug/kassa-desktop" &
   app_pid=$!

@@ -70,6 +70,10 @@ step "desktop app opens a window (Xvfb)"
 cargo build -p kassa-desktop --locked
 scripts/desktop-smoke.sh "$CARGO_TARGET_DIR/desktop-smoke.png"
 
+step "manager portal end to end in chromium (playwright-core, axe-core) against a real server"
+cargo build -p sync-server -p pos-core --locked
+scripts/portal-e2e.sh
+
 step "desktop app end to end in the real webview (tauri-driver + WebKitWebDriver, Xvfb)"
 KASSA_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/kassa-desktop" \
 KASSA_SCREENSHOTS="${KASSA_SCREENSHOTS:-$PWD/docs/screenshots}" \

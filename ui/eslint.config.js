@@ -24,7 +24,7 @@ export default ts.config(
     },
   },
   {
-    files: ['*.config.{js,ts}', 'dev/**/*.mjs'],
+    files: ['*.config.{js,ts}', 'dev/**/*.{mjs,ts}', 'e2e/**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },
   },
   {

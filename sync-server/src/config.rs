@@ -73,7 +73,7 @@ pub struct LimitsConfig {
 }
 
 /// Every service this binary can run, in the platform design's port order.
-pub const SERVICES: [&str; 8] = [
+pub const SERVICES: [&str; 9] = [
     "auth",
     "company",
     "shop",
@@ -82,6 +82,7 @@ pub const SERVICES: [&str; 8] = [
     "inventory",
     "sales",
     "debt",
+    "analytics",
 ];
 
 impl Config {

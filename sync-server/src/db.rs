@@ -16,6 +16,7 @@ pub enum ServiceDb {
     Inventory,
     Sales,
     Debt,
+    Analytics,
 }
 
 impl ServiceDb {
@@ -29,6 +30,7 @@ impl ServiceDb {
             ServiceDb::Inventory => "inventorydb",
             ServiceDb::Sales => "salesdb",
             ServiceDb::Debt => "debtdb",
+            ServiceDb::Analytics => "analyticsdb",
         }
     }
 }

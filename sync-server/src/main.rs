@@ -27,6 +27,13 @@ enum Command {
     Serve,
     /// Create (or find) the demo company, shops, staff, catalog and stock. Idempotent.
     SeedDemo,
+    /// Recompute a company's dashboard rollups from its stored orders and refunds (a
+    /// repair: run it with the analytics consumer stopped).
+    RebuildAnalytics {
+        /// The company's id.
+        #[arg(long)]
+        company: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -58,6 +65,15 @@ fn main() -> std::process::ExitCode {
                 let state = sync_server::build_state(config).await?;
                 let summary = sync_server::demo::seed(&state).await?;
                 println!("{summary}");
+                Ok(())
+            }
+            Command::RebuildAnalytics { company } => {
+                let state = sync_server::build_state(config).await?;
+                let (sales, refunds) =
+                    sync_server::services::analytics::rebuild::company(&state, &company).await?;
+                println!(
+                    "rebuilt the rollups of {company} from {sales} sales and {refunds} refunds"
+                );
                 Ok(())
             }
         }

@@ -6,7 +6,9 @@ use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use crate::services::{audit, auth, catalog, company, debt, inventory, sales, shop, sync};
+use crate::services::{
+    analytics, audit, auth, catalog, company, debt, inventory, sales, shop, sync,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,6 +47,7 @@ use crate::services::{audit, auth, catalog, company, debt, inventory, sales, sho
         sync::routes::config, sync::routes::state_of, sync::routes::push, sync::routes::stream_page,
         sync::routes::receipt_key,
         crate::realtime::presence::list,
+        analytics::routes::dashboard, analytics::routes::export,
     ),
     components(schemas(pos_shared::error::WireError, pos_shared::error::FieldError)),
     modifiers(&BearerAuth),

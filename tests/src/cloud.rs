@@ -273,7 +273,7 @@ impl Cloud {
         deleted
     }
 
-    async fn db(&self, name: &str) -> mongodb::Database {
+    pub async fn db(&self, name: &str) -> mongodb::Database {
         mongodb::Client::with_uri_str(crate::mongo_uri())
             .await
             .expect("mongo")

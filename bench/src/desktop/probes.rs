@@ -52,7 +52,7 @@ settle(() => {
   });
   obs.observe(document.body, { subtree: true, characterData: true, childList: true });
   set(prefix + next);
-  setTimeout(() => { if (dom < 0) { obs.disconnect(); done([-1, -1]); } }, 5000);
+  setTimeout(() => { if (dom < 0) { obs.disconnect(); done([-1, -1]); } }, 2000);
 });
 "#;
 

@@ -1,6 +1,7 @@
 //! The platform services. Each owns one MongoDB database and, if it consumes events, one
 //! inbox queue; `services` in the configuration picks which run in this process.
 
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
@@ -54,6 +55,9 @@ pub fn routes(cfg: &Config) -> Router<AppState> {
     if cfg.runs("debt") {
         r = r.merge(debt::routes::router());
     }
+    if cfg.runs("analytics") {
+        r = r.merge(analytics::routes::router());
+    }
     r
 }
 
@@ -87,6 +91,9 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     }
     if cfg.runs("sales") {
         sync::backfill::run(state).await?;
+    }
+    if cfg.runs("analytics") {
+        analytics::prepare(state).await?;
     }
     Ok(())
 }
@@ -138,6 +145,18 @@ pub fn spawn_background(state: &AppState, cancel: CancellationToken) -> Vec<Join
     if cfg.runs("sales") {
         tasks.push(tokio::spawn(sync::projector::run(
             state.clone(),
+            cancel.clone(),
+        )));
+    }
+    if cfg.runs("analytics") {
+        let st = state.clone();
+        tasks.push(tokio::spawn(consumer::run(
+            state.bus.clone(),
+            analytics::INBOX,
+            move |event| {
+                let st = st.clone();
+                async move { analytics::apply(&st, event).await }
+            },
             cancel.clone(),
         )));
     }

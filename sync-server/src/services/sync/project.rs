@@ -393,6 +393,8 @@ async fn plan_sales(
                 "order_id": sale.id, "channel": "pos", "shop_id": src.shop_id,
                 "terminal_id": src.terminal_id, "receipt_no": sale.receipt_no,
                 "total_minor": sale.total_minor, "currency": sale.currency,
+                // The whole sale, so consumers (analytics) need no read of salesdb.
+                "sale": sale,
             }),
         ));
     }
@@ -548,6 +550,7 @@ async fn plan_refunds(
             serde_json::json!({
                 "refund_id": r.id, "order_id": r.sale_id, "linked": linked,
                 "shop_id": src.shop_id, "total_minor": r.total_minor,
+                "refund": r,
             }),
         ));
     }

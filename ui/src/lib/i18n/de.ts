@@ -295,4 +295,8 @@ export const de: Messages = {
   'stock.server': 'Server',
   'stock.serverUnknown': 'noch unbekannt',
   'stock.pending': 'Wartet auf Sync',
+
+  'pager.previous': 'Zurück',
+  'pager.next': 'Weiter',
+  'pager.page': 'Seite {page}',
 };

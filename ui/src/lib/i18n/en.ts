@@ -294,6 +294,10 @@ export const en = {
   'stock.server': 'Server',
   'stock.serverUnknown': 'not known yet',
   'stock.pending': 'Waiting to sync',
+
+  'pager.previous': 'Previous',
+  'pager.next': 'Next',
+  'pager.page': 'Page {page}',
 };
 
 export type MessageKey = keyof typeof en;
