@@ -250,6 +250,7 @@ async fn the_till_sells_and_refunds_offline_and_drains_when_the_server_is_back()
     click(s, "#refund").await;
     type_in(s, "#refund-code", "1").await;
     click(s, "#refund-find").await;
+    s.wait_text("#refund-sale", "1", SHORT).await.unwrap();
     click(s, "#refund-submit").await;
     let manager = s.wait("#manager-pin", SHORT).await.unwrap();
     s.type_into(&manager, "4321\n").await.unwrap();
