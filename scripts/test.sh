@@ -77,7 +77,7 @@ scripts/portal-e2e.sh
 step "desktop app end to end in the real webview (tauri-driver + WebKitWebDriver, Xvfb)"
 KASSA_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/kassa-desktop" \
 KASSA_SCREENSHOTS="${KASSA_SCREENSHOTS:-$PWD/docs/screenshots}" \
-    cargo nextest run -p kassa-tests --locked --run-ignored only --no-fail-fast -E 'binary(desktop)'
+    cargo nextest run -p kassa-tests --locked --run-ignored only --no-fail-fast --test-threads 1 -E 'binary(desktop)'
 
 echo
 echo "All Kassa tests passed."

@@ -38,6 +38,17 @@ beforeEach(() => {
 afterEach(() => stop());
 
 describe('listenForScans', () => {
+  it('never joins keys typed in another field to the next scan, whatever the timestamps say', () => {
+    const amount = document.getElementById('amount') as HTMLInputElement;
+    amount.focus();
+    pressAll('50', 5);
+    const search = document.getElementById('search') as HTMLInputElement;
+    search.focus();
+    pressAll('4006381333931', 5);
+    press('Enter', 5);
+    expect(scans).toEqual(['4006381333931']);
+  });
+
   it('routes a scan typed into the search field to onScan and leaves the field as it was', () => {
     const search = document.getElementById('search') as HTMLInputElement;
     search.focus();

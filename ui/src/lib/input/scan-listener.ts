@@ -125,6 +125,25 @@ export function listenForScans(target: Window, options: ScanListenerOptions): ()
         return;
     }
   };
+  // A scan never spans a change of focus or a click. Without this, keys typed into another
+  // field (an amount, just before a tap on the search box) could prefix the next scan when
+  // the key events' timestamps do not show the pause between them (seen under load in
+  // WebKit with injected keys).
+  // (A run that began outside any field may move into the search box: the sell screen
+  // focuses it on the first printable key, so only leaving a field ends a run.)
+  const onMove = (): void => {
+    detector.reset();
+    before = null;
+  };
+  const onFocus = (event: FocusEvent): void => {
+    if (before && event.target !== before.field) onMove();
+  };
   target.addEventListener('keydown', onKeyDown, { capture: true });
-  return () => target.removeEventListener('keydown', onKeyDown, { capture: true });
+  target.addEventListener('focusin', onFocus, { capture: true });
+  target.addEventListener('pointerdown', onMove, { capture: true });
+  return () => {
+    target.removeEventListener('keydown', onKeyDown, { capture: true });
+    target.removeEventListener('focusin', onFocus, { capture: true });
+    target.removeEventListener('pointerdown', onMove, { capture: true });
+  };
 }
