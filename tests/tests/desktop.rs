@@ -83,8 +83,11 @@ async fn wait_count(s: &Session, css: &str, n: usize) {
             return;
         }
         if start.elapsed() >= SHORT {
-            let dir = std::env::var_os("KASSA_SCREENSHOTS").unwrap_or_else(|| std::env::temp_dir().into());
-            let _ = s.screenshot(&std::path::Path::new(&dir).join("terminal-failure.png")).await;
+            let dir = std::env::var_os("KASSA_SCREENSHOTS")
+                .unwrap_or_else(|| std::env::temp_dir().into());
+            let _ = s
+                .screenshot(&std::path::Path::new(&dir).join("terminal-failure.png"))
+                .await;
             panic!("{have} `{css}`, not {n} (screen saved as terminal-failure.png)");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
