@@ -51,8 +51,7 @@ impl Till {
             let reason = non_empty(reason, "say why the sale is voided")?;
             till::void_sale(&self.db, staff, &s.cart, reason, manager_pin).await?;
         }
-        let last = None;
-        self.commit(&mut s, Cart::default(), last).await
+        self.commit(&mut s, Cart::default(), None).await
     }
 
     /// Parks the live cart (a customer fetching their wallet) and starts an empty one.

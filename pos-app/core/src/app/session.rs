@@ -193,16 +193,10 @@ impl Till {
     }
 }
 
-/// German for the currencies of German-speaking countries, English otherwise; the shop
-/// setting `ui_locale` overrides.
-fn default_locale(currency: &str) -> String {
-    match currency {
-        "EUR" | "CHF" => std::env::var("LANG")
-            .ok()
-            .filter(|l| l.starts_with("de"))
-            .map_or_else(|| "en".to_owned(), |_| "de".to_owned()),
-        _ => "en".to_owned(),
-    }
+/// English until the shop's `ui_locale` setting says otherwise (the cashier can switch
+/// the screens' language at any time).
+fn default_locale(_currency: &str) -> String {
+    "en".to_owned()
 }
 
 fn default_zone() -> String {

@@ -107,40 +107,87 @@ fn day(text: &str, field: &str) -> ApiResult<jiff::civil::Date> {
         .map_err(|_| ApiError::invalid(field, "must be a date, YYYY-MM-DD"))
 }
 
-/// Groups `collection` rows matching `filter` by `key`, summing `fields`.
-pub(super) async fn grouped(
+/// One table of the dashboard (and of the CSV export): the rollup it reads, the field it
+/// groups by, what it sums, how it is ordered and the extra columns its rows carry.
+pub(super) struct Table {
+    collection: &'static str,
+    key: &'static str,
+    sums: &'static [&'static str],
+    sort: (&'static str, i32),
+    names: bool,
+}
+
+const SALES: &[&str] = &["orders", "sales_minor", "refunds", "refunds_minor"];
+const DAYS: Table = Table {
+    collection: rollup::HOURS,
+    key: "day",
+    sums: SALES,
+    sort: ("_id", 1),
+    names: false,
+};
+const HOURS: Table = Table {
+    collection: rollup::HOURS,
+    key: "hour",
+    sums: SALES,
+    sort: ("_id", 1),
+    names: false,
+};
+const SHOPS: Table = Table {
+    collection: rollup::HOURS,
+    key: "shop_id",
+    sums: SALES,
+    sort: ("sales_minor", -1),
+    names: false,
+};
+const TENDERS: Table = Table {
+    collection: rollup::TENDERS,
+    key: "kind",
+    sums: &["amount_minor"],
+    sort: ("amount_minor", -1),
+    names: false,
+};
+const PRODUCTS: Table = Table {
+    collection: rollup::PRODUCTS,
+    key: "product_id",
+    sums: &["qty_milli", "sales_minor"],
+    sort: ("sales_minor", -1),
+    names: true,
+};
+
+/// The rows of `t` matching `filter` (at most `limit`), keyed by the table's field name.
+pub(super) async fn read(
     state: &AppState,
-    collection: &str,
     filter: &Document,
-    key: Bson,
-    fields: &[&str],
-    sort: Document,
+    t: &Table,
     limit: Option<i64>,
 ) -> ApiResult<Vec<serde_json::Value>> {
-    let mut group = doc! { "_id": key };
-    for f in fields {
+    let mut group = doc! { "_id": format!("${}", t.key) };
+    for f in t.sums {
         group.insert(*f, doc! { "$sum": format!("${f}") });
     }
-    group.insert("name", doc! { "$last": "$name" });
-    group.insert("sku", doc! { "$last": "$sku" });
+    if t.names {
+        group.insert("name", doc! { "$last": "$name" });
+        group.insert("sku", doc! { "$last": "$sku" });
+    }
     let mut pipeline = vec![
         doc! { "$match": filter.clone() },
         doc! { "$group": group },
-        doc! { "$sort": sort },
+        doc! { "$sort": { t.sort.0: t.sort.1 } },
     ];
     if let Some(n) = limit {
         pipeline.push(doc! { "$limit": n });
     }
     let rows: Vec<Document> = db(state)
-        .collection::<Document>(collection)
+        .collection::<Document>(t.collection)
         .aggregate(pipeline)
         .await?
         .try_collect()
         .await?;
-    Ok(rows
+    let rows = rows
         .into_iter()
         .map(|d| Bson::Document(d).into_relaxed_extjson())
-        .collect())
+        .collect();
+    Ok(rename(rows, t.key))
 }
 
 /// The dashboard's figures for the range.
@@ -152,57 +199,11 @@ pub async fn dashboard(
     Query(r): Query<Range>,
 ) -> ApiResult<Json<Dashboard>> {
     let (filter, shops) = scope(&state, &p, &r).await?;
-    let sums = ["orders", "sales_minor", "refunds", "refunds_minor"];
-    let by_day = grouped(
-        &state,
-        rollup::HOURS,
-        &filter,
-        "$day".into(),
-        &sums,
-        doc! { "_id": 1 },
-        None,
-    )
-    .await?;
-    let by_hour = grouped(
-        &state,
-        rollup::HOURS,
-        &filter,
-        "$hour".into(),
-        &sums,
-        doc! { "_id": 1 },
-        None,
-    )
-    .await?;
-    let by_shop = grouped(
-        &state,
-        rollup::HOURS,
-        &filter,
-        "$shop_id".into(),
-        &sums,
-        doc! { "sales_minor": -1 },
-        None,
-    )
-    .await?;
-    let tenders = grouped(
-        &state,
-        rollup::TENDERS,
-        &filter,
-        "$kind".into(),
-        &["amount_minor"],
-        doc! { "amount_minor": -1 },
-        None,
-    )
-    .await?;
-    let top = grouped(
-        &state,
-        rollup::PRODUCTS,
-        &filter,
-        "$product_id".into(),
-        &["qty_milli", "sales_minor"],
-        doc! { "sales_minor": -1 },
-        Some(10),
-    )
-    .await?;
+    let by_day = read(&state, &filter, &DAYS, None).await?;
+    let by_hour = read(&state, &filter, &HOURS, None).await?;
+    let by_shop = read(&state, &filter, &SHOPS, None).await?;
+    let tenders = read(&state, &filter, &TENDERS, None).await?;
+    let top = read(&state, &filter, &PRODUCTS, Some(10)).await?;
     let mut totals = Totals::default();
     for d in &by_day {
         let n = |k: &str| d[k].as_i64().unwrap_or(0);
@@ -229,11 +230,11 @@ pub async fn dashboard(
         from: r.from.clone(),
         to: r.to.clone(),
         totals,
-        by_day: rename(by_day, "day"),
-        by_hour: rename(by_hour, "hour"),
-        tenders: rename(tenders, "kind"),
-        top_products: rename(top, "product_id"),
-        shops: rename(by_shop, "shop_id")
+        by_day,
+        by_hour,
+        tenders,
+        top_products: top,
+        shops: by_shop
             .into_iter()
             .map(|mut s| {
                 let name = name_of(s["shop_id"].as_str().unwrap_or_default());
@@ -271,7 +272,7 @@ pub struct ExportQuery {
 
 /// One table of the dashboard as CSV.
 #[utoipa::path(get, path = "/api/analytics/export.csv", tag = "analytics", security(("bearer" = [])), params(ExportQuery),
-    responses((status = 200, content_type = "text/csv", description = "the table"), (status = 422, body = pos_shared::error::WireError), (status = 403, body = pos_shared::error::WireError)))]
+    responses((status = 200, content_type = "text/csv", description = "the table"), (status = 401, body = pos_shared::error::WireError), (status = 403, body = pos_shared::error::WireError), (status = 404, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn export(
     State(state): State<AppState>,
     p: Principal,
@@ -283,64 +284,11 @@ pub async fn export(
         shop_id: q.shop_id.clone(),
     };
     let (filter, _) = scope(&state, &p, &range).await?;
-    let sums = ["orders", "sales_minor", "refunds", "refunds_minor"];
-    let (key, rows, columns): (&str, _, &[&str]) = match q.table.as_str() {
-        "days" => (
-            "day",
-            grouped(
-                &state,
-                rollup::HOURS,
-                &filter,
-                "$day".into(),
-                &sums,
-                doc! { "_id": 1 },
-                None,
-            )
-            .await?,
-            &sums,
-        ),
-        "hours" => (
-            "hour",
-            grouped(
-                &state,
-                rollup::HOURS,
-                &filter,
-                "$hour".into(),
-                &sums,
-                doc! { "_id": 1 },
-                None,
-            )
-            .await?,
-            &sums,
-        ),
-        "products" => (
-            "product_id",
-            grouped(
-                &state,
-                rollup::PRODUCTS,
-                &filter,
-                "$product_id".into(),
-                &["qty_milli", "sales_minor"],
-                doc! { "sales_minor": -1 },
-                None,
-            )
-            .await?,
-            &["sku", "name", "qty_milli", "sales_minor"],
-        ),
-        "tenders" => (
-            "kind",
-            grouped(
-                &state,
-                rollup::TENDERS,
-                &filter,
-                "$kind".into(),
-                &["amount_minor"],
-                doc! { "_id": 1 },
-                None,
-            )
-            .await?,
-            &["amount_minor"],
-        ),
+    let t = match q.table.as_str() {
+        "days" => &DAYS,
+        "hours" => &HOURS,
+        "products" => &PRODUCTS,
+        "tenders" => &TENDERS,
         _ => {
             return Err(ApiError::invalid(
                 "table",
@@ -348,12 +296,16 @@ pub async fn export(
             ));
         }
     };
+    let rows = read(&state, &filter, t, None).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
-    let mut header = vec![key];
-    header.extend_from_slice(columns);
+    let mut header = vec![t.key];
+    if t.names {
+        header.extend(["sku", "name"]);
+    }
+    header.extend_from_slice(t.sums);
     let csv_err = |e: csv::Error| ApiError::Internal(anyhow::anyhow!("csv: {e}"));
     out.write_record(&header).map_err(csv_err)?;
-    for row in rename(rows, key) {
+    for row in rows {
         let cell = |c: &str| match &row[c] {
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Null => String::new(),
