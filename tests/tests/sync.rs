@@ -630,3 +630,28 @@ async fn many_terminals_pushing_at_once_all_land() {
     assert_converged(&cloud, &refs, &ids, &[(&milk, "MILK"), (&bread, "BREAD")]).await;
     assert_eq!(cloud.ledger(&milk).await.0, (10_000 - 1000) * 1000);
 }
+
+#[tokio::test]
+async fn one_shot_syncs_from_cron_reuse_the_device_token_and_stay_under_the_rate_limit() {
+    let prefix = fresh_prefix();
+    let mut cfg = config(&prefix);
+    // Three credential exchanges a minute: a till that traded its secret on every run
+    // (a cron job calling `pos sync`) would be refused from the fourth run on.
+    cfg.limits.login_attempts_per_minute = 3;
+    let server = start(cfg).await;
+    let cloud = Cloud::new(&server.base, &prefix).await;
+    cloud.product("MILK", 129, MILK, 10).await;
+    let till = Till::enroll(&server.base, &cloud.enrollment_code().await, "Till A").await;
+    for run in 1..=8 {
+        till.sell(MILK, 1).await;
+        if let Err(e) = till.sync().await {
+            panic!("run {run} of `pos sync` failed: {e}");
+        }
+    }
+    till.wait_projected().await;
+    assert_eq!(
+        cloud.order_counts().await.len(),
+        8,
+        "every run's sale arrived"
+    );
+}

@@ -71,10 +71,12 @@ struct DeviceTokenRequest<'a> {
     secret: &'a str,
 }
 
-/// `POST /api/auth/device-token` answer; only the token matters here.
+/// `POST /api/auth/device-token` answer; the token and how long it lasts.
 #[derive(Deserialize)]
 struct DeviceToken {
     access_token: String,
+    #[serde(default)]
+    expires_in: u64,
 }
 
 #[derive(Clone)]
@@ -89,6 +91,8 @@ pub struct Remote {
     base: String,
     credential: Option<Credential>,
     token: Option<String>,
+    /// Where the token is kept between runs (an enrolled terminal's database).
+    keep: Option<LocalDb>,
 }
 
 impl std::fmt::Debug for Remote {
@@ -122,6 +126,7 @@ impl Remote {
             base: base.to_owned(),
             credential: None,
             token: None,
+            keep: None,
         })
     }
 
@@ -130,7 +135,10 @@ impl Remote {
         let e = settings::enrollment(db)
             .await?
             .ok_or(CoreError::NotEnrolled)?;
-        Ok(Self::new(&e.server_url)?.with_credential(&e.terminal_id, &e.secret))
+        let mut remote = Self::new(&e.server_url)?.with_credential(&e.terminal_id, &e.secret);
+        remote.token = settings::cached_token(db).await?;
+        remote.keep = Some(db.clone());
+        Ok(remote)
     }
 
     /// Signs further calls in as this terminal.
@@ -220,6 +228,7 @@ impl Remote {
                 }
                 tracing::debug!(%err, "device token refused; fetching a fresh one");
                 self.token = None;
+                self.keep_token(None).await;
                 retried = true;
                 continue;
             }
@@ -242,7 +251,19 @@ impl Remote {
             .await?;
         let answer: DeviceToken = self.decode(resp).await?;
         self.token = Some(answer.access_token.clone());
+        self.keep_token(Some((&answer.access_token, answer.expires_in)))
+            .await;
         Ok(answer.access_token)
+    }
+
+    /// Stores (or forgets) the token for the next run. Failing to store it only costs
+    /// one more exchange next time, so it never fails the call.
+    async fn keep_token(&self, token: Option<(&str, u64)>) {
+        if let Some(db) = &self.keep {
+            if let Err(e) = settings::store_token(db, token).await {
+                tracing::warn!(%e, "could not keep the device token for the next run");
+            }
+        }
     }
 
     async fn send<B: Serialize>(

@@ -23,6 +23,39 @@ pub const LAST_SYNC_ERROR: &str = "last_sync_error";
 pub const LAST_SYNC_ERROR_MS: &str = "last_sync_error_ms";
 /// The receipt seal key the server has for this terminal (hex), once registered.
 pub const RECEIPT_KEY_REGISTERED: &str = "receipt_key_registered";
+/// The last device token and when it expires (`{ms} {token}`), reused by the next run
+/// (`pos sync` from cron, a restarted app) instead of trading the secret again each time:
+/// the server rate-limits that exchange.
+pub const DEVICE_TOKEN: &str = "device_token";
+
+/// A token kept for reuse must have this long left; a sync run takes far less.
+const TOKEN_MARGIN_MS: i64 = 60_000;
+
+/// The stored device token, when it is still good for at least a minute.
+pub async fn cached_token(db: &LocalDb) -> CoreResult<Option<String>> {
+    let Some(stored) = get_setting(db.pool(), DEVICE_TOKEN).await? else {
+        return Ok(None);
+    };
+    let Some((expires, token)) = stored.split_once(' ') else {
+        return Ok(None);
+    };
+    let good = expires
+        .parse::<i64>()
+        .is_ok_and(|at| at - db.now_ms() > TOKEN_MARGIN_MS);
+    Ok((good && !token.is_empty()).then(|| token.to_owned()))
+}
+
+/// Keeps `token` for reuse until `expires_in_secs` from now; `None` forgets it (refused).
+pub async fn store_token(db: &LocalDb, token: Option<(&str, u64)>) -> CoreResult<()> {
+    let value = match token {
+        Some((t, secs)) => {
+            let ms = i64::try_from(secs).unwrap_or(0).saturating_mul(1000);
+            format!("{} {t}", db.now_ms().saturating_add(ms))
+        }
+        None => String::new(),
+    };
+    set_setting(db.pool(), DEVICE_TOKEN, &value).await
+}
 
 /// The setting holding a stream's cursor. The catalog's is the `catalog_cursor` every
 /// journal record carries, so a fact says which catalog version it was made under.

@@ -557,7 +557,12 @@ async fn plan_refunds(
     Ok(())
 }
 
+#[cfg(test)]
+#[path = "project_props.rs"]
+mod props;
+
 /// A sold line, as refunds are checked against it.
+#[derive(Debug)]
 struct SoldLine {
     id: String,
     product_id: String,
@@ -619,8 +624,8 @@ fn match_lines(r: &mut Refund, lines: &[SoldLine], refunded: &HashMap<String, i6
                 (amount_left, tax_left)
             } else {
                 (
-                    l.amount_minor * q / l.qty_milli,
-                    l.tax_minor * q / l.qty_milli,
+                    share(l.amount_minor, q, l.qty_milli),
+                    share(l.tax_minor, q, l.qty_milli),
                 )
             };
             amount_left -= amount;
@@ -635,6 +640,13 @@ fn match_lines(r: &mut Refund, lines: &[SoldLine], refunded: &HashMap<String, i6
         }
     }
     r.lines = matched;
+}
+
+/// `amount * part / whole`, rounded toward zero, computed wide: a till may send a huge
+/// quantity and a large amount, whose product overflows i64 (found by the property test).
+fn share(amount: i64, part: i64, whole: i64) -> i64 {
+    let wide = i128::from(amount) * i128::from(part) / i128::from(whole.max(1));
+    i64::try_from(wide).unwrap_or(amount)
 }
 
 fn check_refund(
