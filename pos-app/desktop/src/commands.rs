@@ -13,7 +13,7 @@ use pos_core::app::views::{
 use pos_core::app::{ApiError, StandaloneSetup, Till};
 use tauri::{AppHandle, State};
 
-use crate::background;
+use crate::{background, devices};
 
 type Res<T> = Result<T, ApiError>;
 type TillState<'a> = State<'a, Arc<Till>>;
@@ -185,17 +185,27 @@ pub async fn remove_tender(till: TillState<'_>, index: i64) -> Res<CartView> {
     Ok(till.remove_tender(index).await?)
 }
 
+/// Completes the sale; its drawer and receipt follow in the background (`sale_devices`).
 #[tauri::command]
-pub async fn complete(till: TillState<'_>, manager_pin: Option<String>) -> Res<CompletedSale> {
-    Ok(till.complete(manager_pin.as_deref()).await?)
+pub async fn complete(
+    app: AppHandle,
+    till: TillState<'_>,
+    manager_pin: Option<String>,
+) -> Res<CompletedSale> {
+    let sale = till.complete(manager_pin.as_deref()).await?;
+    devices::after_sale(&app, till.inner().clone(), sale.sale_id.clone());
+    Ok(sale)
 }
 
 #[tauri::command]
 pub async fn pay_exact_cash(
+    app: AppHandle,
     till: TillState<'_>,
     manager_pin: Option<String>,
 ) -> Res<CompletedSale> {
-    Ok(till.pay_exact_cash(manager_pin.as_deref()).await?)
+    let sale = till.pay_exact_cash(manager_pin.as_deref()).await?;
+    devices::after_sale(&app, till.inner().clone(), sale.sale_id.clone());
+    Ok(sale)
 }
 
 #[tauri::command]

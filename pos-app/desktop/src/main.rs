@@ -7,6 +7,8 @@
 
 mod background;
 mod commands;
+mod device_commands;
+mod devices;
 mod instance;
 mod logging;
 
@@ -32,6 +34,7 @@ fn main() {
             let till = Arc::new(till);
             app.manage(lock);
             app.manage(till.clone());
+            devices::start(app.handle(), till.clone());
             background::start(app.handle(), till);
             Ok(())
         })
@@ -92,6 +95,14 @@ fn main() {
             commands::debt_payment,
             commands::sync_status,
             commands::sync_now,
+            device_commands::sale_devices,
+            device_commands::print_copy,
+            device_commands::open_drawer,
+            device_commands::weigh,
+            device_commands::device_settings,
+            device_commands::save_device_settings,
+            device_commands::test_device,
+            device_commands::printer_status,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -74,7 +74,15 @@ impl Till {
         let mut s = self.session.lock().await;
         let (t, _) = signed_in(&s)?;
         let resolved = till::resolve(&self.db, t, code).await?;
-        let qty = qty_milli.unwrap_or(1000);
+        // A weighed product scanned (or picked) without a weight takes it from the scale.
+        let weigh = qty_milli.is_none()
+            && resolved.product.sold_by_weight
+            && resolved.qty_milli.is_none()
+            && resolved.label_price_minor.is_none();
+        let qty = match qty_milli {
+            None if weigh && self.has_scale().await? => self.read_scale().await?,
+            typed => typed.unwrap_or(1000),
+        };
         let mut cart = s.cart.clone();
         let plain = resolved.qty_milli.is_none() && resolved.label_price_minor.is_none();
         let bump = cart.lines.last_mut().filter(|l| {
@@ -261,6 +269,7 @@ impl Till {
         let t = s.terminal.as_ref().ok_or(CoreError::NotInitialised)?;
         let view = self.price(t, &cart, last_line_no, &[]).await?;
         save(&self.db, &cart).await?;
+        self.display_cart(t, &view);
         s.cart = cart;
         s.last_line_no = last_line_no;
         s.warnings.clear();

@@ -5,6 +5,9 @@
 
 mod cart;
 mod convert;
+mod device_feeds;
+pub mod device_views;
+mod devices;
 mod lookup;
 mod refund;
 mod sale;
@@ -14,6 +17,8 @@ mod sync_view;
 pub mod views;
 
 #[cfg(test)]
+mod device_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::Path;
@@ -21,19 +26,30 @@ use std::path::Path;
 use tokio::sync::Mutex;
 
 use crate::checkout::Cart;
+use crate::devices::DeviceError;
 use crate::error::{CoreError, CoreResult};
 use crate::staff::Staff;
 use crate::store::LocalDb;
 use crate::terminal::{self, Terminal};
 
+pub use device_feeds::{DisplayLines, ScannerFeed};
+pub use devices::configuration as device_configuration;
 pub use session::StandaloneSetup;
 pub use views::ApiError;
 
 impl From<&CoreError> for ApiError {
+    /// The message a person at the till reads: the core's own, except where the core's
+    /// wording points at the command line.
     fn from(e: &CoreError) -> Self {
+        let message = match e {
+            CoreError::Device(DeviceError::NotConfigured(what)) => {
+                format!("no {what} is set up on this till; a manager sets it up under Devices")
+            }
+            other => other.to_string(),
+        };
         ApiError {
             code: e.code().to_owned(),
-            message: e.to_string(),
+            message,
         }
     }
 }
@@ -61,6 +77,12 @@ struct Session {
 pub struct Till {
     db: LocalDb,
     session: Mutex<Session>,
+    /// Held by whatever talks to the printer, so no receipt prints twice.
+    print_lock: Mutex<()>,
+    /// The sale whose drawer and receipt are next, and what they did for the last one.
+    after_sale: std::sync::Mutex<devices::AfterSaleState>,
+    /// What the pole display shows (the shell writes it to the device).
+    display: tokio::sync::watch::Sender<DisplayLines>,
 }
 
 impl Till {
@@ -85,6 +107,9 @@ impl Till {
                 cart,
                 ..Session::default()
             }),
+            print_lock: Mutex::new(()),
+            after_sale: std::sync::Mutex::default(),
+            display: tokio::sync::watch::Sender::new(DisplayLines::default()),
         })
     }
 

@@ -20,6 +20,8 @@ impl Till {
         let (t, staff) = signed_in(&s)?;
         let sale = sales::complete(&self.db, t, staff, &s.cart, manager_pin).await?;
         let done = completed(&self.db, t, &sale, false).await?;
+        self.devices_due(&sale.id);
+        self.display_sale(t, sale.total_minor, sale.change_minor);
         cart::save(&self.db, &Cart::default()).await?;
         s.cart = Cart::default();
         s.last_line_no = None;

@@ -14,7 +14,7 @@ APPLES,Apples per kg,,299,700,true,,Fruit,true\n";
 
 /// A standalone till with the catalog above, manager Bo (4321) logged in, cashier Ana
 /// (1111) added, and a shift open with a 50.00 float.
-async fn till(dir: &Path) -> Till {
+pub(super) async fn till(dir: &Path) -> Till {
     let till = Till::open(&dir.join("till.db")).await.unwrap();
     till.setup_standalone(&StandaloneSetup {
         shop_name: "Corner Shop".into(),
