@@ -1,24 +1,20 @@
 //! `pos devices`: set up the terminal's devices and use each one from the command line.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 
 use super::Outcome;
-use super::devices_args::{DevicesCommand, PrinterArgs, SetDevice};
-use crate::devices::config::{self, DeviceConfig, DrawerConfig, ScannerConfig, SerialConfig};
-use crate::devices::layout::Document;
-use crate::devices::{
-    DeviceError, Printer, PrinterConfig, display, drain, drawer, encode, sample, scale, scanner,
+use super::devices_args::{DevicesCommand, SetDevice};
+use super::devices_print::{
+    blocking, drain_cmd, find_document, kitchen_config, print_now, printer_config, printer_status,
+    render_png, test_print, to_json,
 };
+use crate::devices::config::{self, DeviceConfig, ScannerConfig, SerialConfig};
+use crate::devices::{DeviceError, PrinterConfig, display, drain, drawer, kitchen, scale, scanner};
 use crate::error::{CoreError, CoreResult};
 use crate::terminal::Terminal;
-use crate::{LocalDb, print_queue, receipt, refund_slip, refunds, sales, seal, staff};
-
-fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
-}
+use crate::{LocalDb, print_queue, staff};
 
 pub async fn run(db: &LocalDb, t: &Terminal, cmd: &DevicesCommand) -> CoreResult<Outcome> {
     let devices = config::load(db).await?;
@@ -36,7 +32,7 @@ pub async fn run(db: &LocalDb, t: &Terminal, cmd: &DevicesCommand) -> CoreResult
             )
             .await
         }
-        DevicesCommand::Drain { follow } => drain_cmd(db, t, printer(&devices)?, *follow).await,
+        DevicesCommand::Drain { follow } => drain_cmd(db, t, &devices, *follow).await,
         DevicesCommand::OpenDrawer {
             pin,
             reason,
@@ -62,7 +58,23 @@ pub async fn run(db: &LocalDb, t: &Terminal, cmd: &DevicesCommand) -> CoreResult
             )
             .await
         }
-        DevicesCommand::ReadScale => read_scale(devices.scale).await,
+        DevicesCommand::ReadScale { tare_grams } => {
+            let tare = match tare_grams {
+                Some(g) => *g,
+                None => scale::tare(db).await?,
+            };
+            read_scale(devices.scale, tare).await
+        }
+        DevicesCommand::RenderPng {
+            id,
+            job,
+            out,
+            paper,
+            copy,
+        } => {
+            let source = (id.as_deref(), job.as_deref());
+            render_png(db, t, &devices, source, out, *paper, *copy).await
+        }
         DevicesCommand::Display {
             upper,
             lower,
@@ -92,79 +104,87 @@ fn printer(devices: &DeviceConfig) -> CoreResult<&PrinterConfig> {
         .ok_or(DeviceError::NotConfigured("printer"))?)
 }
 
-/// Runs blocking device I/O off the async runtime.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, DeviceError> + Send + 'static,
-) -> CoreResult<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| DeviceError::link("device", e))?
-        .map_err(CoreError::from)
+fn serial_text(s: &SerialConfig) -> String {
+    format!("serial:{}@{}", s.path, s.baud)
+}
+
+fn printer_text(p: &PrinterConfig) -> String {
+    format!(
+        "{} ({} mm, {} columns, drawer pin {}, {} ms{})",
+        p.connection,
+        p.paper_mm,
+        p.columns(),
+        p.drawer.pin,
+        p.drawer.on_ms,
+        p.logo
+            .as_ref()
+            .map_or(String::new(), |l| format!(", logo {l}"))
+    )
 }
 
 async fn list(db: &LocalDb, devices: &DeviceConfig) -> CoreResult<Outcome> {
     let waiting = print_queue::waiting(db).await?;
     let state = drain::last_state(db).await?;
-    let name = |set: bool, what: String| if set { what } else { "not set up".to_owned() };
-    let p = devices.printer.as_ref();
-    let text = format!(
-        "printer: {}\nscanner: {}\nscale: {}\ndisplay: {}\nreceipts and refund slips to print: {waiting}{}",
-        name(
-            p.is_some(),
-            p.map_or(String::new(), |p| format!(
-                "{} ({} mm, {} columns, drawer pin {}, {} ms)",
-                p.connection,
-                p.paper_mm,
-                p.columns(),
-                p.drawer.pin,
-                p.drawer.on_ms
+    let (kitchen, tare) = (kitchen::load(db).await?, scale::tare(db).await?);
+    let unset = || "not set up".to_owned();
+    let mut lines = vec![
+        format!(
+            "printer: {}",
+            devices.printer.as_ref().map_or_else(unset, printer_text)
+        ),
+        format!(
+            "kitchen printer: {}",
+            kitchen.as_ref().map_or_else(unset, |k| format!(
+                "{} for {}",
+                printer_text(&k.printer),
+                k.categories.join(", ")
             ))
         ),
-        devices
-            .scanner
-            .as_ref()
-            .map_or("not set up".into(), |s| format!(
-                "serial:{}@{} (prefix {:?}, suffix {:?})",
-                s.port.path, s.port.baud, s.prefix, s.suffix
-            )),
-        devices
-            .scale
-            .as_ref()
-            .map_or("not set up".into(), |s| format!(
-                "serial:{}@{} (Toledo 8217)",
-                s.path, s.baud
-            )),
-        devices
-            .display
-            .as_ref()
-            .map_or("not set up".into(), |s| format!(
-                "serial:{}@{} (2x20)",
-                s.path, s.baud
-            )),
-        state
-            .as_ref()
-            .and_then(|s| s.problem.as_ref())
-            .map_or(String::new(), |p| format!("\nlast printer problem: {p}")),
-    );
-    Ok(Outcome::new(
-        json!({ "devices": to_json(devices), "receipts_to_print": waiting, "printer_state": to_json(&state) }),
-        text,
-    ))
-}
-
-fn printer_config(a: &PrinterArgs) -> CoreResult<PrinterConfig> {
-    let mut p = PrinterConfig::new(a.connection.parse()?, a.paper)?;
-    p.columns = a.columns;
-    p.cut = !a.no_cut;
-    p.confirm_secs = a.confirm_secs;
-    p.drawer = DrawerConfig {
-        pin: a.drawer_pin,
-        on_ms: a.pulse_ms,
-        open_high: !a.drawer_open_low,
-        ..DrawerConfig::default()
+        format!(
+            "scanner: {}",
+            devices.scanner.as_ref().map_or_else(unset, |s| format!(
+                "{} (prefix {:?}, suffix {:?})",
+                serial_text(&s.port),
+                s.prefix,
+                s.suffix
+            ))
+        ),
+        format!(
+            "scale: {}",
+            devices.scale.as_ref().map_or_else(unset, |s| format!(
+                "{} (Toledo 8217, tare {tare} g)",
+                serial_text(s)
+            ))
+        ),
+        format!(
+            "display: {}",
+            devices
+                .display
+                .as_ref()
+                .map_or_else(unset, |s| format!("{} (2x20)", serial_text(s)))
+        ),
+        format!("receipts and refund slips to print: {waiting}"),
+    ];
+    let kitchen_waiting = match &kitchen {
+        Some(_) => Some(kitchen::waiting(db).await?),
+        None => None,
     };
-    p.check()?;
-    Ok(p)
+    if let Some(n) = kitchen_waiting {
+        lines.push(format!(
+            "sales the kitchen printer has yet to go through: {n}"
+        ));
+    }
+    if let Some(p) = state.as_ref().and_then(|s| s.problem.as_ref()) {
+        lines.push(format!("last printer problem: {p}"));
+    }
+    Ok(Outcome::new(
+        json!({
+            "devices": to_json(devices), "receipts_to_print": waiting,
+            "printer_state": to_json(&state), "kitchen": to_json(&kitchen),
+            "kitchen_waiting": kitchen_waiting, "scale_tare_grams": tare,
+        }),
+        lines.join("\n"),
+    ))
 }
 
 /// `cr`, `lf` and `crlf` name the usual line ends; anything else is taken as written.
@@ -202,9 +222,15 @@ async fn set(db: &LocalDb, mut devices: DeviceConfig, what: &SetDevice) -> CoreR
             });
             "scanner"
         }
-        SetDevice::Scale { port } => {
+        SetDevice::Scale { port, tare_grams } => {
             devices.scale = Some(serial(port)?);
+            scale::set_tare(db, *tare_grams).await?;
             "scale"
+        }
+        SetDevice::Kitchen(a) => {
+            let k = kitchen_config(a)?;
+            kitchen::save(db, Some(&k)).await?;
+            return Ok(Outcome::new(to_json(&k), "kitchen printer set up"));
         }
         SetDevice::Display { port } => {
             devices.display = Some(serial(port)?);
@@ -221,94 +247,21 @@ async fn remove(db: &LocalDb, mut devices: DeviceConfig, device: &str) -> CoreRe
         "scanner" => devices.scanner = None,
         "scale" => devices.scale = None,
         "display" => devices.display = None,
+        "kitchen" => {
+            kitchen::save(db, None).await?;
+            return Ok(Outcome::new(
+                json!({ "kitchen": null }),
+                "kitchen printer removed",
+            ));
+        }
         other => {
             return Err(CoreError::invalid(format!(
-                "`{other}` is no device; say printer, scanner, scale or display"
+                "`{other}` is no device; say printer, kitchen, scanner, scale or display"
             )));
         }
     }
     config::save(db, &devices).await?;
     Ok(Outcome::new(to_json(&devices), format!("{device} removed")))
-}
-
-async fn printer_status(p: &PrinterConfig) -> CoreResult<Outcome> {
-    let p = p.clone();
-    let status = blocking(move || Printer::connect(&p)?.status()).await?;
-    let text = match &status {
-        Some(s) => format!("printer: {s}"),
-        None => "printer: connected; this connection cannot report status".to_owned(),
-    };
-    Ok(Outcome::new(json!({ "status": to_json(&status) }), text))
-}
-
-/// Prints `job` on the printer and waits for its confirmation.
-async fn print_now(p: &PrinterConfig, job: Vec<u8>) -> CoreResult<Outcome> {
-    let p = p.clone();
-    let wait = Duration::from_secs(p.confirm_secs.min(30));
-    let delivery = blocking(move || Printer::connect(&p)?.print(&job, wait, |_| {})).await?;
-    let text = match delivery {
-        crate::devices::printer::Delivery::Confirmed => "printed; the printer confirmed it",
-        crate::devices::printer::Delivery::Sent => "sent to the printer",
-    };
-    Ok(Outcome::new(json!({ "printed": true }), text))
-}
-
-async fn test_print(t: &Terminal, p: &PrinterConfig) -> CoreResult<Outcome> {
-    let page = sample::test_page(&t.shop_name, &p.connection.to_string(), p.columns());
-    let finish = encode::Finish {
-        cut: p.cut,
-        qr_module: if p.columns() <= 32 { 3 } else { 4 },
-    };
-    print_now(p, encode::job(&page, finish)?).await
-}
-
-/// The receipt or slip `id` names (a sale id or receipt number, or a refund id).
-async fn find_document(db: &LocalDb, t: &Terminal, id: &str) -> CoreResult<Document> {
-    match sales::find_id(db, id).await {
-        Ok(sale_id) => {
-            let sale = sales::load(db, &sale_id).await?;
-            let key = seal::signing_key(db).await?;
-            Ok(Document::Receipt(receipt::build(&sale, t, &key)))
-        }
-        Err(CoreError::NotFound { .. }) => {
-            let stored = refunds::load(db, id)
-                .await
-                .map_err(|_| CoreError::NotFound {
-                    what: "sale or refund",
-                    id: id.to_owned(),
-                })?;
-            Ok(Document::RefundSlip(refund_slip::build(&stored, t)))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn drain_cmd(
-    db: &LocalDb,
-    t: &Terminal,
-    p: &PrinterConfig,
-    follow: bool,
-) -> CoreResult<Outcome> {
-    let connect = drain::connect_configured();
-    if follow {
-        let stop = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        let wake = Arc::new(tokio::sync::Notify::new());
-        drain::run(db, t, p, connect, wake, stop).await?;
-        return Ok(Outcome::new(json!({ "stopped": true }), "stopped"));
-    }
-    let state = drain::drain_once(db, t, p, &connect).await?;
-    let text = format!(
-        "printed {}, {} still to print{}",
-        state.printed,
-        state.waiting,
-        state
-            .problem
-            .as_ref()
-            .map_or(String::new(), |p| format!(": {p}"))
-    );
-    Ok(Outcome::new(to_json(&state), text))
 }
 
 async fn listen(config: ScannerConfig, count: usize, seconds: u64) -> CoreResult<Outcome> {
@@ -335,9 +288,9 @@ async fn listen(config: ScannerConfig, count: usize, seconds: u64) -> CoreResult
     Ok(Outcome::new(json!({ "scans": scans }), lines.join("\n")))
 }
 
-async fn read_scale(config: Option<SerialConfig>) -> CoreResult<Outcome> {
+async fn read_scale(config: Option<SerialConfig>, tare: i64) -> CoreResult<Outcome> {
     let config = config.ok_or(DeviceError::NotConfigured("scale"))?;
-    let w = blocking(move || scale::Scale::open(&config)?.read()).await?;
+    let w = blocking(move || scale::Scale::open(&config)?.read_net(tare)).await?;
     let text = format!(
         "{}.{:03} kg{}",
         w.grams / 1000,

@@ -5,6 +5,7 @@ pub mod args;
 mod commands;
 mod devices;
 pub mod devices_args;
+mod devices_print;
 mod parse;
 mod sell;
 mod sync_cmd;

@@ -1,12 +1,12 @@
-//! What the devices do once a sale is committed: open the drawer for a cash sale and print
-//! the receipt. The sale is already done, so every device problem comes back as a message
+//! What the devices do once a sale is committed: open the drawer for a cash sale, print
+//! the receipt and the kitchen's order slip. The sale is already done, so every device problem comes back as a message
 //! for the cashier, never as an error.
 
 use pos_shared::facts::DrawerReason;
 use serde::Serialize;
 
-use super::config;
 use super::drain::{self, PrinterState};
+use super::{config, kitchen};
 use crate::error::CoreResult;
 use crate::sales::Sale;
 use crate::staff::Staff;
@@ -28,8 +28,26 @@ pub struct AfterSale {
     pub problems: Vec<String>,
 }
 
-/// Opens the drawer when `sale` took cash, then prints what the queue holds.
+/// Opens the drawer when `sale` took cash, then prints what the queue holds, and the
+/// kitchen's order slips when a kitchen printer is set up (its problems are listed in
+/// `problems`, marked as the kitchen printer's).
 pub async fn after_sale(
+    db: &LocalDb,
+    t: &Terminal,
+    staff: &Staff,
+    sale: &Sale,
+) -> CoreResult<AfterSale> {
+    let mut out = receipt_printer(db, t, staff, sale).await?;
+    if let Some(mut k) = kitchen::load(db).await? {
+        k.printer.confirm_secs = k.printer.confirm_secs.min(WAIT_SECS);
+        let state = kitchen::drain_once(db, t, &k, &drain::connect_configured()).await?;
+        out.problems
+            .extend(state.problem.map(|p| format!("kitchen printer: {p}")));
+    }
+    Ok(out)
+}
+
+async fn receipt_printer(
     db: &LocalDb,
     t: &Terminal,
     staff: &Staff,

@@ -20,7 +20,10 @@ pub enum Connection {
     /// A network printer's raw port (9100 on nearly every model).
     Tcp { host: String, port: u16 },
     /// A device node or file written to as is (`/dev/usb/lp0`, a capture file); it cannot
-    /// answer, so nothing is read back.
+    /// answer, so nothing is read back. A path `usb:VID:PID` names a USB printer by its
+    /// ids: its node is looked up in sysfs each time it is opened ([`super::usb`]), so it
+    /// is found again after a replug renumbers it. (A variant of its own would break the
+    /// exhaustive matches of code that shows connections.)
     File { path: String },
     /// A serial or USB-CDC port (`/dev/ttyUSB0`, `/dev/ttyACM0`, a pty).
     Serial { path: String, baud: u32 },
@@ -32,11 +35,12 @@ const BAUDS: [u32; 7] = [2400, 4800, 9600, 19200, 38400, 57600, 115200];
 impl FromStr for Connection {
     type Err = DeviceError;
 
-    /// `tcp:HOST[:PORT]`, `file:PATH` or `serial:PATH[@BAUD]` (9600 by default).
+    /// `tcp:HOST[:PORT]`, `file:PATH`, `usb:VID:PID` (hex ids) or `serial:PATH[@BAUD]`
+    /// (9600 by default; PATH may be `usb:VID:PID` for a USB-CDC device).
     fn from_str(s: &str) -> DeviceResult<Self> {
         let bad = || {
             DeviceError::Config(format!(
-                "`{s}` is not a connection; write tcp:HOST[:PORT], file:PATH or serial:PATH[@BAUD]"
+                "`{s}` is not a connection; write tcp:HOST[:PORT], file:PATH, usb:VID:PID or serial:PATH[@BAUD]"
             ))
         };
         let (scheme, rest) = s.split_once(':').ok_or_else(bad)?;
@@ -56,6 +60,9 @@ impl FromStr for Connection {
             }
             "file" => Ok(Connection::File {
                 path: rest.to_owned(),
+            }),
+            "usb" => super::usb::UsbId::parse(rest).map(|id| Connection::File {
+                path: id.to_string(),
             }),
             "serial" => serial(rest).map(|(path, baud)| Connection::Serial { path, baud }),
             _ => Err(bad()),
@@ -81,6 +88,9 @@ pub fn serial(spec: &str) -> DeviceResult<(String, u32)> {
     if path.is_empty() {
         return Err(DeviceError::Config("give the serial port's path".into()));
     }
+    if path.starts_with("usb:") {
+        super::usb::UsbId::parse(&path[4..])?;
+    }
     Ok((path.to_owned(), baud))
 }
 
@@ -88,6 +98,9 @@ impl fmt::Display for Connection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Connection::Tcp { host, port } => write!(f, "tcp:{host}:{port}"),
+            Connection::File { path } if super::usb::UsbId::parse(path).is_ok() => {
+                f.write_str(path)
+            }
             Connection::File { path } => write!(f, "file:{path}"),
             Connection::Serial { path, baud } => write!(f, "serial:{path}@{baud}"),
         }
@@ -135,6 +148,9 @@ pub struct PrinterConfig {
     /// answering (out of paper mid-receipt, cover open), before the connection is given up.
     #[serde(default = "confirm_secs")]
     pub confirm_secs: u64,
+    /// A PNG printed on top of every receipt, scaled to the paper (`None`: no logo).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
 }
 
 fn yes() -> bool {
@@ -154,6 +170,7 @@ impl PrinterConfig {
             cut: true,
             drawer: DrawerConfig::default(),
             confirm_secs: confirm_secs(),
+            logo: None,
         };
         c.check()?;
         Ok(c)
@@ -276,6 +293,8 @@ mod tests {
             "tcp:10.0.0.5:9100",
             "file:/dev/usb/lp0",
             "serial:/dev/ttyUSB0@19200",
+            "usb:04b8:0e15",
+            "serial:usb:05e0:1200@9600",
         ] {
             let c: Connection = spec.parse().unwrap();
             assert_eq!(c.to_string(), spec);
@@ -283,6 +302,8 @@ mod tests {
         let default_port: Connection = "tcp:printer.local".parse().unwrap();
         assert_eq!(default_port.to_string(), "tcp:printer.local:9100");
         assert!("usb:1234".parse::<Connection>().is_err());
+        assert!("usb:04b8:zz15".parse::<Connection>().is_err());
+        assert!("serial:usb:04b8@9600".parse::<Connection>().is_err());
         assert!(
             "serial:/dev/ttyS0@1234".parse::<Connection>().is_err(),
             "odd baud"

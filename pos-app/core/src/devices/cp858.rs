@@ -50,6 +50,14 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
+/// Whether `text` holds a letter or sign CP858 lacks and has no honest stand-in for, so
+/// the line is printed as dots instead ([`super::glyphs`]): "Łódź" must not become
+/// "Lódz". Typographic quotes, dashes and spaces have plain forms that mean the same.
+pub fn needs_raster(text: &str) -> bool {
+    text.chars()
+        .any(|c| encode_char(c).is_none() && (c.is_alphanumeric() || fallback(c) == '?'))
+}
+
 fn fallback(c: char) -> char {
     match c {
         '‘' | '’' | '‚' | '′' => '\'',
@@ -98,6 +106,14 @@ mod tests {
         assert_eq!(encode_char('é'), Some(0x82));
         assert_eq!(encode_char('ß'), Some(0xE1));
         assert_eq!(encode_char('\n'), None, "control characters are not text");
+    }
+
+    #[test]
+    fn letters_outside_the_page_need_a_raster_but_quotes_do_not() {
+        assert!(!needs_raster("Crème brûlée “fine” – 5 €"));
+        assert!(needs_raster("Łódź"));
+        assert!(needs_raster("日本"));
+        assert!(needs_raster("Coffee ☕"));
     }
 
     #[test]

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
+use super::code128;
 use super::cp858;
+use super::raster::Raster;
 use super::tokens::{self, Token};
 
 /// One printed line.
@@ -21,7 +23,32 @@ pub struct PrintedLine {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Printed {
     Line(PrintedLine),
-    Qr { payload: String },
+    Qr {
+        payload: String,
+        /// Dots per module.
+        module: u8,
+        centered: bool,
+    },
+    /// A `GS k` barcode: `text` as printed under it (`None` when Kassa cannot read it).
+    Barcode {
+        system: u8,
+        text: Option<String>,
+        #[serde(skip)]
+        data: Vec<u8>,
+        module: u8,
+        height: u8,
+        /// The digits are printed under the bars (`GS H`).
+        hri: bool,
+        centered: bool,
+    },
+    /// A raster image (a logo, or a line printed as dots).
+    Image {
+        width: u32,
+        height: u32,
+        #[serde(skip)]
+        raster: Raster,
+        centered: bool,
+    },
     Cut,
 }
 
@@ -42,7 +69,19 @@ impl Decoded {
         for p in &self.printed {
             match p {
                 Printed::Line(l) => out.push_str(&l.text),
-                Printed::Qr { payload } => out.push_str(&format!("[qr {payload}]")),
+                Printed::Qr { payload, .. } => out.push_str(&format!("[qr {payload}]")),
+                Printed::Barcode { system, text, .. } => out.push_str(&format!(
+                    "[barcode {} {}]",
+                    if *system == 73 {
+                        "CODE128".to_owned()
+                    } else {
+                        format!("#{system}")
+                    },
+                    text.as_deref().unwrap_or("?")
+                )),
+                Printed::Image { width, height, .. } => {
+                    out.push_str(&format!("[image {width}x{height}]"));
+                }
                 Printed::Cut => out.push_str("--- cut ---"),
             }
             out.push('\n');
@@ -65,7 +104,29 @@ impl Decoded {
         self.printed
             .iter()
             .filter_map(|p| match p {
-                Printed::Qr { payload } => Some(payload.as_str()),
+                Printed::Qr { payload, .. } => Some(payload.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The text of each barcode (`?` for one Kassa cannot read).
+    pub fn barcodes(&self) -> Vec<&str> {
+        self.printed
+            .iter()
+            .filter_map(|p| match p {
+                Printed::Barcode { text, .. } => Some(text.as_deref().unwrap_or("?")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The raster images, in order.
+    pub fn images(&self) -> Vec<&Raster> {
+        self.printed
+            .iter()
+            .filter_map(|p| match p {
+                Printed::Image { raster, .. } => Some(raster),
                 _ => None,
             })
             .collect()
@@ -76,8 +137,7 @@ impl Decoded {
     }
 }
 
-/// The printer's state while reading a job.
-#[derive(Default)]
+/// The printer's state while reading a job (settings start at Epson's defaults).
 struct State {
     code_page: u8,
     centered: bool,
@@ -85,7 +145,31 @@ struct State {
     tall: bool,
     line: String,
     qr: Option<Vec<u8>>,
+    /// QR module size (`GS ( k` function 67; 3 dots until set).
+    qr_module: u8,
+    /// Barcode settings: module width (`GS w`), height (`GS h`), digits under (`GS H`).
+    bar_module: u8,
+    bar_height: u8,
+    hri: bool,
     out: Decoded,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            code_page: 0,
+            centered: false,
+            bold: false,
+            tall: false,
+            line: String::new(),
+            qr: None,
+            qr_module: 3,
+            bar_module: 3,
+            bar_height: 162,
+            hri: false,
+            out: Decoded::default(),
+        }
+    }
 }
 
 impl State {
@@ -137,12 +221,82 @@ impl State {
                 self.out.printed.push(Printed::Cut);
             }
             Token::QrStore(data) => self.qr = Some(data),
+            Token::QrModule(n) => self.qr_module = n,
             Token::QrPrint => {
                 let payload = String::from_utf8_lossy(&self.qr.take().unwrap_or_default()).into();
-                self.out.printed.push(Printed::Qr { payload });
+                let (module, centered) = (self.qr_module, self.centered);
+                self.push(Printed::Qr {
+                    payload,
+                    module,
+                    centered,
+                });
             }
-            Token::Status(_) | Token::PaperStatus(_) | Token::Setting(_) => {}
+            Token::Barcode { system, data } => self.barcode(system, data),
+            Token::Raster {
+                mode,
+                width_bytes,
+                height,
+                data,
+            } => self.raster(mode, width_bytes, height, data),
+            Token::Setting(bytes) => self.setting(&bytes),
+            Token::Status(_) | Token::PaperStatus(_) => {}
         }
+    }
+
+    /// A block (code, image) prints on its own: text before it ends its line first.
+    fn push(&mut self, block: Printed) {
+        if !self.line.is_empty() {
+            self.end_line();
+        }
+        self.out.printed.push(block);
+    }
+
+    fn setting(&mut self, bytes: &[u8]) {
+        match *bytes {
+            [0x1D, b'w', n] if (1..=6).contains(&n) => self.bar_module = n,
+            [0x1D, b'h', n] if n > 0 => self.bar_height = n,
+            [0x1D, b'H', n] => self.hri = matches!(n % 48, 2 | 3),
+            _ => {}
+        }
+    }
+
+    fn barcode(&mut self, system: u8, data: Vec<u8>) {
+        let text = if system == 73 {
+            code128::text(&data)
+        } else {
+            Some(String::from_utf8_lossy(&data).into_owned())
+        };
+        self.push(Printed::Barcode {
+            system,
+            text,
+            data,
+            module: self.bar_module,
+            height: self.bar_height,
+            hri: self.hri,
+            centered: self.centered,
+        });
+    }
+
+    fn raster(&mut self, mode: u8, width_bytes: u16, height: u16, data: Vec<u8>) {
+        let width = u32::from(width_bytes) * 8;
+        let Some(dots) = Raster::from_rows(width, u32::from(height), data) else {
+            return;
+        };
+        let (sx, sy) = (1 + u32::from(mode & 1), 1 + u32::from(mode >> 1 & 1));
+        let mut raster = Raster::new(width * sx, u32::from(height) * sy);
+        for y in 0..raster.height() {
+            for x in 0..raster.width() {
+                if dots.get(x / sx, y / sy) {
+                    raster.set(x, y);
+                }
+            }
+        }
+        self.push(Printed::Image {
+            width: raster.width(),
+            height: raster.height(),
+            raster,
+            centered: self.centered,
+        });
     }
 }
 

@@ -3,6 +3,8 @@
 //! printer that is off, out of paper or unplugged leaves the documents queued and is tried
 //! again with backoff; sales never wait for any of this.
 
+use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::config::PrinterConfig;
 use super::encode::{self, Finish};
 use super::error::{DeviceError, DeviceResult};
-use super::layout::{self, Document};
+use super::layout::{self, Block, Document};
 use super::printer::Printer;
+use super::raster::{self, Raster};
 use crate::error::{CoreError, CoreResult};
 use crate::print_queue;
 use crate::store::{LocalDb, set_setting};
@@ -31,14 +34,35 @@ pub fn connect_configured() -> Connect {
     Arc::new(Printer::connect)
 }
 
-/// The ESC/POS job for `doc` on the printer `config` describes.
+/// The ESC/POS job for `doc` on the printer `config` describes, with its logo on top.
 pub fn job(doc: &Document, config: &PrinterConfig, copy: bool) -> DeviceResult<Vec<u8>> {
-    let columns = config.columns();
+    blocks_job(layout::blocks(doc, config.columns(), copy), config)
+}
+
+/// The job printing `blocks` on `config`'s printer: its logo on top, its QR size, its cut.
+pub fn blocks_job(blocks: Vec<Block>, config: &PrinterConfig) -> DeviceResult<Vec<u8>> {
     let finish = Finish {
         cut: config.cut,
-        qr_module: if columns <= 32 { 3 } else { 4 },
+        qr_module: if config.columns() <= 32 { 3 } else { 4 },
     };
-    encode::job(&layout::blocks(doc, columns, copy), finish)
+    let blocks = match logo(config) {
+        Some(logo) => layout::with_logo(blocks, logo),
+        None => blocks,
+    };
+    encode::job(&blocks, finish)
+}
+
+/// The configured logo. One that cannot be read is left off with a warning: a receipt
+/// without its logo beats no receipt.
+fn logo(config: &PrinterConfig) -> Option<Raster> {
+    let path = config.logo.as_deref()?;
+    match raster::logo(Path::new(path), raster::paper_dots(config.paper_mm)) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            tracing::warn!(error = %e, "printing without the logo");
+            None
+        }
+    }
 }
 
 /// The outcome of one pass over the queue.
@@ -91,7 +115,7 @@ pub async fn drain_once(
 
 /// Prints `bytes` on `printer` (connecting first when there is none) off the async
 /// runtime; hands the printer back while it still works.
-async fn print_blocking(
+pub(super) async fn print_blocking(
     printer: Option<Printer>,
     config: &PrinterConfig,
     connect: &Connect,
@@ -124,21 +148,30 @@ async fn print_blocking(
 
 /// Stores `state` when it says something new (a problem, or the queue's size changed).
 async fn record(db: &LocalDb, state: &PrinterState) -> CoreResult<()> {
-    let before = last_state(db).await?;
+    record_as(db, STATE_SETTING, state).await
+}
+
+/// [`record`] under the settings key `key` (each printer keeps its own).
+pub(super) async fn record_as(db: &LocalDb, key: &str, state: &PrinterState) -> CoreResult<()> {
+    let before = state_at(db, key).await?;
     let same = before
         .as_ref()
         .is_some_and(|b| b.problem == state.problem && b.waiting == state.waiting);
     if !same {
         let json = serde_json::to_string(state)
             .map_err(|e| CoreError::invalid(format!("printer state: {e}")))?;
-        set_setting(db.pool(), STATE_SETTING, &json).await?;
+        set_setting(db.pool(), key, &json).await?;
     }
     Ok(())
 }
 
 /// What the drainer last reported, if it ever ran.
 pub async fn last_state(db: &LocalDb) -> CoreResult<Option<PrinterState>> {
-    let json = crate::store::get_setting(db.pool(), STATE_SETTING).await?;
+    state_at(db, STATE_SETTING).await
+}
+
+pub(super) async fn state_at(db: &LocalDb, key: &str) -> CoreResult<Option<PrinterState>> {
+    let json = crate::store::get_setting(db.pool(), key).await?;
     Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
 
@@ -152,10 +185,23 @@ pub async fn run(
     wake: Arc<tokio::sync::Notify>,
     stop: impl std::future::Future<Output = ()>,
 ) -> CoreResult<()> {
+    keep_draining(|| drain_once(db, t, config, &connect), wake, stop).await
+}
+
+/// Runs `pass` until `stop` resolves, as [`run`] describes.
+pub(super) async fn keep_draining<F, P>(
+    mut pass: P,
+    wake: Arc<tokio::sync::Notify>,
+    stop: impl Future<Output = ()>,
+) -> CoreResult<()>
+where
+    P: FnMut() -> F,
+    F: Future<Output = CoreResult<PrinterState>>,
+{
     tokio::pin!(stop);
     let mut backoff = Duration::from_secs(1);
     loop {
-        let state = drain_once(db, t, config, &connect).await?;
+        let state = pass().await?;
         let pause = match &state.problem {
             Some(problem) => {
                 tracing::warn!(%problem, waiting = state.waiting, retry_in = ?backoff, "printer");

@@ -4,8 +4,14 @@
 //! - the drawer pulse: the crate's `cash_drawer` sends `ESC p m` without the two timing
 //!   bytes, so the printer would take the next two bytes of the job as the pulse times;
 //! - the job confirmation `GS r 1` (the crate only has the real-time `DLE EOT` requests);
-//! - text is first mapped onto code page 858 here ([`super::cp858::printable`]): the
-//!   crate sends any character missing from its table as UTF-8, which prints as garbage.
+//! - text is encoded in code page 858 here ([`super::cp858`]): the crate sends any
+//!   character missing from its table as UTF-8, which prints as garbage, and its CP858
+//!   table puts '-' at 0xF0 (the soft hyphen), so every rule and date came out as soft
+//!   hyphens;
+//!   a line with letters the code page lacks is printed as a raster image instead
+//!   ([`super::glyphs`]), so "Łódź" prints as written;
+//! - the receipt's CODE128 barcode ([`super::code128`]) and raster images (`GS v 0`,
+//!   [`super::raster`]): the crate has no CODE128, and its images need the `image` crate.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,9 +23,14 @@ use escpos::utils::{
 };
 
 use super::config::DrawerConfig;
-use super::cp858;
 use super::error::{DeviceError, DeviceResult};
+use super::glyphs::{self, Look};
 use super::layout::{Align, Block};
+use super::{code128, cp858};
+
+/// Dots per bar module of the receipt's barcode: a ten-digit code is then 180 dots wide,
+/// inside a 58 mm roll, and wide enough for any scanner.
+const BAR_MODULE: u8 = 2;
 
 /// `GS r 1`: the paper sensor status, sent after a job. Unlike `DLE EOT` it waits its turn
 /// behind the job's data, so its answer means the printer has processed (printed) the whole
@@ -112,47 +123,25 @@ fn write_job(
 ) -> escpos::errors::Result<()> {
     p.init()?.page_code(PageCode::PC858)?;
     let mut style = PLAIN;
+    const CENTERED: Style = Style {
+        align: Align::Center,
+        ..PLAIN
+    };
     for block in blocks {
-        match block {
+        let next = match block {
             Block::Line {
-                text,
-                align,
-                bold,
-                tall,
-            } => {
-                let next = Style {
-                    align: *align,
-                    bold: *bold,
-                    tall: *tall,
-                };
-                set_style(p, style, next)?;
-                style = next;
-                p.writeln(&cp858::printable(text))?;
-            }
-            Block::Qr(payload) => {
-                set_style(
-                    p,
-                    style,
-                    Style {
-                        align: Align::Center,
-                        ..PLAIN
-                    },
-                )?;
-                style = Style {
-                    align: Align::Center,
-                    ..PLAIN
-                };
-                let option = QRCodeOption::new(
-                    QRCodeModel::Model2,
-                    finish.qr_module,
-                    QRCodeCorrectionLevel::M,
-                );
-                p.qrcode_option(payload, option)?;
-            }
-            Block::Feed(n) => {
-                p.feeds(*n)?;
-            }
-        }
+                align, bold, tall, ..
+            } => Style {
+                align: *align,
+                bold: *bold,
+                tall: *tall,
+            },
+            Block::Feed(_) => style,
+            Block::Qr(_) | Block::Barcode(_) | Block::Image(_) => CENTERED,
+        };
+        set_style(p, style, next)?;
+        style = next;
+        write_block(p, block, finish)?;
     }
     set_style(p, style, PLAIN)?;
     if finish.cut {
@@ -161,6 +150,50 @@ fn write_job(
         p.feeds(5)?;
     }
     p.print()?;
+    Ok(())
+}
+
+/// One block, its style already set.
+fn write_block(
+    p: &mut Printer<Capture>,
+    block: &Block,
+    finish: Finish,
+) -> escpos::errors::Result<()> {
+    match block {
+        Block::Line {
+            text, bold, tall, ..
+        } if cp858::needs_raster(text) => {
+            let look = Look {
+                bold: *bold,
+                tall: *tall,
+            };
+            p.custom(&glyphs::line(text, look).command())?;
+        }
+        Block::Line { text, .. } => {
+            let bytes: Vec<u8> = cp858::printable(text)
+                .chars()
+                .filter_map(cp858::encode_char)
+                .collect();
+            p.custom(&bytes)?.feed()?;
+        }
+        Block::Qr(payload) => {
+            let option = QRCodeOption::new(
+                QRCodeModel::Model2,
+                finish.qr_module,
+                QRCodeCorrectionLevel::M,
+            );
+            p.qrcode_option(payload, option)?;
+        }
+        Block::Barcode(text) => {
+            p.custom(&code128::command(text, BAR_MODULE))?;
+        }
+        Block::Image(raster) => {
+            p.custom(&raster.command())?;
+        }
+        Block::Feed(n) => {
+            p.feeds(*n)?;
+        }
+    }
     Ok(())
 }
 
@@ -202,13 +235,8 @@ mod tests {
         let euro = bytes.iter().position(|&b| b == 0xD5);
         assert!(euro.is_some(), "the euro is CP858 byte 0xD5: {bytes:x?}");
         assert!(bytes.windows(2).any(|w| w == [0x82, b' ']), "é is 0x82");
-        assert!(bytes.ends_with(&[0x1D, b'V', b'A', 0]), "ends with the cut");
-    }
-
-    #[test]
-    fn text_outside_the_code_page_never_reaches_the_printer_as_utf8() {
-        let bytes = job(
-            &[text("Żurek 日本")],
+        let dash = job(
+            &[text("2026-12-07")],
             Finish {
                 cut: false,
                 qr_module: 4,
@@ -216,10 +244,53 @@ mod tests {
         )
         .unwrap();
         assert!(
-            std::str::from_utf8(&bytes).is_ok() || !bytes.contains(&0xE6),
-            "no UTF-8 lead bytes of 日: {bytes:x?}"
+            dash.windows(10).any(|w| w == b"2026-12-07"),
+            "'-' is 0x2D, not 0xF0"
         );
-        assert!(bytes.windows(8).any(|w| w == b"Zurek ??"), "{bytes:x?}");
+        assert!(bytes.ends_with(&[0x1D, b'V', b'A', 0]), "ends with the cut");
+    }
+
+    #[test]
+    fn text_outside_the_code_page_is_printed_as_a_raster_never_as_utf8() {
+        let bytes = job(
+            &[text("Żurek 日本"), text("Café “ok”")],
+            Finish {
+                cut: false,
+                qr_module: 4,
+            },
+        )
+        .unwrap();
+        assert!(
+            !bytes.windows(3).any(|w| w == "日".as_bytes()),
+            "no UTF-8 of 日: {bytes:x?}"
+        );
+        assert!(!bytes.windows(5).any(|w| w == b"Zurek"), "no near form");
+        let d = crate::devices::decode::decode(&bytes);
+        assert!(d.unknown.is_empty(), "{:?}", d.unknown);
+        let images = d.images();
+        assert_eq!(images.len(), 1, "the line is one raster");
+        assert_eq!((images[0].width(), images[0].height()), (10 * 12, 24));
+        assert_eq!(d.lines(), ["Café \"ok\""], "quotes have a plain form");
+    }
+
+    #[test]
+    fn the_barcode_and_a_logo_go_out_centred() {
+        let mut logo = crate::devices::raster::Raster::new(16, 2);
+        logo.set(0, 0);
+        let bytes = job(
+            &[Block::Image(logo), Block::Barcode("0000000007".into())],
+            Finish {
+                cut: true,
+                qr_module: 4,
+            },
+        )
+        .unwrap();
+        let d = crate::devices::decode::decode(&bytes);
+        assert!(d.unknown.is_empty(), "{:?}", d.unknown);
+        assert_eq!(d.barcodes(), ["0000000007"]);
+        assert_eq!(d.images().len(), 1);
+        assert!(d.images()[0].get(0, 0));
+        assert!(bytes.starts_with(&[0x1B, b'@', 0x1B, b't', 19, 0x1B, b'a', 1]));
     }
 
     #[test]

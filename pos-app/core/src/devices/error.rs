@@ -37,6 +37,10 @@ pub enum DeviceError {
     ScaleNotStable(&'static str),
     #[error("the scale shows a weight below zero; empty the scale, zero it and weigh again")]
     NegativeWeight,
+    #[error(
+        "the scale reads {grams} g, less than the {tare} g tare; put the goods in their container on the scale, or change the tare"
+    )]
+    BelowTare { grams: i64, tare: i64 },
     #[error("invalid device setting: {0}")]
     Config(String),
 }
@@ -53,6 +57,7 @@ impl DeviceError {
             DeviceError::BadScan(_) => "bad_scan",
             DeviceError::ScaleNotStable(_) => "scale_not_stable",
             DeviceError::NegativeWeight => "scale_negative",
+            DeviceError::BelowTare { .. } => "scale_below_tare",
             DeviceError::Config(_) => "device_config",
         }
     }

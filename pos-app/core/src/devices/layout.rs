@@ -2,6 +2,8 @@
 //! emphasis, the sealed QR code, feeds. The ESC/POS encoder and the text preview both
 //! start from this, so what the preview shows is what the printer gets.
 
+use super::code128;
+use super::raster::Raster;
 use crate::receipt::{Receipt, tax_table, truncate, two_col_in};
 use crate::refund_slip::RefundSlip;
 
@@ -25,6 +27,11 @@ pub enum Block {
     },
     /// A QR code carrying `payload` (the receipt's sealed summary).
     Qr(String),
+    /// A CODE128 barcode of `text`, centred, with `text` printed under it (the receipt
+    /// number, so a refund can scan it).
+    Barcode(String),
+    /// A raster image, centred (the shop's logo).
+    Image(Raster),
     /// Blank lines.
     Feed(u8),
 }
@@ -125,9 +132,20 @@ pub fn receipt_blocks(r: &Receipt, width: usize, copy: bool) -> Vec<Block> {
     out.extend(tax_table(&r.taxes, width).into_iter().map(line));
     out.push(line(rule));
     out.extend(r.footer.iter().map(|f| centered(f, width, false)));
+    out.push(Block::Barcode(code128::receipt_code(r.receipt_no)));
     out.push(line(truncate(&r.sale_id, width)));
     out.push(Block::Qr(r.qr_payload.clone()));
     out
+}
+
+/// `blocks` with `logo` on top (under a COPY mark, which stays first).
+pub fn with_logo(mut blocks: Vec<Block>, logo: Raster) -> Vec<Block> {
+    let at = blocks
+        .iter()
+        .position(|b| !matches!(b, Block::Line { text, .. } if text.contains("*** COPY ***")))
+        .unwrap_or(blocks.len());
+    blocks.insert(at, Block::Image(logo));
+    blocks
 }
 
 /// A refund's slip laid out (see [`blocks`]).
@@ -159,7 +177,8 @@ pub fn slip_blocks(s: &RefundSlip, width: usize, copy: bool) -> Vec<Block> {
 }
 
 /// The document as plain text, `width` characters a line. The QR code's payload is
-/// written out in lines, so the text stays checkable with `pos receipt verify`.
+/// written out in lines, so the text stays checkable with `pos receipt verify`; the
+/// barcode and images are left out (the receipt number is on its own line already).
 pub fn to_text(blocks: &[Block], width: usize) -> String {
     let mut out = String::new();
     for b in blocks {
@@ -180,6 +199,7 @@ pub fn to_text(blocks: &[Block], width: usize) -> String {
                 }
             }
             Block::Feed(n) => out.push_str(&"\n".repeat(usize::from(*n))),
+            Block::Barcode(_) | Block::Image(_) => {}
         }
     }
     out

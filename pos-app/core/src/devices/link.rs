@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::config::Connection;
 use super::error::{DeviceError, DeviceResult};
+use super::usb;
 
 /// An open connection to one device.
 pub trait Link: Send {
@@ -48,15 +49,19 @@ pub fn open(
         Connection::Serial { path, baud } => {
             open_serial(path, *baud, device, timeout).map(|s| Box::new(s) as Box<dyn Link>)
         }
-        Connection::File { path } => OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map(|file| Box::new(DeviceFile { file, device }) as Box<dyn Link>)
-            .map_err(|e| unavailable(e.to_string())),
+        Connection::File { path } => {
+            let path = usb::resolve(path, usb::Kind::Printer, device)?;
+            OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .map(|file| Box::new(DeviceFile { file, device }) as Box<dyn Link>)
+                .map_err(|e| unavailable(format!("{path}: {e}")))
+        }
     }
 }
 
-/// Opens a serial port (or a pty standing in for one) at `baud`, 8N1.
+/// Opens a serial port (or a pty standing in for one) at `baud`, 8N1; `usb:VID:PID`
+/// opens the port a USB-CDC or USB-serial device with those ids has now.
 pub fn open_serial(
     path: &str,
     baud: u32,
@@ -80,7 +85,8 @@ pub fn open_serial_framed(
     } else {
         (serialport::DataBits::Eight, serialport::Parity::None)
     };
-    serialport::new(path, baud)
+    let path = usb::resolve(path, usb::Kind::Serial, device)?;
+    serialport::new(&path, baud)
         .data_bits(bits)
         .parity(parity)
         .timeout(timeout)
@@ -88,7 +94,7 @@ pub fn open_serial_framed(
         .map(|port| Serial { port, device })
         .map_err(|e| DeviceError::Unavailable {
             device,
-            place: path.to_owned(),
+            place: path.clone(),
             detail: e.to_string(),
         })
 }

@@ -2,6 +2,12 @@
 //! `STX weight CR` when the weight is stable (`01.235` kg, an `N` after it for a net
 //! weight under a tare), or `STX ? status CR` when it cannot report one (status bits: 0 in
 //! motion, 1 over capacity, 2 under zero). Only a stable, non-negative weight is taken.
+//!
+//! Tare: the 8217 protocol as POS software speaks it has no tare command (a scale answers
+//! anything but `W` and the echo probe with "bad command"), so the till keeps a tare of its
+//! own (the container's weight, `pos devices set scale --tare-grams`) and takes it off a
+//! gross reading. A reading the scale already marks net (tared on the scale) is taken as
+//! it is, never tared twice.
 
 use std::time::{Duration, Instant};
 
@@ -51,6 +57,59 @@ pub fn parse(reply: &[u8]) -> DeviceResult<Weight> {
     Ok(Weight { grams, net })
 }
 
+/// `w` less the till's tare of `tare_grams` (none for a weight the scale already tared);
+/// refused when the goods weigh less than their container.
+pub fn net_of(w: Weight, tare_grams: i64) -> DeviceResult<Weight> {
+    if w.net || tare_grams <= 0 {
+        return Ok(w);
+    }
+    if w.grams < tare_grams {
+        return Err(DeviceError::BelowTare {
+            grams: w.grams,
+            tare: tare_grams,
+        });
+    }
+    Ok(Weight {
+        grams: w.grams - tare_grams,
+        net: true,
+    })
+}
+
+/// The settings key of the till's tare, in grams (absent: none).
+pub const TARE_SETTING: &str = "scale_tare_grams";
+/// A tare above this is a typo (the heaviest counter scales weigh 30 kg).
+pub const MAX_TARE_GRAMS: i64 = 30_000;
+
+/// The till's tare in grams (0 when none is set).
+pub async fn tare(db: &crate::LocalDb) -> crate::error::CoreResult<i64> {
+    crate::store::get_i64_setting(db.pool(), TARE_SETTING, 0).await
+}
+
+/// Sets the till's tare (0 clears it).
+pub async fn set_tare(db: &crate::LocalDb, grams: i64) -> crate::error::CoreResult<()> {
+    if !(0..=MAX_TARE_GRAMS).contains(&grams) {
+        return Err(DeviceError::Config(format!(
+            "a tare of {grams} g: give the container's weight, 0 to {MAX_TARE_GRAMS} g"
+        ))
+        .into());
+    }
+    crate::store::set_setting(db.pool(), TARE_SETTING, &grams.to_string()).await
+}
+
+/// A stable net weight from the configured scale, the till's tare taken off, read off the
+/// async runtime: what a weighed line takes as its quantity.
+pub async fn read_configured(db: &crate::LocalDb) -> crate::error::CoreResult<Weight> {
+    let config = super::config::load(db)
+        .await?
+        .scale
+        .ok_or(DeviceError::NotConfigured("scale"))?;
+    let tare = tare(db).await?;
+    let read = tokio::task::spawn_blocking(move || Scale::open(&config)?.read_net(tare))
+        .await
+        .map_err(|e| DeviceError::link("scale", e))?;
+    Ok(read?)
+}
+
 /// "01.235" -> 1235, with integers only (money and weights never touch floats).
 fn kilograms_to_grams(text: &str) -> Option<i64> {
     let (negative, digits) = match text.trim().strip_prefix('-') {
@@ -96,6 +155,11 @@ impl Scale {
         parse(&self.reply()?)
     }
 
+    /// Asks for the weight and takes `tare_grams` off it (see [`net_of`]).
+    pub fn read_net(&mut self, tare_grams: i64) -> DeviceResult<Weight> {
+        net_of(self.read()?, tare_grams)
+    }
+
     /// The bytes between STX and CR of the next reply.
     fn reply(&mut self) -> DeviceResult<Vec<u8>> {
         let deadline = Instant::now() + REPLY_TIMEOUT;
@@ -138,6 +202,44 @@ mod tests {
             }
         );
         assert_eq!(parse(b"12").unwrap().grams, 12_000);
+    }
+
+    #[test]
+    fn the_tare_comes_off_a_gross_weight_only() {
+        let gross = Weight {
+            grams: 1_235,
+            net: false,
+        };
+        assert_eq!(
+            net_of(gross, 235).unwrap(),
+            Weight {
+                grams: 1_000,
+                net: true
+            }
+        );
+        assert_eq!(net_of(gross, 0).unwrap(), gross);
+        let tared_on_the_scale = Weight {
+            grams: 500,
+            net: true,
+        };
+        assert_eq!(
+            net_of(tared_on_the_scale, 235).unwrap().grams,
+            500,
+            "never twice"
+        );
+        assert!(matches!(
+            net_of(
+                Weight {
+                    grams: 100,
+                    net: false
+                },
+                235
+            ),
+            Err(DeviceError::BelowTare {
+                grams: 100,
+                tare: 235
+            })
+        ));
     }
 
     #[test]

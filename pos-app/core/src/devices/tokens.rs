@@ -28,6 +28,19 @@ pub enum Token {
     QrStore(Vec<u8>),
     /// `GS ( k` QR code function 81: print the stored symbol.
     QrPrint,
+    /// `GS ( k` QR code function 67: the module size in dots.
+    QrModule(u8),
+    /// `GS k m ...`: a barcode of system `m` (73 is CODE128), its data without the NUL
+    /// or length byte.
+    Barcode { system: u8, data: Vec<u8> },
+    /// `GS v 0 m xL xH yL yH d1..dk`: a raster image, `width_bytes` x `height`, the
+    /// leftmost dot in each byte's high bit; `mode` doubles width (1, 3) or height (2, 3).
+    Raster {
+        mode: u8,
+        width_bytes: u16,
+        height: u16,
+        data: Vec<u8>,
+    },
     /// `DLE EOT n`: real-time status request.
     Status(u8),
     /// `GS r n`: status sent after the data before it was processed.
@@ -107,8 +120,56 @@ fn gs(buf: &[u8]) -> Result<Option<(Token, usize)>, Vec<u8>> {
             Some(_) => arg(4, |_| Token::Cut),
         },
         b'(' => gs_paren(buf),
+        b'k' => gs_k(buf),
+        b'v' => gs_v0(buf),
         _ => Err(buf[..2].to_vec()),
     }
+}
+
+/// `GS k m d1..dk NUL` (m 0-6) or `GS k m n d1..dn` (m 65-79).
+fn gs_k(buf: &[u8]) -> Result<Option<(Token, usize)>, Vec<u8>> {
+    let Some(&system) = buf.get(2) else {
+        return Ok(None);
+    };
+    match system {
+        0..=6 => Ok(buf[3..].iter().position(|&b| b == 0).map(|end| {
+            let data = buf[3..3 + end].to_vec();
+            (Token::Barcode { system, data }, 3 + end + 1)
+        })),
+        65..=79 => {
+            let Some(&n) = buf.get(3) else {
+                return Ok(None);
+            };
+            let len = 4 + usize::from(n);
+            Ok(take(buf, len).map(|all| {
+                let data = all[4..].to_vec();
+                (Token::Barcode { system, data }, len)
+            }))
+        }
+        _ => Err(buf[..3].to_vec()),
+    }
+}
+
+/// `GS v 0 m xL xH yL yH` and `(xL + 256 xH) * (yL + 256 yH)` bytes of dots.
+fn gs_v0(buf: &[u8]) -> Result<Option<(Token, usize)>, Vec<u8>> {
+    let Some(head) = take(buf, 8) else {
+        return Ok(None);
+    };
+    if head[2] != b'0' || !matches!(head[3], 0..=3 | 48..=51) {
+        return Err(head[..3].to_vec());
+    }
+    let width_bytes = u16::from_le_bytes([head[4], head[5]]);
+    let height = u16::from_le_bytes([head[6], head[7]]);
+    let len = 8 + usize::from(width_bytes) * usize::from(height);
+    Ok(take(buf, len).map(|all| {
+        let token = Token::Raster {
+            mode: head[3] % 48,
+            width_bytes,
+            height,
+            data: all[8..].to_vec(),
+        };
+        (token, len)
+    }))
 }
 
 /// `GS ( k pL pH cn fn ...`: a 2D code function with `pL + 256 pH` bytes after pH.
@@ -128,6 +189,7 @@ fn gs_paren(buf: &[u8]) -> Result<Option<(Token, usize)>, Vec<u8>> {
         // cn 49 = QR code; fn 80 stores (m = 48, then the data), fn 81 prints.
         [49, 80, 48, data @ ..] => Token::QrStore(data.to_vec()),
         [49, 81, ..] => Token::QrPrint,
+        [49, 67, n] => Token::QrModule(*n),
         _ => Token::Setting(all.to_vec()),
     };
     Ok(Some((token, len)))
@@ -174,6 +236,37 @@ mod tests {
         let (token, used) = next(&cmd).unwrap().unwrap();
         assert_eq!(token, Token::QrStore(vec![DLE, 4, 1, ESC]));
         assert_eq!(used, 12);
+    }
+
+    #[test]
+    fn barcodes_and_rasters_are_taken_whole() {
+        let code = [GS, b'k', 73, 4, b'{', b'C', 0, 7, b'x'];
+        let (token, used) = next(&code).unwrap().unwrap();
+        assert_eq!(
+            token,
+            Token::Barcode {
+                system: 73,
+                data: vec![b'{', b'C', 0, 7]
+            }
+        );
+        assert_eq!(used, 8);
+        assert_eq!(
+            next(&[GS, b'k', 4, b'A', b'B']),
+            Ok(None),
+            "waits for the NUL"
+        );
+        let raster = [GS, b'v', b'0', 0, 1, 0, 2, 0, 0x80, 0x01];
+        assert_eq!(next(&raster[..9]), Ok(None));
+        let (token, used) = next(&raster).unwrap().unwrap();
+        assert_eq!(used, 10);
+        assert!(matches!(
+            token,
+            Token::Raster {
+                width_bytes: 1,
+                height: 2,
+                ..
+            }
+        ));
     }
 
     #[test]
