@@ -259,10 +259,10 @@ impl Remote {
     /// Stores (or forgets) the token for the next run. Failing to store it only costs
     /// one more exchange next time, so it never fails the call.
     async fn keep_token(&self, token: Option<(&str, u64)>) {
-        if let Some(db) = &self.keep {
-            if let Err(e) = settings::store_token(db, token).await {
-                tracing::warn!(%e, "could not keep the device token for the next run");
-            }
+        if let Some(db) = &self.keep
+            && let Err(e) = settings::store_token(db, token).await
+        {
+            tracing::warn!(%e, "could not keep the device token for the next run");
         }
     }
 
