@@ -107,4 +107,12 @@ else
     log "emupos: $("$ROOT/.venv-emupos/bin/emupos" --version 2>/dev/null | head -n 1)"
 fi
 
+# maildev: an SMTP peer (npm) that the emailed-receipt test sends to and reads back.
+if [ ! -x "$ROOT/.maildev/node_modules/.bin/maildev" ]; then
+    log "maildev: installing into .maildev"
+    npm i --prefix "$ROOT/.maildev" --no-audit --no-fund maildev@3.0.0 >/dev/null
+else
+    log "maildev: $("$ROOT/.maildev/node_modules/.bin/maildev" --version 2>/dev/null | head -n 1)"
+fi
+
 log "done"

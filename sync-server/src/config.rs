@@ -21,6 +21,28 @@ pub struct Config {
     pub auth: AuthConfig,
     pub limits: LimitsConfig,
     pub streams: StreamsConfig,
+    #[serde(default)]
+    pub smtp: SmtpConfig,
+}
+
+/// The mail relay emailed receipts go through.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SmtpConfig {
+    /// `smtp://host:port` (plain, a local relay), `smtp://host?tls=required` (STARTTLS) or
+    /// `smtps://user:password@host` (TLS).
+    pub url: String,
+    /// The sender receipts come from.
+    pub from: String,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            url: "smtp://127.0.0.1:1025".into(),
+            from: "Kassa receipts <receipts@kassa.invalid>".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

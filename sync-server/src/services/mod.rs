@@ -50,6 +50,7 @@ pub fn routes(cfg: &Config) -> Router<AppState> {
         // Projection writes salesdb and inventorydb in one transaction: it runs with sales.
         r = r
             .merge(sales::routes::router())
+            .merge(sales::receipts_email::router())
             .merge(sync::routes::router());
     }
     if cfg.runs("debt") {

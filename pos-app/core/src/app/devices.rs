@@ -280,7 +280,7 @@ impl Till {
 
     /// The terminal and the signed-in staff member, cloned (the session lock is released
     /// before any device is touched).
-    async fn who(&self) -> CoreResult<(Terminal, Staff)> {
+    pub(super) async fn who(&self) -> CoreResult<(Terminal, Staff)> {
         let s = self.session.lock().await;
         let (t, staff) = signed_in(&s)?;
         Ok((t.clone(), staff.clone()))

@@ -8,6 +8,7 @@ mod convert;
 mod device_feeds;
 pub mod device_views;
 mod devices;
+mod email;
 mod lookup;
 mod refund;
 mod sale;

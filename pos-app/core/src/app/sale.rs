@@ -185,6 +185,10 @@ async fn completed(
         receipt_text: text,
         receipt_qr: r.qr_payload,
         warnings,
+        customer_email: match &sale.customer_id {
+            Some(id) => crate::customers::get(db, id).await?.email,
+            None => None,
+        },
     })
 }
 

@@ -182,6 +182,8 @@ pub struct CompletedSale {
     /// The sealed receipt code its QR carries.
     pub receipt_qr: String,
     pub warnings: Vec<String>,
+    /// The attached customer's email address, offered when the receipt is emailed.
+    pub customer_email: Option<String>,
 }
 
 /// A parked cart as listed.
@@ -318,6 +320,35 @@ pub struct SyncView {
     pub last_sync_ms: Option<i64>,
     pub last_error: Option<String>,
     pub catching_up: Option<Progress>,
-    /// Exceptions the server raised for this till (oversold, price variance, ...).
-    pub exceptions: Vec<String>,
+    /// Exceptions the server raised for this till (oversold, price variance, ...), newest
+    /// first, as last fetched.
+    pub exceptions: Vec<SyncExceptionView>,
+}
+
+/// An exception the server raised for one of this till's facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncExceptionView {
+    pub id: String,
+    /// `oversold`, `price_variance`, `over_refund`, `orphan_refund`, `quarantined`, ...
+    pub kind: String,
+    /// The product it is about, by name when this till knows it.
+    pub product: Option<String>,
+    /// The quantity it is about (thousandths): the stock left for `oversold`, what was
+    /// refunded in all for `over_refund`.
+    pub qty_milli: Option<i64>,
+    /// The server's own words.
+    pub detail: String,
+    pub at_ms: i64,
+}
+
+/// A receipt queued to be emailed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReceiptEmailView {
+    pub id: String,
+    pub sale_id: String,
+    pub email: String,
+    /// `queued` until the server took it, then `sent`; `failed` when it refused it.
+    pub status: String,
 }

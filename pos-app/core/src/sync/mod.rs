@@ -14,9 +14,11 @@ mod apply_staff;
 mod apply_stock;
 pub mod daemon;
 pub mod enroll;
+pub mod exceptions;
 pub mod live;
 pub mod pull;
 pub mod push;
+pub mod receipt_emails;
 pub mod remote;
 pub mod settings;
 pub mod status;
@@ -97,7 +99,27 @@ async fn run_once(db: &LocalDb) -> CoreResult<SyncReport> {
     }
     let push = push_with(db, &mut remote).await?;
     let pull = pull_with(db, &mut remote).await?;
+    after_sync(db, &mut remote).await?;
     Ok(SyncReport { push, pull })
+}
+
+/// What rides on a sync once the facts are up: emailed receipts go out (their sales are on
+/// the server now), and the exceptions the server raised for this till come down. Neither
+/// fails the sync unless the server is gone.
+async fn after_sync(db: &LocalDb, remote: &mut Remote) -> CoreResult<()> {
+    if let Err(e) = receipt_emails::flush(db, remote).await {
+        if e.is_offline() {
+            return Err(e);
+        }
+        tracing::warn!("emailed receipts not handed over: {e}");
+    }
+    if let Err(e) = exceptions::refresh(db, remote).await {
+        if e.is_offline() {
+            return Err(e);
+        }
+        tracing::warn!("the server's exceptions for this till could not be read: {e}");
+    }
+    Ok(())
 }
 
 /// Gives the server this terminal's receipt seal key once, so the shop's other tills can

@@ -305,10 +305,18 @@ pub async fn list_exceptions(
     Query(q): Query<ShopQuery>,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Vec<ExceptionView>>> {
-    p.require(Role::ShopManager)?;
+    // A terminal reads the exceptions raised for its own facts (its sync indicator).
+    let own_terminal = p.device.then(|| p.id.clone());
+    if own_terminal.is_none() {
+        p.require(Role::ShopManager)?;
+    }
     let shop = visible_shop(&state, &p, &q.shop_id).await?;
+    let mut filter = doc! { "company_id": &shop.company_id, "shop_id": &shop.id };
+    if let Some(t) = own_terminal {
+        filter.insert("terminal_id", t);
+    }
     let docs: Vec<Document> = exceptions(&state)
-        .find(doc! { "company_id": &shop.company_id, "shop_id": &shop.id })
+        .find(filter)
         .sort(doc! { "at": -1, "_id": -1 })
         .skip(page.offset)
         .limit(page.limit_i64())

@@ -3,6 +3,7 @@
 //! of every terminal is kept (as the batches it was pushed in) for audit and replay
 //! detection, and every till's shifts with their Z reports.
 
+pub mod receipts_email;
 pub mod routes;
 pub mod shifts;
 

@@ -11,4 +11,8 @@ receipt_text: string,
 /**
  * The sealed receipt code its QR carries.
  */
-receipt_qr: string, warnings: Array<string>, };
+receipt_qr: string, warnings: Array<string>, 
+/**
+ * The attached customer's email address, offered when the receipt is emailed.
+ */
+customer_email: string | null, };
