@@ -365,7 +365,9 @@ async fn stock_falling_to_its_reorder_level_is_announced_once_and_listed() {
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(
         list,
-        json!([{ "product_id": milk, "on_hand_milli": 3_000, "level_milli": 5_000, "low": true }])
+        json!([{ "product_id": milk, "sku": "MILK", "name": "Product MILK", "is_weighed": false,
+            "on_hand_milli": 3_000, "level_milli": 5_000, "low": true }]),
+        "listed with its SKU and name"
     );
     let other = app.tenant("Nosy Co").await;
     let (status, _) = app.get(&path, &other.manager).await;

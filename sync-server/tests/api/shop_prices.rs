@@ -89,3 +89,71 @@ async fn a_shop_price_goes_to_that_shops_tills_only() {
     let here = page(till).await;
     assert_eq!(here["changes"][1]["op"], "delete", "{here}");
 }
+
+#[tokio::test]
+async fn the_effective_price_is_the_shops_own_or_else_the_catalogs() {
+    let app = spawn_app().await;
+    let t = app.tenant("Effective Co").await;
+    let milk = app.product(&t, "MILK", 129, "4006381333931").await;
+    let path = format!("/api/shops/{}/prices/{milk}", t.shop_id);
+    let (_, cashier) = app.cashier(&t, "2468").await;
+
+    let (status, body) = app.get(&path, &cashier).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "staff of the shop may read it: {body}"
+    );
+    assert_eq!(
+        (
+            body["price_minor"].as_i64(),
+            body["source"].as_str(),
+            body["shop_price_minor"].is_null()
+        ),
+        (Some(129), Some("catalog"), true),
+        "{body}"
+    );
+    assert_eq!(body["sku"], "MILK");
+
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&t.manager),
+            Some(json!({ "price_minor": 99 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = app.get(&path, &t.manager).await;
+    assert_eq!(
+        (
+            body["price_minor"].as_i64(),
+            body["source"].as_str(),
+            body["catalog_price_minor"].as_i64()
+        ),
+        (Some(99), Some("shop"), Some(129)),
+        "{body}"
+    );
+
+    let (status, _) = app
+        .call(Method::DELETE, &path, Some(&t.manager), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, body) = app.get(&path, &t.manager).await;
+    assert_eq!(
+        body["price_minor"], 129,
+        "back to the catalog price: {body}"
+    );
+
+    let other = app.tenant("Other Effective Co").await;
+    let (status, body) = app.get(&path, &other.manager).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_error_shape(status, &body);
+    let (status, _) = app
+        .get(
+            &format!("/api/shops/{}/prices/{}", t.shop_id, uuid::Uuid::now_v7()),
+            &t.manager,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an unknown product");
+}

@@ -2,106 +2,11 @@
 //! terminal writes them) pushed, replayed, tampered with and pushed out of order.
 //! End-to-end sync with real terminals lives in the `tests` crate.
 
-use pos_shared::journal::{GENESIS_HASH, JournalRecord};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::harness::{Tenant, TestApp, assert_error_shape, spawn_app};
-
-/// A hash-chained journal for one terminal, as pos-core writes it.
-struct Journal {
-    terminal: String,
-    records: Vec<JournalRecord>,
-}
-
-impl Journal {
-    fn new(terminal: &str) -> Self {
-        Self {
-            terminal: terminal.into(),
-            records: Vec::new(),
-        }
-    }
-
-    fn append(&mut self, kind: &str, payload: Value) -> &JournalRecord {
-        let seq = i64::try_from(self.records.len()).unwrap() + 1;
-        let mut r = JournalRecord {
-            seq,
-            id: uuid::Uuid::now_v7().to_string(),
-            terminal_id: self.terminal.clone(),
-            epoch: 1,
-            hlc_ms: 1_700_000_000_000 + seq,
-            catalog_cursor: 0,
-            kind: kind.into(),
-            payload: payload.to_string(),
-            prev_hash: self
-                .records
-                .last()
-                .map_or(GENESIS_HASH.to_string(), |p| p.hash.clone()),
-            hash: String::new(),
-        };
-        r.hash = r.expected_hash();
-        self.records.push(r);
-        self.records.last().unwrap()
-    }
-
-    fn sale(&mut self, product: &str, qty: i64, price: i64) -> String {
-        let id = uuid::Uuid::now_v7().to_string();
-        let gross = price * qty;
-        let sale = json!({
-            "id": id, "receipt_no": self.records.len() + 1, "shift_id": "s1", "staff_id": "c1",
-            "approved_by": null, "customer_id": null, "currency": "EUR",
-            "created_at_ms": 1_700_000_000_000_i64,
-            "lines": [{ "id": format!("{id}-1"), "line_no": 1, "product_id": product, "sku": "SKU",
-                "name": "Thing", "qty_milli": qty * 1000, "unit_price_minor": price,
-                "discount_minor": 0, "tax_rate_bp": 1900, "tax_inclusive": true,
-                "net_minor": gross - gross * 19 / 119, "tax_minor": gross * 19 / 119, "gross_minor": gross }],
-            "tenders": [{ "kind": "cash", "amount_minor": gross, "reference": null }],
-            "subtotal_minor": gross, "discount_minor": 0, "tax_minor": gross * 19 / 119,
-            "total_minor": gross, "paid_minor": gross, "change_minor": 0,
-        });
-        self.append("sale_completed", sale);
-        id
-    }
-
-    fn batch(&self, from_seq: i64, to_seq: i64) -> Value {
-        let records: Vec<&JournalRecord> = self
-            .records
-            .iter()
-            .filter(|r| r.seq >= from_seq && r.seq <= to_seq)
-            .collect();
-        json!({ "terminal_id": self.terminal, "epoch": 1, "records": records })
-    }
-}
-
-async fn push(app: &TestApp, device: &str, body: Value) -> (StatusCode, Value) {
-    app.sync_call(Method::POST, "/api/sync/push", device, Some(body))
-        .await
-}
-
-/// Waits until the server has built the terminal's journal through `seq` into orders and
-/// stock (acks come when a batch is stored; the projector follows).
-async fn projected(app: &TestApp, device: &str, seq: i64) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        let (status, state) = app
-            .sync_call(Method::GET, "/api/sync/state?epoch=1", device, None)
-            .await;
-        assert_eq!(status, StatusCode::OK, "{state}");
-        let through = state["projected_through"].as_i64().unwrap();
-        assert!(
-            through <= state["acked_through"].as_i64().unwrap(),
-            "never built beyond what is stored: {state}"
-        );
-        if through >= seq {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "not projected through {seq} after 60 s: {state}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
+use crate::journal::{Journal, projected, push};
 
 async fn balance(app: &TestApp, t: &Tenant, product: &str) -> i64 {
     let (status, list) = app

@@ -7,7 +7,7 @@ use axum::{
     Json, Router,
     extract::{Query, State},
     http::StatusCode,
-    routing::{get, put},
+    routing::get,
 };
 use futures::TryStreamExt;
 use mongodb::{
@@ -41,7 +41,9 @@ pub fn router() -> Router<AppState> {
         .route("/shops/{shop}/prices", get(list_shop_prices))
         .route(
             "/shops/{shop}/prices/{product}",
-            put(set_shop_price).delete(remove_shop_price),
+            get(get_shop_price)
+                .put(set_shop_price)
+                .delete(remove_shop_price),
         )
 }
 
@@ -96,6 +98,57 @@ pub struct ShopPriceView {
     pub price_minor: i64,
     pub catalog_price_minor: i64,
     pub currency: String,
+}
+
+/// What a product sells for in one shop, and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EffectivePrice {
+    pub shop_id: String,
+    pub product_id: String,
+    pub sku: String,
+    pub name: String,
+    /// What the shop's tills charge: the shop's own price if it has one, else the catalog's.
+    pub price_minor: i64,
+    /// `shop` (a price set for this shop) or `catalog`.
+    pub source: String,
+    pub shop_price_minor: Option<i64>,
+    pub catalog_price_minor: i64,
+    pub currency: String,
+}
+
+/// The price a product sells at in a shop (staff of the shop and up).
+#[utoipa::path(get, path = "/api/shops/{shop}/prices/{product}", tag = "catalog", security(("bearer" = [])),
+    responses((status = 200, body = EffectivePrice), (status = 404, body = pos_shared::error::WireError)))]
+pub async fn get_shop_price(
+    State(state): State<AppState>,
+    p: Principal,
+    IdPath2(shop, product): IdPath2,
+) -> ApiResult<Json<EffectivePrice>> {
+    p.require(Role::Cashier)?;
+    let shop = visible_shop(&state, &p, &shop.to_string()).await?;
+    let product = products(&state)
+        .find_one(
+            doc! { "_id": product.to_string(), "company_id": &shop.company_id, "active": true },
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("product"))?;
+    let own = shop_prices(&state)
+        .find_one(
+            doc! { "_id": format!("{}:{}", shop.id, product.id), "company_id": &shop.company_id },
+        )
+        .await?
+        .and_then(|d| d.get_i64("price_minor").ok());
+    Ok(Json(EffectivePrice {
+        shop_id: shop.id,
+        price_minor: own.unwrap_or(product.price_minor),
+        source: if own.is_some() { "shop" } else { "catalog" }.into(),
+        shop_price_minor: own,
+        catalog_price_minor: product.price_minor,
+        currency: product.currency,
+        product_id: product.id,
+        sku: product.sku,
+        name: product.name,
+    }))
 }
 
 /// Sets the shop's own price of a product (shop managers of that shop, and up). Setting

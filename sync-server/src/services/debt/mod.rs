@@ -8,6 +8,7 @@
 //! tenders of their sales and refunds, debt payments); managers through the REST API.
 
 pub mod accounts;
+pub mod payments;
 pub mod routes;
 
 use mongodb::{

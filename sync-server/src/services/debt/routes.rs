@@ -31,6 +31,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/customers", get(list_customers).post(create_customer))
         .route("/customers/{id}", get(get_customer).patch(update_customer))
+        .route(
+            "/customers/{id}/payments",
+            axum::routing::post(super::payments::take_payment),
+        )
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -3,7 +3,10 @@
 //! exceptions managers must look at (oversold, price variance, over-refund, orphan refund),
 //! and reorder levels: stock falling to a product's level raises `inventory.low_stock`.
 
+pub mod balances;
+pub mod exceptions;
 pub mod ledger;
+pub mod movements;
 pub mod routes;
 
 use mongodb::{Collection, Database, IndexModel, bson::Document, bson::doc};
@@ -33,10 +36,11 @@ pub fn reorder_levels(state: &AppState) -> Collection<Document> {
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     let db = db(state);
+    // A product's history in a shop, newest first (also serves the shop + product prefix).
     movements(state)
         .create_index(
             IndexModel::builder()
-                .keys(doc! { "company_id": 1, "shop_id": 1, "product_id": 1 })
+                .keys(doc! { "company_id": 1, "shop_id": 1, "product_id": 1, "at": -1 })
                 .build(),
         )
         .await?;
@@ -58,6 +62,14 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1, "at": -1 })
+                .build(),
+        )
+        .await?;
+    // The portal's open / resolved lists.
+    exceptions(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "shop_id": 1, "resolved": 1, "at": -1 })
                 .build(),
         )
         .await?;

@@ -1,36 +1,45 @@
-//! Inventory HTTP API: stock balances of a shop, and the exceptions sync found there.
+//! Inventory HTTP API: the routes, and the writes managers make to a shop's stock
+//! (adjustments with a reason, reorder levels). Reads are in `balances`, `movements` and
+//! `exceptions`.
 
 use axum::{
     Json, Router,
-    extract::{Query, State},
+    extract::State,
     routing::{get, post},
 };
-use futures::TryStreamExt;
-use mongodb::bson::{Document, doc};
+use mongodb::bson::doc;
 use pos_shared::role::Role;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::ToSchema;
 
-use super::{balances, exceptions, ledger};
+use super::{
+    balances::{self, BalanceView, LowStockView},
+    exceptions, ledger, movements,
+};
 use crate::{
     db::{now, rfc3339},
     error::{ApiError, ApiResult},
     events::{EventMessage, keys, outbox},
-    gateway::{extract::ApiJson, paging::Page, principal::Principal},
+    gateway::{extract::ApiJson, principal::Principal},
     services::shop::visible_shop,
     state::AppState,
 };
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/inventory/balances", get(list_balances))
-        .route("/inventory/exceptions", get(list_exceptions))
+        .route("/inventory/balances", get(balances::list_balances))
+        .route("/inventory/movements", get(movements::list_movements))
+        .route("/inventory/exceptions", get(exceptions::list_exceptions))
+        .route(
+            "/inventory/exceptions/{id}/resolve",
+            post(exceptions::resolve_exception),
+        )
         .route("/inventory/adjustments", post(adjust))
         .route(
             "/inventory/reorder-levels",
             axum::routing::put(set_reorder_level),
         )
-        .route("/inventory/low-stock", get(list_low_stock))
+        .route("/inventory/low-stock", get(balances::list_low_stock))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -59,7 +68,7 @@ pub async fn set_reorder_level(
             "must be between 0 and 10^12",
         ));
     }
-    crate::services::catalog::products(&state)
+    let product = crate::services::catalog::products(&state)
         .find_one(doc! { "_id": &req.product_id, "company_id": &shop.company_id })
         .await?
         .ok_or_else(|| ApiError::not_found("product"))?;
@@ -80,61 +89,13 @@ pub async fn set_reorder_level(
         .unwrap_or_default();
     Ok(Json(LowStockView {
         product_id: req.product_id,
+        sku: Some(product.sku),
+        name: Some(product.name),
+        is_weighed: product.is_weighed,
         on_hand_milli,
         level_milli: req.level_milli,
         low: on_hand_milli <= req.level_milli,
     }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LowStockView {
-    pub product_id: String,
-    pub on_hand_milli: i64,
-    pub level_milli: i64,
-    /// At or below the reorder level.
-    pub low: bool,
-}
-
-/// Products of a shop at or below their reorder level, lowest stock first.
-#[utoipa::path(get, path = "/api/inventory/low-stock", tag = "inventory", security(("bearer" = [])), params(ShopQuery),
-    responses((status = 200, body = [LowStockView]), (status = 403, body = pos_shared::error::WireError)))]
-pub async fn list_low_stock(
-    State(state): State<AppState>,
-    p: Principal,
-    Query(q): Query<ShopQuery>,
-) -> ApiResult<Json<Vec<LowStockView>>> {
-    p.require(Role::ShopManager)?;
-    let shop = visible_shop(&state, &p, &q.shop_id).await?;
-    let levels: Vec<Document> = super::reorder_levels(&state)
-        .find(doc! { "company_id": &shop.company_id, "shop_id": &shop.id })
-        .await?
-        .try_collect()
-        .await?;
-    let products: Vec<String> = levels
-        .iter()
-        .filter_map(|d| d.get_str("product_id").ok().map(str::to_owned))
-        .collect();
-    let on_hand = ledger::on_hand(&state, &shop.id, &products).await?;
-    let mut low: Vec<LowStockView> = levels
-        .iter()
-        .filter_map(|d| {
-            let product_id = d.get_str("product_id").ok()?.to_owned();
-            let level_milli = d.get_i64("level_milli").ok()?;
-            let on_hand_milli = on_hand.get(&product_id).copied().unwrap_or_default();
-            (on_hand_milli <= level_milli).then_some(LowStockView {
-                product_id,
-                on_hand_milli,
-                level_milli,
-                low: true,
-            })
-        })
-        .collect();
-    low.sort_by(|a, b| {
-        a.on_hand_milli
-            .cmp(&b.on_hand_milli)
-            .then_with(|| a.product_id.cmp(&b.product_id))
-    });
-    Ok(Json(low))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -178,7 +139,7 @@ pub async fn adjust(
             "must be 1 to 100 characters",
         ));
     }
-    crate::services::catalog::products(&state)
+    let product = crate::services::catalog::products(&state)
         .find_one(doc! { "_id": &req.product_id, "company_id": &shop.company_id })
         .await?
         .ok_or_else(|| ApiError::not_found("product"))?;
@@ -203,6 +164,11 @@ pub async fn adjust(
                     now(),
                 )
                 .await?;
+                // Who adjusted, for the product's stock history.
+                super::movements(state)
+                    .update_one(doc! { "_id": &m.id }, doc! { "$set": { "actor": &*actor } })
+                    .session(&mut *s)
+                    .await?;
                 let event = EventMessage::new(
                     keys::INVENTORY_ADJUSTED,
                     Some(&shop.company_id),
@@ -231,113 +197,10 @@ pub async fn adjust(
     };
     Ok(Json(BalanceView {
         product_id: req.product_id,
+        sku: Some(product.sku),
+        name: Some(product.name),
+        is_weighed: product.is_weighed,
         on_hand_milli,
-        updated_at: rfc3339(now()),
+        updated_at: Some(rfc3339(now())),
     }))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ShopQuery {
-    pub shop_id: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BalanceView {
-    pub product_id: String,
-    /// Thousandths of a unit; negative when more was sold than the server knew of.
-    pub on_hand_milli: i64,
-    pub updated_at: String,
-}
-
-/// Stock on hand per product in a shop: the sum of every movement the server has.
-#[utoipa::path(get, path = "/api/inventory/balances", tag = "inventory", security(("bearer" = [])), params(ShopQuery, Page),
-    responses((status = 200, body = [BalanceView]), (status = 404, body = pos_shared::error::WireError)))]
-pub async fn list_balances(
-    State(state): State<AppState>,
-    p: Principal,
-    Query(q): Query<ShopQuery>,
-    Query(page): Query<Page>,
-) -> ApiResult<Json<Vec<BalanceView>>> {
-    p.require(Role::Cashier)?;
-    let shop = visible_shop(&state, &p, &q.shop_id).await?;
-    let docs: Vec<Document> = balances(&state)
-        .find(doc! { "company_id": &shop.company_id, "shop_id": &shop.id })
-        .sort(doc! { "product_id": 1 })
-        .skip(page.offset)
-        .limit(page.limit_i64())
-        .await?
-        .try_collect()
-        .await?;
-    Ok(Json(
-        docs.iter()
-            .map(|d| BalanceView {
-                product_id: d.get_str("product_id").unwrap_or_default().to_string(),
-                on_hand_milli: d.get_i64("on_hand_milli").unwrap_or_default(),
-                updated_at: d
-                    .get_datetime("updated_at")
-                    .map(|t| rfc3339(*t))
-                    .unwrap_or_default(),
-            })
-            .collect(),
-    ))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ExceptionView {
-    pub id: String,
-    /// `oversold`, `price_variance`, `over_refund`, `orphan_refund`, or `quarantined` (a
-    /// journal record set aside unbuilt: tampered, unreadable, or failing to build).
-    pub kind: String,
-    pub event_id: String,
-    pub terminal_id: String,
-    pub detail: String,
-    /// An orphan refund is resolved once its sale arrives.
-    pub resolved: bool,
-    pub at: String,
-}
-
-/// What sync found in a shop that a manager should look at, newest first.
-#[utoipa::path(get, path = "/api/inventory/exceptions", tag = "inventory", security(("bearer" = [])), params(ShopQuery, Page),
-    responses((status = 200, body = [ExceptionView]), (status = 403, body = pos_shared::error::WireError)))]
-pub async fn list_exceptions(
-    State(state): State<AppState>,
-    p: Principal,
-    Query(q): Query<ShopQuery>,
-    Query(page): Query<Page>,
-) -> ApiResult<Json<Vec<ExceptionView>>> {
-    // A terminal reads the exceptions raised for its own facts (its sync indicator).
-    let own_terminal = p.device.then(|| p.id.clone());
-    if own_terminal.is_none() {
-        p.require(Role::ShopManager)?;
-    }
-    let shop = visible_shop(&state, &p, &q.shop_id).await?;
-    let mut filter = doc! { "company_id": &shop.company_id, "shop_id": &shop.id };
-    if let Some(t) = own_terminal {
-        filter.insert("terminal_id", t);
-    }
-    let docs: Vec<Document> = exceptions(&state)
-        .find(filter)
-        .sort(doc! { "at": -1, "_id": -1 })
-        .skip(page.offset)
-        .limit(page.limit_i64())
-        .await?
-        .try_collect()
-        .await?;
-    let s = |d: &Document, k: &str| d.get_str(k).unwrap_or_default().to_string();
-    Ok(Json(
-        docs.iter()
-            .map(|d| ExceptionView {
-                id: s(d, "_id"),
-                kind: s(d, "kind"),
-                event_id: s(d, "event_id"),
-                terminal_id: s(d, "terminal_id"),
-                detail: s(d, "detail"),
-                resolved: d.get_bool("resolved").unwrap_or(false),
-                at: d
-                    .get_datetime("at")
-                    .map(|t| rfc3339(*t))
-                    .unwrap_or_default(),
-            })
-            .collect(),
-    ))
 }

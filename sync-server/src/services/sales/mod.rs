@@ -3,6 +3,7 @@
 //! of every terminal is kept (as the batches it was pushed in) for audit and replay
 //! detection, and every till's shifts with their Z reports.
 
+pub mod order_filter;
 pub mod receipts_email;
 pub mod routes;
 pub mod shifts;
@@ -91,6 +92,14 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         .await?;
     refunds(state)
         .create_index(IndexModel::builder().keys(doc! { "sale_id": 1 }).build())
+        .await?;
+    // A receipt looked up by its number (the customer at the counter holds it).
+    orders(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "shop_id": 1, "receipt_no": 1 })
+                .build(),
+        )
         .await?;
     Ok(())
 }

@@ -9,10 +9,11 @@ use axum::{
 use futures::TryStreamExt;
 use mongodb::bson::{Bson, Document, doc};
 use pos_shared::role::Role;
-use serde::Deserialize;
-use utoipa::IntoParams;
 
-use super::{orders, refunds};
+use super::{
+    order_filter::{self, OrderQuery},
+    orders, refunds,
+};
 use crate::{
     error::{ApiError, ApiResult},
     gateway::{paging::Page, principal::Principal},
@@ -28,19 +29,17 @@ pub fn router() -> Router<AppState> {
         .route("/sales/shifts/{id}", get(super::shifts::get_shift))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct OrderQuery {
-    pub shop_id: String,
-}
-
 /// A stored document as the API returns it (relaxed extended JSON).
 pub(super) fn json(d: Document) -> serde_json::Value {
     Bson::Document(d).into_relaxed_extjson()
 }
 
-/// Orders of a shop, newest first (shop managers and up).
+/// Orders of a shop, newest first (shop managers and up), narrowed by a time window, till,
+/// staff member or receipt number; each carries `refunded_minor`, what its linked refunds
+/// gave back so far.
 #[utoipa::path(get, path = "/api/sales/orders", tag = "sales", security(("bearer" = [])), params(OrderQuery, Page),
-    responses((status = 200, description = "orders as stored: lines, tenders, totals in minor units")))]
+    responses((status = 200, description = "orders as stored: lines, tenders, totals in minor units, and `refunded_minor`"),
+        (status = 422, body = pos_shared::error::WireError)))]
 pub async fn list_orders(
     State(state): State<AppState>,
     p: Principal,
@@ -49,14 +48,21 @@ pub async fn list_orders(
 ) -> ApiResult<Json<Vec<serde_json::Value>>> {
     p.require(Role::ShopManager)?;
     let shop = visible_shop(&state, &p, &q.shop_id).await?;
-    let docs: Vec<Document> = orders(&state)
-        .find(doc! { "company_id": &shop.company_id, "shop_id": &shop.id })
+    let mut docs: Vec<Document> = orders(&state)
+        .find(q.filter(&shop.company_id, &shop.id)?)
         .sort(doc! { "created_at": -1, "_id": -1 })
         .skip(page.offset)
         .limit(page.limit_i64())
         .await?
         .try_collect()
         .await?;
+    let ids: Vec<&str> = docs.iter().filter_map(|d| d.get_str("_id").ok()).collect();
+    let refunded = order_filter::refunded(&state, &shop.company_id, &ids).await?;
+    for d in &mut docs {
+        let id = d.get_str("_id").unwrap_or_default();
+        let amount = refunded.get(id).copied().unwrap_or_default();
+        d.insert("refunded_minor", amount);
+    }
     Ok(Json(docs.into_iter().map(json).collect()))
 }
 
@@ -82,6 +88,11 @@ pub async fn get_order(
         .await?
         .try_collect()
         .await?;
+    let refunded: i64 = linked
+        .iter()
+        .map(|r| r.get_i64("total_minor").unwrap_or_default())
+        .sum();
     order.insert("refunds", linked);
+    order.insert("refunded_minor", refunded);
     Ok(Json(json(order)))
 }
