@@ -321,6 +321,7 @@ function completeSale(): CompletedSale {
     receipt_text: sale.text,
     receipt_qr: `T-0001;${sale.no};${sale.total};${sale.id};c2lnbmF0dXJlLWRldi1vbmx5`,
     warnings: [],
+    customer_email: null,
   };
 }
 
@@ -376,7 +377,16 @@ function syncView(): SyncView {
     last_sync_ms: state.lastSync,
     last_error: state.online ? null : 'The server is not reachable; sales wait on this till.',
     catching_up: null,
-    exceptions: ['Nuts 200 g: sold 3 more than the server had on hand'],
+    exceptions: [
+      {
+        id: 'x-1',
+        kind: 'oversold',
+        product: 'Nuts 200 g',
+        qty_milli: -3000,
+        detail: 'sold below zero stock (thousandths): p-nuts now -3000',
+        at_ms: now() - 3_600_000,
+      },
+    ],
   };
 }
 
@@ -633,6 +643,19 @@ const commands: Record<string, (a: Args) => unknown> = {
     c.balance_minor -= Number(a['amountMinor']);
     state.movements.debt += Number(a['amountMinor']);
     return c;
+  },
+  sale_devices: (a) => ({ sale_id: String(a['saleId']), print: 'no_printer', drawer: 'no_drawer', problem: null }),
+  print_copy: (a) => ({ sale_id: String(a['saleId']), print: 'no_printer', drawer: 'not_needed', problem: null }),
+  open_drawer: () => {
+    state.movements.no_sale += 1;
+    return report();
+  },
+  email_receipt: (a) => ({ id: id('mail'), sale_id: String(a['saleId']), email: String(a['email']), status: 'queued' }),
+  printer_status: () => null,
+  device_settings: () => ({ printer: null, scanner: null, scale: null, display: null, code_page: 'CP858' }),
+  save_device_settings: (a) => a['settings'],
+  test_device: () => {
+    throw new FakeError('device_unavailable', 'The fake till has no devices.');
   },
   sync_status: () => syncView(),
   sync_now: () => {

@@ -1,11 +1,13 @@
-//! The one error type of the terminal core; every variant says how to recover.
+//! The one error type of the terminal core; every variant says how to recover, in words
+//! for the person at the till (front ends add their own hints: the `pos` CLI names its
+//! commands, see `cli::describe`).
 
 use pos_shared::error::WireError;
 
 /// Everything the terminal core can refuse or fail at.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
-    #[error("local database error: {0}; check the disk and the --db path, then retry")]
+    #[error("the till's database failed ({0}); check that the disk has space, then retry")]
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}; restore the last backup or contact support")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -13,9 +15,9 @@ pub enum CoreError {
         "this database was written by a newer Kassa (schema {found}, this binary knows up to {known}); install the newer version instead of opening it with this one"
     )]
     NewerSchema { found: i64, known: i64 },
-    #[error("this terminal is not initialised; run `pos init` first")]
+    #[error("this terminal is not set up yet; set it up (standalone or enrolled) first")]
     NotInitialised,
-    #[error("this terminal is already initialised; use another --db path for a new terminal")]
+    #[error("this terminal is already set up; a new terminal needs a database of its own")]
     AlreadyInitialised,
     #[error("unknown barcode `{0}`; scan again or search the product by name")]
     UnknownBarcode(String),
@@ -24,14 +26,14 @@ pub enum CoreError {
     #[error("wrong PIN; try again ({} before a lockout)", tries_left(*remaining))]
     WrongPin { remaining: i64 },
     #[error(
-        "PIN entry is locked after too many wrong PINs; wait {seconds} s, or a manager lifts it with `pos staff unlock --staff NAME --pin PIN`"
+        "PIN entry is locked after too many wrong PINs; wait {seconds} s, or a manager lifts the lock with their PIN"
     )]
     LockedOut { seconds: i64 },
     #[error("{action} needs a manager; enter a manager PIN to approve it")]
     ManagerApprovalRequired { action: String },
     #[error("that PIN is already used by another staff member; choose a different PIN")]
     PinTaken,
-    #[error("no shift is open; open one with `pos shift open --pin PIN --float AMOUNT`")]
+    #[error("no shift is open; open one with the float counted into the drawer")]
     NoOpenShift,
     #[error("a shift is already open; close it with a Z report first")]
     ShiftAlreadyOpen,
@@ -93,7 +95,7 @@ pub enum CoreError {
     #[error("file error: {0}; check the path and permissions")]
     Io(#[from] std::io::Error),
     #[error(
-        "this terminal is not enrolled with a server; run `pos enroll --server URL --code CODE --name NAME` on a fresh database"
+        "this terminal is not enrolled with a server; enroll a fresh terminal with an enrollment code a manager makes in the portal"
     )]
     NotEnrolled,
     #[error(
@@ -105,15 +107,15 @@ pub enum CoreError {
     )]
     Offline { waiting: i64, detail: String },
     #[error(
-        "this terminal is already enrolled with {server}; to enroll another terminal use a fresh database (another --db path)"
+        "this terminal is already enrolled with {server}; another terminal needs a database of its own"
     )]
     AlreadyEnrolled { server: String },
     #[error(
-        "enrollment with {server} did not finish; run `pos enroll --server {server}` again to finish it"
+        "enrollment with {server} did not finish; enroll again with the same server to finish it"
     )]
     EnrollmentUnfinished { server: String },
     #[error(
-        "this database is a standalone terminal (set up with `pos init`) and cannot be enrolled; enroll with a fresh database (another --db path)"
+        "this terminal runs standalone and cannot be enrolled; enroll a fresh terminal instead"
     )]
     StandaloneTerminal,
     #[error(

@@ -35,13 +35,13 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
+            // The core's message plus, where a command fixes it, which one.
+            let message = pos_core::cli::describe(&err);
             if cli.json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&err.to_wire()).unwrap_or_default()
-                );
+                let wire = pos_shared::error::WireError::new(err.code(), message.as_str());
+                println!("{}", serde_json::to_string(&wire).unwrap_or_default());
             }
-            eprintln!("error: {err}");
+            eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }

@@ -18,13 +18,28 @@ static SYNCING: AtomicBool = AtomicBool::new(false);
 
 /// How often the indicator is refreshed (queued count, online state).
 const INDICATOR_EVERY: Duration = Duration::from_secs(2);
+/// How often the first download's progress is pushed to the screens.
+const CATCH_UP_EVERY: Duration = Duration::from_millis(250);
+/// Queued receipt emails are handed to the server every this many indicator rounds.
+const EMAILS_EVERY: u32 = 5;
 
+/// While a first download runs, the indicator and the first-run screen get its progress
+/// (catalog pages applied / pages in all) four times a second.
 pub fn catching_up(app: &AppHandle, on: bool) {
     CATCHING_UP.store(on, Ordering::Release);
+    if on {
+        sync::progress::reset();
+    }
     if let Some(till) = app.try_state::<Arc<Till>>() {
         let till = till.inner().clone();
         let app = app.clone();
-        tauri::async_runtime::spawn(async move { emit_sync(&app, &till).await });
+        tauri::async_runtime::spawn(async move {
+            emit_sync(&app, &till).await;
+            while on && CATCHING_UP.load(Ordering::Acquire) {
+                tokio::time::sleep(CATCH_UP_EVERY).await;
+                emit_sync(&app, &till).await;
+            }
+        });
     }
 }
 
@@ -34,8 +49,17 @@ pub fn start(app: &AppHandle, till: Arc<Till>) {
     let a = app.clone();
     let t = till.clone();
     tauri::async_runtime::spawn(async move {
+        let mut round: u32 = 0;
         loop {
             emit_sync(&a, &t).await;
+            round = round.wrapping_add(1);
+            // Emailed receipts asked for while offline go out soon after the till is back,
+            // without waiting for the live connection to drop and a full sync.
+            if round % EMAILS_EVERY == 0
+                && let Err(e) = t.flush_receipt_emails().await
+            {
+                tracing::debug!("receipt emails wait: {e}");
+            }
             tokio::time::sleep(INDICATOR_EVERY).await;
         }
     });
@@ -77,7 +101,8 @@ async fn emit_sync(app: &AppHandle, till: &Till) {
     match till.sync_view().await {
         Ok(mut view) => {
             if CATCHING_UP.load(Ordering::Acquire) {
-                view.catching_up = Some(Progress { done: 0, total: 1 });
+                let (done, total) = sync::progress::catalog().unwrap_or((0, 0));
+                view.catching_up = Some(Progress { done, total });
             }
             if let Err(e) = app.emit("sync", view) {
                 tracing::warn!("cannot update the sync indicator: {e}");

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use pos_core::app::views::{
     CartView, CompletedSale, CustomerView, DiscountView, ParkedView, ProductHit, QuickKeyGroup,
-    RefundDone, RefundItem, SaleLookup, SessionView, ShiftReportView, StaffView, StockView,
-    SyncView, ZView,
+    ReceiptEmailView, RefundDone, RefundItem, SaleLookup, SessionView, ShiftReportView, StaffView,
+    StockView, SyncView, ZView,
 };
 use pos_core::app::{ApiError, StandaloneSetup, Till};
 use tauri::{AppHandle, State};
@@ -247,6 +247,16 @@ pub async fn void_parked(
 #[tauri::command]
 pub async fn receipt(till: TillState<'_>, sale_id: String) -> Res<CompletedSale> {
     Ok(till.receipt(&sale_id).await?)
+}
+
+/// Queues a receipt to be emailed; the server sends it once the till reaches it.
+#[tauri::command]
+pub async fn email_receipt(
+    till: TillState<'_>,
+    sale_id: String,
+    email: String,
+) -> Res<ReceiptEmailView> {
+    Ok(till.email_receipt(&sale_id, &email).await?)
 }
 
 #[tauri::command]

@@ -103,6 +103,7 @@ fn main() {
             device_commands::save_device_settings,
             device_commands::test_device,
             device_commands::printer_status,
+            commands::email_receipt,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

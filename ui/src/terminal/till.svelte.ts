@@ -5,6 +5,9 @@
 
 import type { CartView } from '$lib/bindings/CartView';
 import type { CompletedSale } from '$lib/bindings/CompletedSale';
+import type { PrinterView } from '$lib/bindings/PrinterView';
+import type { SaleDevicesView } from '$lib/bindings/SaleDevicesView';
+import type { ScanEvent } from '$lib/bindings/ScanEvent';
 import type { SessionView } from '$lib/bindings/SessionView';
 import type { SyncView } from '$lib/bindings/SyncView';
 import { ErrorSlot } from '$lib/components/error-slot.svelte';
@@ -13,7 +16,7 @@ import type { MoneyFormat } from '$lib/format/money';
 import { i18n, toLocale, type Locale } from '$lib/i18n/index.svelte';
 import * as api from '$lib/till/api';
 
-export type Screen = 'sell' | 'pay' | 'receipt' | 'refund' | 'shift' | 'stock' | 'customers';
+export type Screen = 'sell' | 'pay' | 'receipt' | 'refund' | 'shift' | 'stock' | 'customers' | 'devices';
 
 const LOCALE_KEY = 'kassa.terminal.locale';
 
@@ -24,6 +27,10 @@ class Terminal {
   screen = $state<Screen>('sell');
   /** The sale just completed, shown on the receipt screen until "New sale". */
   completed = $state<CompletedSale | null>(null);
+  /** The receipt printer as last reported by the shell (null: not known yet). */
+  printer = $state<PrinterView | null>(null);
+  /** What the printer and drawer did for the sales completed lately, newest last. */
+  saleDevices = $state<SaleDevicesView[]>([]);
   /** The cart line the keyboard acts on (+, -, Delete, F4); follows the last scan. */
   selectedLine = $state<number | null>(null);
   /** Bumped when the catalog changed under the till, so quick keys reload. */
@@ -97,6 +104,24 @@ class Terminal {
   newSale(): void {
     this.completed = null;
     this.screen = 'sell';
+  }
+
+  /** Keeps what the devices did for a sale (the receipt screen shows it). */
+  noteSaleDevices(view: SaleDevicesView): void {
+    this.saleDevices = [...this.saleDevices.filter((v) => v.sale_id !== view.sale_id).slice(-9), view];
+  }
+
+  /**
+   * A serial scanner's read: a code goes where a keyboard-wedge scan would; a refused one (bad
+   * check digit, unknown symbology) shows on the sell screen, or as a toast elsewhere.
+   */
+  serialScan(scan: ScanEvent, route: (code: string) => boolean, warn: (message: string) => void): void {
+    if (scan.code !== null) {
+      route(scan.code);
+    } else if (scan.error) {
+      this.sellErrors.show(scan.error.code, scan.error.message);
+      if (this.screen !== 'sell') warn(scan.error.message);
+    }
   }
 
   /** A scan that adds to the cart, from whatever screen it arrived on. */

@@ -16,6 +16,7 @@ pub mod daemon;
 pub mod enroll;
 pub mod exceptions;
 pub mod live;
+pub mod progress;
 pub mod pull;
 pub mod push;
 pub mod receipt_emails;

@@ -159,6 +159,7 @@ pub async fn pull_stream(
                 report.rows += rows;
                 report.skipped += skipped;
                 report.cursor = page.next_after;
+                super::progress::note(stream, report.pages, report.cursor, page.head, PAGE_LIMIT);
                 prefetched = next.transpose()?;
             }
             PageOutcome::Moved(stored) => {

@@ -48,6 +48,7 @@ BEGIN SELECT RAISE(ABORT, 'journal records are immutable'); END;
 CREATE TRIGGER no_delete_journal BEFORE DELETE ON journal
 BEGIN SELECT RAISE(ABORT, 'rows are never deleted'); END;
 DROP TABLE live_cart;
+DROP TABLE receipt_emails;
 DELETE FROM _sqlx_migrations WHERE version >= 12;
 PRAGMA user_version = 11;
 ";

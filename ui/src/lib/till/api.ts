@@ -10,13 +10,19 @@ import type { ApiError } from '$lib/bindings/ApiError';
 import type { CartView } from '$lib/bindings/CartView';
 import type { CompletedSale } from '$lib/bindings/CompletedSale';
 import type { CustomerView } from '$lib/bindings/CustomerView';
+import type { DeviceKind } from '$lib/bindings/DeviceKind';
+import type { DeviceSettings } from '$lib/bindings/DeviceSettings';
 import type { DiscountView } from '$lib/bindings/DiscountView';
 import type { ParkedView } from '$lib/bindings/ParkedView';
+import type { PrinterView } from '$lib/bindings/PrinterView';
 import type { ProductHit } from '$lib/bindings/ProductHit';
 import type { QuickKeyGroup } from '$lib/bindings/QuickKeyGroup';
+import type { ReceiptEmailView } from '$lib/bindings/ReceiptEmailView';
 import type { RefundDone } from '$lib/bindings/RefundDone';
 import type { RefundItem } from '$lib/bindings/RefundItem';
+import type { SaleDevicesView } from '$lib/bindings/SaleDevicesView';
 import type { SaleLookup } from '$lib/bindings/SaleLookup';
+import type { ScanEvent } from '$lib/bindings/ScanEvent';
 import type { SessionView } from '$lib/bindings/SessionView';
 import type { ShiftReportView } from '$lib/bindings/ShiftReportView';
 import type { StaffView } from '$lib/bindings/StaffView';
@@ -169,6 +175,9 @@ export const resume = (parkedId: string) => call<CartView>('resume', { parkedId 
 export const voidParked = (parkedId: string, reason: string, managerPin?: string) =>
   call<ParkedView[]>('void_parked', { parkedId, reason, managerPin });
 
+/** Queues a sale's receipt for an email address; the server sends it once the till reaches it. */
+export const emailReceipt = (saleId: string, email: string) => call<ReceiptEmailView>('email_receipt', { saleId, email });
+
 /** A sale's receipt again, marked COPY. */
 export const receipt = (saleId: string) => call<CompletedSale>('receipt', { saleId });
 
@@ -227,20 +236,50 @@ export const syncStatus = () => call<SyncView>('sync_status');
 
 export const syncNow = () => call<SyncView>('sync_now');
 
-// --- events ----------------------------------------------------------------------------------
+// --- devices -------------------------------------------------------------------------------
 
-/** The hardware scanner's "scan" event payload. */
-export interface ScanEvent {
-  code: string;
-}
+/** What the printer and drawer did for a sale, once they are done (else null: wait for the event). */
+export const saleDevices = (saleId: string) => call<SaleDevicesView | null>('sale_devices', { saleId });
+
+/** Prints a copy of a sale's receipt, marked COPY. */
+export const printCopy = (saleId: string) => call<SaleDevicesView>('print_copy', { saleId });
+
+/** Opens the cash drawer without a sale (a cashier needs a manager's PIN). */
+export const openDrawer = (reason: string, managerPin?: string) =>
+  call<ShiftReportView>('open_drawer', { reason, managerPin });
+
+/** Sets a weighed line to what the scale reads now. */
+export const weigh = (lineId: string) => call<CartView>('weigh', { lineId });
+
+export const deviceSettings = () => call<DeviceSettings>('device_settings');
+
+export const saveDeviceSettings = (settings: DeviceSettings, managerPin?: string) =>
+  call<DeviceSettings>('save_device_settings', { settings, managerPin });
+
+/** Tries one device as the form describes it; resolves to what happened, in words. */
+export const testDevice = (kind: DeviceKind, settings: DeviceSettings, managerPin?: string) =>
+  call<string>('test_device', { kind, settings, managerPin });
+
+/** The printer as last reported (null before the first report). */
+export const printerStatus = () => call<PrinterView | null>('printer_status');
+
+// --- events ----------------------------------------------------------------------------------
 
 /** Sync progress and state, pushed by the shell. */
 export const onSync = (handler: (view: SyncView) => void): Promise<UnlistenFn> =>
   listen<SyncView>('sync', (event) => handler(event.payload));
 
-/** A code read by a scanner the shell drives itself (not a keyboard wedge). */
-export const onScan = (handler: (code: string) => void): Promise<UnlistenFn> =>
-  listen<ScanEvent>('scan', (event) => handler(event.payload.code));
+/** A code read by a serial scanner the shell drives itself, or why it was refused. */
+export const onScan = (handler: (scan: ScanEvent) => void): Promise<UnlistenFn> =>
+  listen<ScanEvent>('scan', (event) => handler(event.payload));
+
+/** The receipt printer's state changed (paper out, back online, receipts waiting). */
+export const onPrinter = (handler: (view: PrinterView) => void): Promise<UnlistenFn> =>
+  listen<PrinterView>('printer', (event) => handler(event.payload));
+
+/** The drawer and printer finished with a sale just completed. */
+export const onSaleDevices = (handler: (view: SaleDevicesView) => void): Promise<UnlistenFn> =>
+  listen<SaleDevicesView>('sale_devices', (event) => handler(event.payload));
 
 /** The catalog changed under the till (a sync brought prices or products). */
 export const onCatalogChanged = (handler: () => void): Promise<UnlistenFn> =>
