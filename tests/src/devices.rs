@@ -182,6 +182,13 @@ impl Drop for Emupos {
     }
 }
 
+/// The width and height a PNG's header states.
+pub fn png_size(png: &[u8]) -> (u32, u32) {
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().expect("4 bytes"));
+    (be(16), be(20))
+}
+
 /// Two linked ptys from socat: a device on one end, its driver on the other.
 pub struct PtyPair {
     child: Child,
@@ -192,7 +199,12 @@ pub struct PtyPair {
 
 impl PtyPair {
     pub fn open() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Self::open_in(tempfile::tempdir().expect("temp dir"))
+    }
+
+    /// A pair whose links are `dir/a` and `dir/b`: dropping it and opening another in the
+    /// same folder is a device unplugged and plugged back in.
+    pub fn open_in(dir: tempfile::TempDir) -> Self {
         let (a, b) = (dir.path().join("a"), dir.path().join("b"));
         let child = Command::new("socat")
             .arg(format!("pty,raw,echo=0,link={}", a.display()))
@@ -213,6 +225,21 @@ impl PtyPair {
     }
 }
 
+impl PtyPair {
+    /// Unplugs the device: socat ends and its links go. The folder is handed back, for a
+    /// new pair at the same paths ([`PtyPair::open_in`]).
+    pub fn unplug(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let kept = std::mem::replace(&mut self._dir, dir);
+        wait_for("socat to remove its links", Duration::from_secs(10), || {
+            !Path::new(&self.a).exists()
+        });
+        kept
+    }
+}
+
 impl Drop for PtyPair {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -220,11 +247,13 @@ impl Drop for PtyPair {
     }
 }
 
-/// The catalog of the device tests' shop: accented names, one product sold by weight.
-pub const CATALOG: &str = "sku,name,barcode,price_minor,tax_rate_bp,tax_inclusive,sold_by_weight\n\
-CREME,Crème brûlée,4006381333931,350,700,true,false\n\
-KASE,Käse Spätzle,,1290,1900,true,false\n\
-EMMENTAL,Emmentaler am Stück,,1990,700,true,true\n";
+/// The catalog of the device tests' shop: accented names, a Polish one outside CP858,
+/// one product sold by weight, and categories for the kitchen printer.
+pub const CATALOG: &str = "sku,name,barcode,price_minor,tax_rate_bp,tax_inclusive,sold_by_weight,category\n\
+CREME,Crème brûlée,4006381333931,350,700,true,false,Desserts\n\
+KASE,Käse Spätzle,,1290,1900,true,false,Hot food\n\
+EMMENTAL,Emmentaler am Stück,,1990,700,true,true,Deli\n\
+ZUREK,Żurek z jajkiem,,890,700,true,false,Soups\n";
 
 /// A standalone till ("Bäckerei Müller", EUR) with a manager and an open shift.
 pub struct Shop {
@@ -268,14 +297,24 @@ impl Shop {
 
     /// Two crème brûlées and a Käse Spätzle for cash: 19.90.
     pub async fn sell(&self) -> pos_core::sales::Sale {
+        self.sell_codes(&[("4006381333931", 2000), ("KASE", 1000)], 2_000)
+            .await
+    }
+
+    /// `codes` (code, quantity in thousandths) paid with `cash_minor` in cash.
+    pub async fn sell_codes(
+        &self,
+        codes: &[(&str, i64)],
+        cash_minor: i64,
+    ) -> pos_core::sales::Sale {
         let mut cart = Cart::default();
-        for (code, qty) in [("4006381333931", 2000), ("KASE", 1000)] {
+        for &(code, qty) in codes {
             pos_core::till::add_code(&self.db, &self.terminal, &mut cart, code, qty)
                 .await
                 .expect("scan");
         }
         cart.tenders = vec![Tender::Cash {
-            amount_minor: 2_000,
+            amount_minor: cash_minor,
         }];
         pos_core::sales::complete(&self.db, &self.terminal, &self.manager, &cart, None)
             .await

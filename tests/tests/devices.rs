@@ -2,6 +2,14 @@
 //! and the pole display, each against emupos (an independent simulator, so the drivers
 //! are not only judged by Kassa's own decoder) and against the project's own virtual
 //! hardware (socat ptys). Needs emupos (Python 3.13) and socat; see `kassa_tests::devices`.
+//! The kitchen printer, receipt images and serial replugs have modules of their own.
+
+#[path = "devices/kitchen.rs"]
+mod kitchen;
+#[path = "devices/png.rs"]
+mod png;
+#[path = "devices/serial.rs"]
+mod serial;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -301,6 +309,16 @@ async fn emupos_scale_weight_becomes_a_weighed_line_and_unstable_or_negative_is_
         .await
         .expect("a weighed line");
     assert_eq!(cart.lines[0].qty_milli, 1235);
+    let p = port.clone();
+    let bowl = tokio::task::spawn_blocking(move || scale::Scale::open(&p)?.read_net(235))
+        .await
+        .unwrap()
+        .expect("net weight");
+    assert_eq!(
+        (bowl.grams, bowl.net),
+        (1000, true),
+        "the till's tare taken off"
+    );
     emupos.cli(&["scale", "set", "0.8kg", "--device", "deli", "--unstable"]);
     let p = port.clone();
     let moving = tokio::task::spawn_blocking(move || scale::Scale::open(&p)?.read())

@@ -31,6 +31,31 @@ struct Conn {
     pending: Vec<u8>,
     held: Vec<(Token, Vec<u8>)>,
     job: Vec<u8>,
+    /// When the first byte since the last job arrived, and the job's `ESC @`.
+    first_byte: Option<Instant>,
+    job_start: Option<Instant>,
+}
+
+/// When a completed job's bytes arrived, for benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobTiming {
+    /// The first byte on the connection since the previous job (a status query).
+    pub first_byte: Option<Instant>,
+    /// The job's first byte (`ESC @`).
+    pub start: Option<Instant>,
+    /// The job was complete (its cut, or the POS hung up).
+    pub end: Instant,
+}
+
+impl Conn {
+    fn finish(&mut self) -> (Vec<u8>, JobTiming) {
+        let timing = JobTiming {
+            first_byte: self.first_byte.take(),
+            start: self.job_start.take(),
+            end: Instant::now(),
+        };
+        (std::mem::take(&mut self.job), timing)
+    }
 }
 
 #[derive(Default)]
@@ -43,6 +68,7 @@ struct Shared {
     /// Text bytes left on the roll, when the test wants the paper to run out mid-job.
     paper_left: Option<usize>,
     jobs: Vec<Vec<u8>>,
+    timings: Vec<JobTiming>,
     pulses: Vec<(u8, u16, u16)>,
     conns: Vec<Conn>,
 }
@@ -113,8 +139,9 @@ impl Shared {
         let conn = &mut self.conns[i];
         conn.job.extend_from_slice(&raw);
         if token == Token::Cut {
-            let job = std::mem::take(&mut conn.job);
+            let (job, timing) = conn.finish();
             self.jobs.push(job);
+            self.timings.push(timing);
         }
     }
 
@@ -139,7 +166,9 @@ impl Shared {
             .iter_mut()
             .filter(|c| c.out.is_none() && !c.job.is_empty())
         {
-            self.jobs.push(std::mem::take(&mut c.job));
+            let (job, timing) = c.finish();
+            self.jobs.push(job);
+            self.timings.push(timing);
         }
         self.conns.retain(|c| c.out.is_some() || !c.held.is_empty());
     }
@@ -216,6 +245,11 @@ impl VirtualPrinter {
     /// Every job completed (ended by a cut, or by the POS hanging up), in order.
     pub fn jobs(&self) -> Vec<Vec<u8>> {
         self.lock().jobs.clone()
+    }
+
+    /// When each job of [`Self::jobs`] arrived.
+    pub fn timings(&self) -> Vec<JobTiming> {
+        self.lock().timings.clone()
     }
 
     /// Drawer pulses received, as (pin, on ms, off ms).
@@ -302,12 +336,17 @@ fn feed(s: &mut Shared, id: u64, bytes: &[u8]) {
     let Some(i) = s.conns.iter().position(|c| c.id == id) else {
         return;
     };
+    let now = Instant::now();
+    s.conns[i].first_byte.get_or_insert(now);
     s.conns[i].pending.extend_from_slice(bytes);
     loop {
         let pending = std::mem::take(&mut s.conns[i].pending);
         match tokens::next(&pending) {
             Ok(Some((token, used))) => {
                 s.conns[i].pending = pending[used..].to_vec();
+                if token == Token::Init {
+                    s.conns[i].job_start.get_or_insert(now);
+                }
                 s.take(i, token, pending[..used].to_vec());
             }
             Ok(None) => {
