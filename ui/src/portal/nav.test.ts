@@ -9,6 +9,8 @@ describe('roles and pages', () => {
     expect(ids).not.toContain('settings');
     expect(ids).not.toContain('companies');
     expect(can('shop_manager', 'staff.addManager')).toBe(false);
+    expect(ids).toContain('promotions');
+    expect(can('shop_manager', 'promotions.everyShop')).toBe(false);
   });
 
   it('gives a company admin the company pages, not the platform', () => {
@@ -16,6 +18,7 @@ describe('roles and pages', () => {
     expect(ids).toContain('settings');
     expect(ids).not.toContain('companies');
     expect(can('company_admin', 'staff.addManager')).toBe(true);
+    expect(can('company_admin', 'promotions.everyShop')).toBe(true);
   });
 
   it('gives a platform admin the platform only (it has no company)', () => {

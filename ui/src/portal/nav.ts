@@ -7,6 +7,7 @@ import type { Role } from './api/types';
 export type PageId =
   | 'dashboard'
   | 'products'
+  | 'promotions'
   | 'stock'
   | 'orders'
   | 'shifts'
@@ -30,6 +31,7 @@ const MANAGERS: readonly Role[] = ['company_admin', 'shop_manager'];
 export const PAGES: readonly PageDef[] = [
   { id: 'dashboard', path: '/dashboard', group: 'overview', roles: MANAGERS },
   { id: 'products', path: '/products', group: 'catalog', roles: MANAGERS },
+  { id: 'promotions', path: '/promotions', group: 'catalog', roles: MANAGERS },
   { id: 'stock', path: '/stock', group: 'catalog', roles: MANAGERS },
   { id: 'orders', path: '/orders', group: 'sales', roles: MANAGERS },
   { id: 'shifts', path: '/shifts', group: 'sales', roles: MANAGERS },
@@ -64,7 +66,8 @@ export type Action =
   | 'staff.addManager'
   | 'company.editSettings'
   | 'company.create'
-  | 'company.suspend';
+  | 'company.suspend'
+  | 'promotions.everyShop'; // a promotion for every shop of the company
 
 const ACTIONS: Record<Action, readonly Role[]> = {
   'shop.all': ['company_admin'],
@@ -72,6 +75,7 @@ const ACTIONS: Record<Action, readonly Role[]> = {
   'company.editSettings': ['company_admin'],
   'company.create': ['platform_admin'],
   'company.suspend': ['platform_admin'],
+  'promotions.everyShop': ['company_admin'],
 };
 
 export function can(role: Role | null | undefined, action: Action): boolean {

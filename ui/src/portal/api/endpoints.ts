@@ -13,13 +13,19 @@ import type {
   CsvTable,
   CustomerAccount,
   Dashboard,
+  EffectivePrice,
   EnrollmentCode,
   ExceptionView,
   ImportSummary,
   LowStockView,
+  MovementView,
   OrderDoc,
+  PaymentView,
   Plan,
+  ProductChanges,
   ProductInput,
+  PromotionInput,
+  PromotionView,
   Settings,
   ShiftDoc,
   ShopPriceView,
@@ -27,6 +33,7 @@ import type {
   StaffView,
   TerminalPresence,
   TerminalView,
+  VariantInput,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -91,7 +98,7 @@ export const catalog = {
     paged<CatalogProduct>(api, '/api/catalog/products', { q: q.trim() || undefined }, page, size),
   get: (api: Client, id: string) => api.get<CatalogProduct>(`/api/catalog/products/${enc(id)}`),
   create: (api: Client, body: ProductInput) => api.post<CatalogProduct>('/api/catalog/products', body),
-  update: (api: Client, id: string, body: Partial<ProductInput>) => api.patch<CatalogProduct>(`/api/catalog/products/${enc(id)}`, body),
+  update: (api: Client, id: string, body: ProductChanges) => api.patch<CatalogProduct>(`/api/catalog/products/${enc(id)}`, body),
   retire: (api: Client, id: string) => api.delete(`/api/catalog/products/${enc(id)}`),
   categories: (api: Client) => api.get<Category[]>('/api/catalog/categories'),
   importCsv: (api: Client, text: string) =>
@@ -104,6 +111,26 @@ export const catalog = {
     api.put<ShopPriceView>(`/api/shops/${enc(shopId)}/prices/${enc(productId)}`, { price_minor: priceMinor }),
   removeShopPrice: (api: Client, shopId: string, productId: string) =>
     api.delete(`/api/shops/${enc(shopId)}/prices/${enc(productId)}`),
+  effectivePrice: (api: Client, shopId: string, productId: string) =>
+    api.get<EffectivePrice>(`/api/shops/${enc(shopId)}/prices/${enc(productId)}`),
+  variants: (api: Client, productId: string) => api.get<CatalogProduct[]>(`/api/catalog/products/${enc(productId)}/variants`),
+  addVariant: (api: Client, productId: string, body: VariantInput) =>
+    api.post<CatalogProduct>(`/api/catalog/products/${enc(productId)}/variants`, body),
+};
+
+// Promotions.
+export const promotions = {
+  list: (api: Client, filter: { active?: boolean; shop_id?: string }, page: number, size: number) =>
+    paged<PromotionView>(
+      api,
+      '/api/catalog/promotions',
+      { active: filter.active === undefined ? undefined : String(filter.active), shop_id: filter.shop_id },
+      page,
+      size,
+    ),
+  /** Create or replace by the caller's id: a retried save never makes a second promotion. */
+  put: (api: Client, id: string, body: PromotionInput) => api.put<PromotionView>(`/api/catalog/promotions/${enc(id)}`, body),
+  end: (api: Client, id: string) => api.delete(`/api/catalog/promotions/${enc(id)}`),
 };
 
 // Terminals.
@@ -116,12 +143,22 @@ export const terminals = {
 };
 
 // Inventory.
+export interface ExceptionFilter {
+  status?: 'open' | 'resolved';
+  kind?: string;
+}
+
 export const inventory = {
-  exceptions: (api: Client, shopId: string, page: number, size: number) =>
-    paged<ExceptionView>(api, '/api/inventory/exceptions', { shop_id: shopId }, page, size),
-  balances: (api: Client, shopId: string, page: number, size: number) =>
-    paged<BalanceView>(api, '/api/inventory/balances', { shop_id: shopId }, page, size),
-  lowStock: (api: Client, shopId: string) => api.get<LowStockView[]>('/api/inventory/low-stock', { shop_id: shopId }),
+  exceptions: (api: Client, shopId: string, filter: ExceptionFilter, page: number, size: number) =>
+    paged<ExceptionView>(api, '/api/inventory/exceptions', { shop_id: shopId, ...filter }, page, size),
+  resolveException: (api: Client, id: string, note: string) =>
+    api.post<ExceptionView>(`/api/inventory/exceptions/${enc(id)}/resolve`, { note }),
+  balances: (api: Client, shopId: string, q: string, page: number, size: number) =>
+    paged<BalanceView>(api, '/api/inventory/balances', { shop_id: shopId, q: q.trim() || undefined }, page, size),
+  lowStock: (api: Client, shopId: string, q = '') =>
+    api.get<LowStockView[]>('/api/inventory/low-stock', { shop_id: shopId, q: q.trim() || undefined }),
+  movements: (api: Client, shopId: string, productId: string, page: number, size: number) =>
+    paged<MovementView>(api, '/api/inventory/movements', { shop_id: shopId, product_id: productId }, page, size),
   adjust: (api: Client, body: { shop_id: string; product_id: string; delta_milli: number; reason: string; idempotency_key: string }) =>
     api.post<BalanceView>('/api/inventory/adjustments', body),
   setReorderLevel: (api: Client, body: { shop_id: string; product_id: string; level_milli: number }) =>
@@ -129,9 +166,18 @@ export const inventory = {
 };
 
 // Sales.
+/** The orders list's filters as the API names them (instants are RFC 3339 UTC). */
+export interface OrderFilter {
+  from?: string;
+  to?: string;
+  terminal_id?: string;
+  staff_id?: string;
+  receipt_no?: string;
+}
+
 export const sales = {
-  orders: (api: Client, shopId: string, page: number, size: number) =>
-    paged<OrderDoc>(api, '/api/sales/orders', { shop_id: shopId }, page, size),
+  orders: (api: Client, shopId: string, filter: OrderFilter, page: number, size: number) =>
+    paged<OrderDoc>(api, '/api/sales/orders', { shop_id: shopId, ...filter }, page, size),
   order: (api: Client, id: string) => api.get<OrderDoc>(`/api/sales/orders/${enc(id)}`),
   shifts: (api: Client, shopId: string, page: number, size: number) =>
     paged<ShiftDoc>(api, '/api/sales/shifts', { shop_id: shopId }, page, size),
@@ -163,4 +209,7 @@ export const customers = {
     id: string,
     body: { name?: string; phone?: string; email?: string; credit_limit_minor?: number; active?: boolean },
   ) => api.patch<CompanyCustomer>(`/api/customers/${enc(id)}`, body),
+  /** `key` is made once per payment and sent again on a retry: the server records it once. */
+  pay: (api: Client, id: string, body: { amount_minor: number; shop_id: string; idempotency_key: string }) =>
+    api.post<PaymentView>(`/api/customers/${enc(id)}/payments`, body),
 };

@@ -89,6 +89,9 @@ export interface CatalogProduct {
   variant_name?: string | null;
 }
 
+/** Enough of a product to name it and format its quantities (a stock row, a search hit). */
+export type ProductRef = Pick<CatalogProduct, 'id' | 'sku' | 'name' | 'is_weighed'>;
+
 export interface ProductInput {
   sku: string;
   name: string;
@@ -99,6 +102,9 @@ export interface ProductInput {
   tax_inclusive: boolean;
   is_weighed: boolean;
 }
+
+/** What an edit sends: only the changed fields; a variant may also be renamed. */
+export type ProductChanges = Partial<ProductInput> & { variant_name?: string };
 
 export interface Category {
   name: string;
@@ -153,19 +159,94 @@ export interface ExceptionView {
   terminal_id: string;
   at: string;
   resolved: boolean;
+  resolved_at?: string | null;
+  /** Absent when sync resolved it (an orphan refund whose sale arrived). */
+  resolved_by?: string | null;
+  resolved_by_name?: string | null;
+  note?: string | null;
 }
 
-export interface BalanceView {
+/** What a stock row shows of its product (the server names it). */
+export interface StockProduct {
   product_id: string;
+  sku?: string | null;
+  name?: string | null;
+  is_weighed: boolean;
+}
+
+export interface BalanceView extends StockProduct {
   on_hand_milli: number;
-  updated_at: string;
+  /** Null for a product found by a search whose stock never moved in the shop. */
+  updated_at?: string | null;
 }
 
-export interface LowStockView {
-  product_id: string;
+export interface LowStockView extends StockProduct {
   on_hand_milli: number;
   level_milli: number;
   low: boolean;
+}
+
+export interface MovementView {
+  id: string;
+  delta_milli: number;
+  balance_after_milli: number;
+  reason: string;
+  source: 'till' | 'portal' | string;
+  terminal_id?: string | null;
+  source_event?: string | null;
+  actor?: string | null;
+  at: string;
+}
+
+export interface EffectivePrice {
+  shop_id: string;
+  product_id: string;
+  sku: string;
+  name: string;
+  price_minor: number;
+  source: 'shop' | 'catalog';
+  shop_price_minor?: number | null;
+  catalog_price_minor: number;
+  currency: string;
+}
+
+export interface PaymentView {
+  payment_id: string;
+  amount_minor: number;
+  shop_id: string;
+  at: string;
+  customer: CompanyCustomer;
+}
+
+export type PromotionTerms =
+  | { type: 'percent_off_category'; category: string; bp: number }
+  | { type: 'multi_buy'; product_id: string; buy: number; pay: number }
+  | { type: 'bundle_price'; product_ids: string[]; price_minor: number };
+
+export interface PromotionView {
+  id: string;
+  name: string;
+  terms: PromotionTerms;
+  /** Empty: every shop of the company. */
+  shop_ids: string[];
+  starts_at?: string | null;
+  ends_at?: string | null;
+  active: boolean;
+}
+
+export interface PromotionInput {
+  name: string;
+  terms: PromotionTerms;
+  shop_ids: string[];
+  starts_at?: string | null;
+  ends_at?: string | null;
+}
+
+export interface VariantInput {
+  variant_name: string;
+  sku: string;
+  barcodes: string[];
+  price_minor?: number;
 }
 
 export interface StaffView {
@@ -272,6 +353,8 @@ export interface OrderDoc {
   channel?: string;
   status?: string;
   refunds?: RefundDoc[];
+  /** What the order's linked refunds gave back so far. */
+  refunded_minor?: number;
 }
 
 export interface ZReport {
