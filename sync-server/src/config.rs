@@ -67,6 +67,9 @@ pub struct AmqpConfig {
 #[derive(Clone, Deserialize)]
 pub struct AuthConfig {
     pub jwt_secret: String,
+    /// Signing keys retired by a rotation, still accepted until their tokens expire.
+    #[serde(default)]
+    pub jwt_previous_secrets: Vec<String>,
     pub access_ttl_secs: u64,
     pub refresh_ttl_secs: u64,
     pub enrollment_code_ttl_secs: u64,
@@ -135,6 +138,11 @@ impl Config {
                 "auth.jwt_secret must be at least 32 characters: set KASSA_AUTH__JWT_SECRET \
                  (for example `openssl rand -hex 32`)"
                     .into(),
+            ));
+        }
+        if self.auth.jwt_previous_secrets.iter().any(|s| s.len() < 32) {
+            return Err(ConfigError(
+                "auth.jwt_previous_secrets: every retired key is at least 32 characters".into(),
             ));
         }
         if self.auth.access_ttl_secs == 0 || self.auth.refresh_ttl_secs <= self.auth.access_ttl_secs

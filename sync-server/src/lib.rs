@@ -36,10 +36,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .await
         .context("MongoDB URI is not valid")?;
     let state = AppState {
-        tokens: Arc::new(TokenKeys::new(
-            &config.auth.jwt_secret,
-            config.auth.access_ttl_secs,
-        )),
+        tokens: Arc::new(
+            TokenKeys::new(&config.auth.jwt_secret, config.auth.access_ttl_secs)
+                .with_previous(&config.auth.jwt_previous_secrets),
+        ),
         logins: AccountLimiter::per_minute(config.limits.login_attempts_per_minute),
         bus: Bus::new(&config.amqp.uri, &config.amqp.prefix),
         metrics: metrics_handle(),

@@ -16,6 +16,8 @@ pub struct Cloud {
     pub manager: String,
     /// The company admin's token (opens shops, enrolls tills anywhere in the company).
     pub company_admin: String,
+    /// The platform admin's token (audit chain checks).
+    pub platform_admin: String,
     pub shop_id: String,
     pub company_id: String,
 }
@@ -66,6 +68,7 @@ impl Cloud {
             http: http.clone(),
             manager: String::new(),
             company_admin: String::new(),
+            platform_admin: admin.clone(),
             shop_id: String::new(),
             company_id: String::new(),
         };

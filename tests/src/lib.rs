@@ -5,7 +5,9 @@ use sync_server::config::Config;
 pub use sync_server::testing::{amqp_uri, mongo_uri};
 use tokio_util::sync::CancellationToken;
 
+pub mod campaign;
 pub mod cloud;
+pub mod cut;
 pub mod desktop;
 pub mod devices;
 pub mod process;

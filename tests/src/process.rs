@@ -29,15 +29,21 @@ impl ServerProcess {
     /// Starts `sync-server serve` on `addr` with the test's database prefix and waits
     /// until it answers.
     pub async fn spawn(prefix: &str, addr: SocketAddr) -> Self {
+        Self::spawn_with(prefix, addr, &crate::mongo_uri(), &crate::amqp_uri()).await
+    }
+
+    /// [`ServerProcess::spawn`] reaching MongoDB and RabbitMQ at the given URIs (through
+    /// a [`crate::cut::TcpCut`], for instance).
+    pub async fn spawn_with(prefix: &str, addr: SocketAddr, mongo: &str, amqp: &str) -> Self {
         let bin = crate::till::sibling_binary("sync-server");
         let mut server = Self {
             base: format!("http://{addr}"),
             child: Command::new(bin)
                 .arg("serve")
                 .env("KASSA_LISTEN", addr.to_string())
-                .env("KASSA_MONGODB__URI", crate::mongo_uri())
+                .env("KASSA_MONGODB__URI", mongo)
                 .env("KASSA_MONGODB__DB_PREFIX", prefix)
-                .env("KASSA_AMQP__URI", crate::amqp_uri())
+                .env("KASSA_AMQP__URI", amqp)
                 .env("KASSA_AMQP__PREFIX", prefix)
                 .env("KASSA_AMQP__RELAY_POLL_MS", "100")
                 // The same secret as the in-process test config: tokens survive restarts.

@@ -44,16 +44,7 @@ impl Till {
 
     /// Sells `qty` of the product with `code` for cash; returns the sale id.
     pub async fn sell(&self, code: &str, qty: i64) -> sales::Sale {
-        let mut cart = Cart::default();
-        till::add_code(&self.db, &self.terminal, &mut cart, code, qty * 1000)
-            .await
-            .expect("scan");
-        cart.tenders = vec![Tender::Cash {
-            amount_minor: 1_000_000,
-        }];
-        sales::complete(&self.db, &self.terminal, &self.cashier, &cart, None)
-            .await
-            .expect("sale")
+        sell_on(&self.db, &self.terminal, &self.cashier, code, qty).await
     }
 
     /// Stock the terminal shows for a SKU, in thousandths.
@@ -112,4 +103,25 @@ pub fn sibling_binary(name: &str) -> std::path::PathBuf {
         bin.display()
     );
     bin
+}
+
+/// A cash sale of `qty` of `code` through any handle on a till's database (one opened
+/// with another clock, say).
+pub async fn sell_on(
+    db: &LocalDb,
+    terminal: &Terminal,
+    cashier: &Staff,
+    code: &str,
+    qty: i64,
+) -> sales::Sale {
+    let mut cart = Cart::default();
+    till::add_code(db, terminal, &mut cart, code, qty * 1000)
+        .await
+        .expect("scan");
+    cart.tenders = vec![Tender::Cash {
+        amount_minor: 1_000_000,
+    }];
+    sales::complete(db, terminal, cashier, &cart, None)
+        .await
+        .expect("sale")
 }

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod customers;
 pub mod devices;
 pub mod error;
+mod file_access;
 pub mod journal;
 mod journal_audit;
 pub mod print_queue;

@@ -131,6 +131,7 @@ impl LocalDb {
             .connect_lazy_with(options);
         check_schema_version(&pool).await?;
         MIGRATOR.run(&pool).await?;
+        crate::file_access::restrict_to_owner(path)?;
         // user_version mirrors the newest applied migration so a tool without sqlx
         // (or an older binary) can read it with one PRAGMA.
         let known = known_schema_version();

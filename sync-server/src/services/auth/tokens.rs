@@ -29,7 +29,12 @@ pub struct Claims {
 
 pub struct TokenKeys {
     encoding: EncodingKey,
+    /// Names the signing key in each token's header, so the right key checks it.
+    kid: String,
     decoding: DecodingKey,
+    /// Keys retired by a rotation, by id: their tokens stay good until they expire (at
+    /// most `access_ttl_secs`), so rotating the key logs nobody out.
+    previous: Vec<(String, DecodingKey)>,
     validation: Validation,
     pub access_ttl_secs: u64,
 }
@@ -48,10 +53,29 @@ impl TokenKeys {
         validation.set_required_spec_claims(&["exp", "sub"]);
         Self {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
+            kid: key_id(secret),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
+            previous: Vec::new(),
             validation,
             access_ttl_secs,
         }
+    }
+
+    /// Also accepts tokens signed with `secrets`, the keys a rotation retired.
+    #[must_use]
+    pub fn with_previous(mut self, secrets: &[String]) -> Self {
+        self.previous = secrets
+            .iter()
+            .map(|s| (key_id(s), DecodingKey::from_secret(s.as_bytes())))
+            .collect();
+        self
+    }
+
+    /// The key that signed `token`, by the id in its header (the current key otherwise).
+    fn key_for(&self, token: &str) -> &DecodingKey {
+        let kid = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid);
+        kid.and_then(|kid| self.previous.iter().find(|(id, _)| *id == kid))
+            .map_or(&self.decoding, |(_, key)| key)
     }
 
     pub fn issue(
@@ -72,15 +96,13 @@ impl TokenKeys {
             iat: now,
             exp: now + self.access_ttl_secs,
         };
-        Ok(jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.encoding,
-        )?)
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        jsonwebtoken::decode::<Claims>(token, self.key_for(token), &self.validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => ApiError::unauthorized(
@@ -93,6 +115,11 @@ impl TokenKeys {
                 ),
             })
     }
+}
+
+/// A key's public name: the first 8 bytes of its SHA-256, so the header reveals nothing.
+fn key_id(secret: &str) -> String {
+    hex::encode(&Sha256::digest(secret.as_bytes())[..8])
 }
 
 /// A random secret for refresh tokens, enrollment codes and device credentials.
@@ -133,5 +160,26 @@ mod tests {
             .unwrap();
         let err = TokenKeys::new(&"b".repeat(32), 60).verify(&t).unwrap_err();
         assert_eq!(err.status(), 401);
+    }
+
+    #[test]
+    fn a_rotated_key_keeps_its_tokens_good_until_they_expire() {
+        let (old, new) = ("o".repeat(32), "n".repeat(32));
+        let before = TokenKeys::new(&old, 60)
+            .issue("u1", Role::ShopManager, Some("c1"), &[], false)
+            .unwrap();
+        let rotated = TokenKeys::new(&new, 60).with_previous(std::slice::from_ref(&old));
+        assert_eq!(rotated.verify(&before).unwrap().sub, "u1");
+        let after = rotated
+            .issue("u2", Role::ShopManager, Some("c1"), &[], false)
+            .unwrap();
+        assert_eq!(rotated.verify(&after).unwrap().sub, "u2");
+        // Once the old key is dropped from the list, its tokens stop working.
+        assert!(TokenKeys::new(&new, 60).verify(&before).is_err());
+        // A token naming a retired key but signed with another is still refused.
+        let forged = TokenKeys::new(&"f".repeat(32), 60)
+            .issue("u3", Role::PlatformAdmin, None, &[], false)
+            .unwrap();
+        assert!(rotated.verify(&forged).is_err());
     }
 }
