@@ -279,6 +279,7 @@ export const de: PortalMessages = {
   'stock.reason.other': 'Sonstiges',
   'stock.reason.sale': 'Verkauf',
   'stock.reason.refund': 'Erstattung',
+  'stock.reason.opening': 'Anfangsbestand',
   'stock.pickProduct': 'Wählen Sie zuerst einen Artikel.',
   'stock.badQty': 'Das ist keine Menge. Schreiben Sie z. B. 12 oder 1,5.',
   'stock.nothing': 'Geben Sie eine Menge oder einen Meldebestand ein.',
@@ -292,7 +293,7 @@ export const de: PortalMessages = {
   'stock.why': 'Grund',
   'stock.from': 'Herkunft',
   'stock.source.till': 'Eine Kasse',
-  'stock.source.portal': 'Portal',
+  'stock.source.portal': 'Büro',
   'stock.source.portalBy': 'Portal, von {name}',
 
   'orders.hint': 'Neueste zuerst. Öffnen Sie einen Bon für Positionen, Zahlungen und Erstattungen.',

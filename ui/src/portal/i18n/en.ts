@@ -279,6 +279,7 @@ export const en = {
   'stock.reason.other': 'Other',
   'stock.reason.sale': 'Sale',
   'stock.reason.refund': 'Refund',
+  'stock.reason.opening': 'Opening stock',
   'stock.pickProduct': 'Pick a product first.',
   'stock.badQty': 'That is not a quantity. Type it like 12 or 1,5.',
   'stock.nothing': 'Type a quantity or a reorder level.',
@@ -292,7 +293,7 @@ export const en = {
   'stock.why': 'Why',
   'stock.from': 'From',
   'stock.source.till': 'A till',
-  'stock.source.portal': 'Portal',
+  'stock.source.portal': 'Back office',
   'stock.source.portalBy': 'Portal, by {name}',
 
   'orders.hint': 'Newest first. Open an order for its lines, tenders and refunds.',
