@@ -4,6 +4,7 @@
 
 pub mod dataset;
 pub mod desktop;
+pub mod devices;
 pub mod machine;
 pub mod memory;
 pub mod report;

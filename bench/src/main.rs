@@ -54,6 +54,8 @@ enum Bench {
         #[arg(long)]
         quick: bool,
     },
+    /// Devices: sale to first receipt byte at a TCP printer, receipt render, scan to cart.
+    Devices(kassa_bench::devices::Args),
     /// Sync, Kassa vs PouchDB: a 10 × 1,000-sale offline backlog pushed at once, and a
     /// fresh terminal pulling 50,000 products; bytes counted by the same proxy.
     Sync {
@@ -141,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
                 println!("{n}");
             }
         }
+        Bench::Devices(args) => kassa_bench::devices::main(args, &cli.results).await?,
         Bench::Sync {
             seed,
             workdir,

@@ -12,7 +12,7 @@ const HEIGHT: u8 = 64;
 /// with a check digit and refuses; `sales::find_id` reads the padded number back.
 pub fn receipt_code(receipt_no: i64) -> String {
     let digits = format!("{:010}", receipt_no.max(0));
-    if digits.len() % 2 == 1 {
+    if !digits.len().is_multiple_of(2) {
         format!("0{digits}")
     } else {
         digits
@@ -22,8 +22,9 @@ pub fn receipt_code(receipt_no: i64) -> String {
 /// The CODE128 data of `text` as `GS k` takes it: code set C (digits in pairs, half the
 /// width) when `text` is an even run of digits, code set B otherwise.
 fn data(text: &str) -> Vec<u8> {
-    let digits =
-        !text.is_empty() && text.len() % 2 == 0 && text.bytes().all(|b| b.is_ascii_digit());
+    let digits = !text.is_empty()
+        && text.len().is_multiple_of(2)
+        && text.bytes().all(|b| b.is_ascii_digit());
     if digits {
         let mut out = b"{C".to_vec();
         out.extend(

@@ -88,8 +88,8 @@ pub fn serial(spec: &str) -> DeviceResult<(String, u32)> {
     if path.is_empty() {
         return Err(DeviceError::Config("give the serial port's path".into()));
     }
-    if path.starts_with("usb:") {
-        super::usb::UsbId::parse(&path[4..])?;
+    if let Some(ids) = path.strip_prefix("usb:") {
+        super::usb::UsbId::parse(ids)?;
     }
     Ok((path.to_owned(), baud))
 }

@@ -86,10 +86,36 @@ impl Raster {
 
     /// Copies the black dots of `other` with its top left corner at (`x`, `y`), clipped.
     pub fn blit(&mut self, other: &Raster, x: u32, y: u32) {
+        if x + other.width <= self.width {
+            return self.blit_bytes(other, x, y);
+        }
         for oy in 0..other.height {
             for ox in 0..other.width {
                 if other.get(ox, oy) {
                     self.set(x + ox, y + oy);
+                }
+            }
+        }
+    }
+
+    /// [`Self::blit`] a byte at a time, for `other` inside this image's width (a preview
+    /// is drawn from hundreds of pieces; dot by dot it took tens of milliseconds).
+    fn blit_bytes(&mut self, other: &Raster, x: u32, y: u32) {
+        let (shift, at) = (x % 8, (x / 8) as usize);
+        let (dst_row, src_row) = (self.row_bytes(), other.row_bytes());
+        let rows = other.height.min(self.height.saturating_sub(y)) as usize;
+        for r in 0..rows {
+            let dst = (y as usize + r) * dst_row + at;
+            for (j, &b) in other.bits[r * src_row..(r + 1) * src_row]
+                .iter()
+                .enumerate()
+            {
+                if b == 0 {
+                    continue;
+                }
+                self.bits[dst + j] |= b >> shift;
+                if shift > 0 && at + j + 1 < dst_row {
+                    self.bits[dst + j + 1] |= b << (8 - shift);
                 }
             }
         }
@@ -294,6 +320,25 @@ mod tests {
         assert!(!r.get(0, 0), "transparent black is white paper");
         assert!(r.get(1, 0));
         assert!(from_png(b"not a png", 576).is_err());
+    }
+
+    #[test]
+    fn blitting_by_bytes_puts_every_dot_where_one_at_a_time_would() {
+        let mut piece = Raster::new(13, 5);
+        for (x, y) in [(0, 0), (7, 1), (8, 2), (12, 4), (3, 3)] {
+            piece.set(x, y);
+        }
+        for x in [0, 1, 5, 8, 11, 19] {
+            let mut fast = Raster::new(32, 8);
+            fast.blit(&piece, x, 2);
+            let mut slow = Raster::new(32, 8);
+            for (px, py) in (0..13).flat_map(|px| (0..5).map(move |py| (px, py))) {
+                if piece.get(px, py) {
+                    slow.set(x + px, 2 + py);
+                }
+            }
+            assert_eq!(fast, slow, "at x = {x}");
+        }
     }
 
     #[test]
