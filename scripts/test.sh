@@ -66,6 +66,9 @@ if [ -n "$stale" ]; then
     exit 1
 fi
 
+step "fuzz smoke: every parser that meets outside input, ${KASSA_FUZZ_SECONDS:-15} s each (scripts/fuzz.sh)"
+scripts/fuzz.sh "${KASSA_FUZZ_SECONDS:-15}"
+
 step "desktop app opens a window (Xvfb)"
 cargo build -p kassa-desktop --locked
 scripts/desktop-smoke.sh "$CARGO_TARGET_DIR/desktop-smoke.png"
