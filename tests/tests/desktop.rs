@@ -300,3 +300,79 @@ async fn the_till_sells_and_refunds_offline_and_drains_when_the_server_is_back()
     app.session.close_ref().await;
     server.shut_down().await;
 }
+
+#[tokio::test]
+#[ignore = "drives the built desktop app under Xvfb; scripts/test.sh runs it"]
+async fn a_manager_sets_up_the_receipt_printer_and_a_cash_sale_prints_its_receipt() {
+    use pos_core::devices::decode::decode;
+    use pos_core::devices::virtual_printer::VirtualPrinter;
+
+    let printer = VirtualPrinter::start().expect("virtual printer on a free port");
+    let prefix = fresh_prefix();
+    let server = start(config(&prefix)).await;
+    let cloud = shop(&server.base, &prefix).await;
+    let code = cloud.enrollment_code().await;
+    let home = tempfile::tempdir().unwrap();
+    let app = Desktop::start(&home.path().join("terminal.db"), home.path(), 1024, 768).await;
+    let s = &app.session;
+    enroll_and_open_shift(&app, &server.base, &code, "1024").await;
+    assert!(
+        s.find("#nav-devices").await.unwrap().is_none(),
+        "a cashier has no device settings"
+    );
+
+    // The manager takes over the till (quick user switch) and sets up the printer.
+    click(s, "#lock").await;
+    let pin = s.wait("#pin-input", SHORT).await.unwrap();
+    s.type_into(&pin, "4321\n").await.unwrap();
+    click(s, "#nav-devices").await;
+    click(s, "#printer-on").await;
+    click(s, "#printer-tcp").await;
+    type_in(s, "#printer-host", &printer.addr().ip().to_string()).await;
+    type_in(s, "#printer-port", &printer.addr().port().to_string()).await;
+    click(s, "#test-printer").await;
+    s.wait_text("#test-printer-result", "test page printed", SHORT)
+        .await
+        .unwrap();
+    app.shot("09-devices-1024").await;
+    click(s, "#devices-save").await;
+    s.wait_text(".toaster", "saved", SHORT).await.unwrap();
+    wait_gone(s, ".toaster .alert").await;
+    let pages = printer.wait_for_jobs(1, SHORT);
+    assert!(
+        decode(&pages[0]).text().contains("TEST PRINT"),
+        "the Test button printed the test page"
+    );
+
+    // A cash sale: the drawer opens and the receipt prints, and the screen says so.
+    click(s, "#nav-sell").await;
+    wedge(s, BREAD).await;
+    wait_count(s, ".cart-line", 1).await;
+    s.keys("\u{E03C}").await.unwrap(); // F12: exact cash
+    s.wait_text("#receipt-no", "#1", SHORT).await.unwrap();
+    s.wait("#print-status[data-print=\"printed\"]", SHORT)
+        .await
+        .unwrap();
+    s.wait_text("#print-status", "Receipt printed", SHORT)
+        .await
+        .unwrap();
+    app.shot("14-receipt-printed-1024").await;
+    let jobs = printer.wait_for_jobs(2, SHORT);
+    assert_eq!(jobs.len(), 2, "the test page, then the receipt");
+    let receipt = decode(&jobs[1]).text();
+    assert!(
+        receipt.contains("3.49") && receipt.contains("Receipt #1"),
+        "the printed receipt carries its number and total: {receipt}"
+    );
+    assert_eq!(printer.pulses().len(), 1, "the drawer opened for the cash");
+
+    // A copy from the receipt screen says COPY.
+    s.keys("\u{E038}").await.unwrap(); // F8: reprint
+    s.wait_text("#copy-status", "Copy printed", SHORT)
+        .await
+        .unwrap();
+    let jobs = printer.wait_for_jobs(3, SHORT);
+    assert!(decode(&jobs[2]).text().contains("COPY"), "the copy says so");
+    app.session.close_ref().await;
+    server.shut_down().await;
+}

@@ -55,7 +55,7 @@ pub fn start(app: &AppHandle, till: Arc<Till>) {
             round = round.wrapping_add(1);
             // Emailed receipts asked for while offline go out soon after the till is back,
             // without waiting for the live connection to drop and a full sync.
-            if round % EMAILS_EVERY == 0
+            if round.is_multiple_of(EMAILS_EVERY)
                 && let Err(e) = t.flush_receipt_emails().await
             {
                 tracing::debug!("receipt emails wait: {e}");

@@ -276,15 +276,17 @@ mod tests {
 
     #[test]
     fn the_form_round_trips_and_keeps_what_it_does_not_show() {
-        let mut before = DeviceConfig::default();
-        before.scanner = Some(ScannerConfig {
-            port: SerialConfig {
-                path: "/dev/old".into(),
-                baud: 9600,
-            },
-            prefix: "]E0".into(),
-            suffix: "\r\n".into(),
-        });
+        let before = DeviceConfig {
+            scanner: Some(ScannerConfig {
+                port: SerialConfig {
+                    path: "/dev/old".into(),
+                    baud: 9600,
+                },
+                prefix: "]E0".into(),
+                suffix: "\r\n".into(),
+            }),
+            ..DeviceConfig::default()
+        };
         let c = config(&form(), &before).unwrap();
         let p = c.printer.as_ref().unwrap();
         assert_eq!(
