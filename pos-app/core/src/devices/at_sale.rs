@@ -37,14 +37,22 @@ pub async fn after_sale(
     staff: &Staff,
     sale: &Sale,
 ) -> CoreResult<AfterSale> {
-    let mut out = receipt_printer(db, t, staff, sale).await?;
-    if let Some(mut k) = kitchen::load(db).await? {
-        k.printer.confirm_secs = k.printer.confirm_secs.min(WAIT_SECS);
-        let state = kitchen::drain_once(db, t, &k, &drain::connect_configured()).await?;
-        out.problems
-            .extend(state.problem.map(|p| format!("kitchen printer: {p}")));
-    }
+    // Side by side: the kitchen's slip never waits for a receipt printer out of paper.
+    let (receipt, kitchen) =
+        tokio::join!(receipt_printer(db, t, staff, sale), kitchen_slips(db, t));
+    let mut out = receipt?;
+    out.problems.extend(kitchen?);
     Ok(out)
+}
+
+/// Prints the kitchen's order slips; its problem, if any, for the cashier.
+async fn kitchen_slips(db: &LocalDb, t: &Terminal) -> CoreResult<Option<String>> {
+    let Some(mut k) = kitchen::load(db).await? else {
+        return Ok(None);
+    };
+    k.printer.confirm_secs = k.printer.confirm_secs.min(WAIT_SECS);
+    let state = kitchen::drain_once(db, t, &k, &drain::connect_configured()).await?;
+    Ok(state.problem.map(|p| format!("kitchen printer: {p}")))
 }
 
 async fn receipt_printer(
