@@ -110,7 +110,9 @@ fi
 # maildev: an SMTP peer (npm) that the emailed-receipt test sends to and reads back.
 if [ ! -x "$ROOT/.maildev/node_modules/.bin/maildev" ]; then
     log "maildev: installing into .maildev"
-    npm i --prefix "$ROOT/.maildev" --no-audit --no-fund maildev@3.0.0 >/dev/null
+    # shellcheck source=scripts/node-env.sh
+    (source "$ROOT/scripts/node-env.sh" \
+        && npm i --prefix "$ROOT/.maildev" --no-audit --no-fund maildev@3.0.0 >/dev/null)
 else
     log "maildev: $("$ROOT/.maildev/node_modules/.bin/maildev" --version 2>/dev/null | head -n 1)"
 fi
