@@ -1,7 +1,7 @@
 //! The till app's serial devices through its API, each on one end of a socat pty pair: a
 //! weighed product scanned takes its weight from a Toledo 8217 scale, a weighed line is
-//! weighed again with the Weigh button, and the pole display shows the last line and the
-//! total.
+//! weighed again with the Weigh button, the pole display shows the last line and the
+//! total, and a serial scanner's codes are checked (a bad check digit is refused, saying so).
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -133,4 +133,49 @@ async fn the_pole_display_shows_the_last_line_and_the_total() {
     let (upper, lower) = pos_core::devices::display::screen(&bytes);
     assert_eq!(upper, "Milk            2.58");
     assert_eq!(lower, "TOTAL           2.58");
+}
+
+#[tokio::test]
+async fn a_serial_scanner_feeds_checked_codes_and_says_why_it_refused_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = PtyPair::open();
+    let till = till(dir.path()).await;
+    let settings = DeviceSettings {
+        printer: None,
+        scanner: serial(&pair.b),
+        scale: None,
+        display: None,
+        code_page: "CP858".into(),
+    };
+    till.save_device_settings(&settings, None).await.unwrap();
+    let mut feed = till
+        .scanner_feed()
+        .await
+        .unwrap()
+        .expect("a scanner is set up");
+    let mut scanner = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&pair.a)
+        .unwrap();
+    // A check digit off by one, then the real code.
+    scanner
+        .write_all(b"4006381333932\r4006381333931\r")
+        .unwrap();
+    let refused = tokio::time::timeout(Duration::from_secs(5), feed.next())
+        .await
+        .expect("a read")
+        .expect("the feed runs");
+    let error = refused.error.expect("refused");
+    assert_eq!((refused.code, error.code.as_str()), (None, "bad_scan"));
+    assert!(error.message.contains("4006381333932"), "{}", error.message);
+    let read = tokio::time::timeout(Duration::from_secs(5), feed.next())
+        .await
+        .expect("a read")
+        .expect("the feed runs");
+    assert_eq!(read.code.as_deref(), Some("4006381333931"));
+    let cart = till
+        .scan(read.code.as_deref().unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(cart.lines[0].name, "Milk", "the scan lands in the cart");
 }
