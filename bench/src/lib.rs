@@ -7,6 +7,7 @@ pub mod desktop;
 pub mod devices;
 pub mod machine;
 pub mod memory;
+pub mod portal;
 pub mod report;
 pub mod stats;
 pub mod sync;

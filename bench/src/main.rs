@@ -56,6 +56,8 @@ enum Bench {
     },
     /// Devices: sale to first receipt byte at a TCP printer, receipt render, scan to cart.
     Devices(kassa_bench::devices::Args),
+    /// Manager portal: seeds a year of sales, 100k products and the rollups (scripts/portal-bench.sh).
+    Portal(kassa_bench::portal::Args),
     /// Sync, Kassa vs PouchDB: a 10 × 1,000-sale offline backlog pushed at once, and a
     /// fresh terminal pulling 50,000 products; bytes counted by the same proxy.
     Sync {
@@ -144,6 +146,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Bench::Devices(args) => kassa_bench::devices::main(args, &cli.results).await?,
+        Bench::Portal(args) => kassa_bench::portal::main(args).await?,
         Bench::Sync {
             seed,
             workdir,
