@@ -14,7 +14,7 @@ fn logo_file(dir: &std::path::Path) -> String {
     let mut r = Raster::new(240, 60);
     for y in 0..60 {
         for x in 0..240 {
-            if x < 4 || x >= 236 || y < 4 || y >= 56 || (26..34).contains(&y) {
+            if !(4..236).contains(&x) || !(4..56).contains(&y) || (26..34).contains(&y) {
                 r.set(x, y);
             }
         }
