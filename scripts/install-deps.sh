@@ -90,21 +90,37 @@ fi
 # that the device tests check the drivers against. Debian 12 has Python 3.11; this kind of
 # machine has 3.13 under pyenv.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ ! -x "$ROOT/.venv-emupos/bin/emupos" ]; then
-    PY=""
+# A Python >= 3.13 (pyenv's, Debian's, or the default python3), or nothing.
+python313() {
     for candidate in "$HOME"/.pyenv/versions/3.1[3-9]*/bin/python3 /usr/bin/python3.13 /usr/local/bin/python3.13; do
-        [ -x "$candidate" ] && { PY="$candidate"; break; }
+        [ -x "$candidate" ] && { echo "$candidate"; return; }
     done
-    if [ -z "$PY" ] && command -v python3 >/dev/null \
+    if command -v python3 >/dev/null \
         && python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else 1)'; then
-        PY="$(command -v python3)"
+        command -v python3
     fi
+}
+if [ ! -x "$ROOT/.venv-emupos/bin/emupos" ]; then
+    PY="$(python313)"
     [ -n "$PY" ] || die "emupos needs Python >= 3.13 (pyenv install 3.13, or set KASSA_EMUPOS to an emupos binary)"
     log "emupos: installing into .venv-emupos with $PY"
     "$PY" -m venv "$ROOT/.venv-emupos"
     "$ROOT/.venv-emupos/bin/pip" install -q emupos==0.4.0
 else
     log "emupos: $("$ROOT/.venv-emupos/bin/emupos" --version 2>/dev/null | head -n 1)"
+fi
+
+# schemathesis: the API property tests (scripts/api-fuzz.sh) over the OpenAPI document.
+# Python >= 3.13: on 3.11 its parallel workers trip over CPython's non-thread-safe `ast`
+# ("AST constructor recursion depth mismatch").
+if [ ! -x "$ROOT/.venv-schemathesis/bin/schemathesis" ]; then
+    PY="$(python313)"
+    [ -n "$PY" ] || die "schemathesis needs Python >= 3.13 here (pyenv install 3.13)"
+    log "schemathesis: installing into .venv-schemathesis with $PY"
+    "$PY" -m venv "$ROOT/.venv-schemathesis"
+    "$ROOT/.venv-schemathesis/bin/pip" install -q schemathesis==4.32.5
+else
+    log "schemathesis: $("$ROOT/.venv-schemathesis/bin/schemathesis" --version 2>/dev/null | head -n 1)"
 fi
 
 # maildev: an SMTP peer (npm) that the emailed-receipt test sends to and reads back.

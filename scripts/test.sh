@@ -77,6 +77,9 @@ step "manager portal end to end in chromium (playwright-core, axe-core) against 
 cargo build -p sync-server -p pos-core --locked
 scripts/portal-e2e.sh
 
+step "API property tests: schemathesis over the OpenAPI document with every role's token (scripts/api-fuzz.sh)"
+scripts/api-fuzz.sh "${KASSA_API_FUZZ_EXAMPLES:-5}"
+
 step "desktop app end to end in the real webview (tauri-driver + WebKitWebDriver, Xvfb)"
 KASSA_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/kassa-desktop" \
 KASSA_SCREENSHOTS="${KASSA_SCREENSHOTS:-$PWD/docs/screenshots}" \

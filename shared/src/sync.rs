@@ -35,7 +35,10 @@ pub const MAX_PAGE: u32 = 5000;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub terminal_id: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub epoch: i64,
+    /// 1 to [`MAX_PUSH_RECORDS`], with dense sequences from 1 and an unbroken hash chain.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
     pub records: Vec<JournalRecord>,
 }
 
@@ -246,11 +249,18 @@ pub struct CompanyPromotion {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PromotionTerms {
     /// `bp` basis points off every line of the category (1500 = 15 %).
-    PercentOffCategory { category: String, bp: u32 },
-    /// Buy `buy` units of the product, pay for `pay` (3 for 2).
+    PercentOffCategory {
+        category: String,
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
+        bp: u32,
+    },
+    /// Buy `buy` units of the product, pay for `pay` (3 for 2): `pay` below `buy`.
     MultiBuy {
         product_id: String,
+        // u32's whole range: utoipa would say int32, which is half of it.
+        #[cfg_attr(feature = "openapi", schema(format = Int64, minimum = 0, maximum = 4_294_967_295_u64))]
         buy: u32,
+        #[cfg_attr(feature = "openapi", schema(format = Int64, minimum = 0, maximum = 4_294_967_295_u64))]
         pay: u32,
     },
     /// One unit of each listed product together for `price_minor`; list a product twice
@@ -289,6 +299,7 @@ pub struct CompanyCustomer {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptKey {
     /// 64 hex characters (an Ed25519 public key).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9A-Fa-f]{64}$"))]
     pub public_key: String,
 }
 

@@ -1,5 +1,10 @@
 //! The OpenAPI document generated from the handlers, and the page that browses it.
 
+mod conventions;
+pub mod fields;
+
+use conventions::Conventions;
+
 use axum::{Json, response::Html};
 use utoipa::{
     Modify, OpenApi,
@@ -50,9 +55,10 @@ use crate::services::{
         sync::routes::receipt_key,
         crate::realtime::presence::list,
         analytics::routes::dashboard, analytics::routes::export,
+        sales::receipts_email::email_receipt,
     ),
     components(schemas(pos_shared::error::WireError, pos_shared::error::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Conventions),
 )]
 pub struct ApiDoc;
 

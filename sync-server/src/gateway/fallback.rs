@@ -24,7 +24,7 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
-    let (parts, _body) = response.into_parts();
+    let (parts, body) = response.into_parts();
     let code = match status {
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
@@ -34,10 +34,25 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         s if s.is_server_error() => "internal",
         _ => "bad_request",
     };
-    let message = status
-        .canonical_reason()
-        .unwrap_or("request failed")
-        .to_string();
+    let is_text = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    let text = if is_text {
+        plain_text(body).await
+    } else {
+        None
+    };
+    let message = match text {
+        // axum's own rejections say what was wrong ("Failed to deserialize query string:
+        // offset: must be at most ..."): keep that for 4xx; a 5xx text is never sent.
+        Some(text) if status.is_client_error() => text,
+        _ => status
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_string(),
+    };
     let mut out = (status, Json(WireError::new(code, message))).into_response();
     for (k, v) in &parts.headers {
         if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
@@ -45,6 +60,13 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         }
     }
     out
+}
+
+/// The body as one short line of text, if it is one.
+async fn plain_text(body: Body) -> Option<String> {
+    let bytes = axum::body::to_bytes(body, 2048).await.ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?.trim();
+    (!text.is_empty()).then(|| text.replace(['\n', '\r'], " "))
 }
 
 pub async fn not_found() -> ApiError {

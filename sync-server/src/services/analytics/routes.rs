@@ -33,8 +33,10 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct Range {
     /// First day, `YYYY-MM-DD`.
+    #[param(format = Date)]
     pub from: String,
-    /// Last day, `YYYY-MM-DD`, at most 366 days after `from`.
+    /// Last day, `YYYY-MM-DD`, not before `from` and at most 366 days after it (422).
+    #[param(format = Date)]
     pub to: String,
     /// One shop; all the caller may see when omitted.
     pub shop_id: Option<String>,
@@ -263,10 +265,13 @@ fn rename(rows: Vec<serde_json::Value>, key: &str) -> Vec<serde_json::Value> {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExportQuery {
+    #[param(format = Date)]
     pub from: String,
+    #[param(format = Date)]
     pub to: String,
     pub shop_id: Option<String>,
     /// `days`, `hours`, `products` or `tenders`.
+    #[param(pattern = "^(days|hours|products|tenders)$")]
     pub table: String,
 }
 

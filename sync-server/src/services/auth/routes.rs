@@ -76,8 +76,11 @@ pub struct Session {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
+    #[schema(value_type = crate::openapi::fields::Email)]
     pub email: String,
+    #[schema(value_type = crate::openapi::fields::Password)]
     pub password: String,
+    #[schema(value_type = crate::openapi::fields::Name)]
     pub name: String,
 }
 
@@ -118,7 +121,8 @@ async fn open_session(
 }
 
 pub(crate) fn check_name(field: &str, name: &str) -> ApiResult<String> {
-    let n = name.trim();
+    // Control characters are blanks too: a name is shown on receipts and screens.
+    let n = name.trim_matches(|c: char| c.is_whitespace() || c.is_control());
     if n.is_empty() || n.chars().count() > 120 {
         return Err(ApiError::invalid(field, "must be 1 to 120 characters"));
     }
@@ -294,10 +298,11 @@ pub async fn me(State(state): State<AppState>, p: Principal) -> ApiResult<Json<U
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateMe {
+    #[schema(value_type = crate::openapi::fields::Name)]
     pub name: String,
 }
 
-#[utoipa::path(patch, path = "/api/auth/me", tag = "auth", security(("bearer" = [])), request_body = UpdateMe, responses((status = 200, body = UserView)))]
+#[utoipa::path(patch, path = "/api/auth/me", tag = "auth", security(("bearer" = [])), request_body = UpdateMe, responses((status = 200, body = UserView), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn update_me(
     State(state): State<AppState>,
     p: Principal,
@@ -318,11 +323,12 @@ pub async fn update_me(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePassword {
     pub current_password: String,
+    #[schema(value_type = crate::openapi::fields::Password)]
     pub new_password: String,
 }
 
 /// Changes the password and closes every session of the account.
-#[utoipa::path(post, path = "/api/auth/password", tag = "auth", security(("bearer" = [])), request_body = ChangePassword, responses((status = 204), (status = 401, body = pos_shared::error::WireError)))]
+#[utoipa::path(post, path = "/api/auth/password", tag = "auth", security(("bearer" = [])), request_body = ChangePassword, responses((status = 204), (status = 401, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn change_password(
     State(state): State<AppState>,
     p: Principal,

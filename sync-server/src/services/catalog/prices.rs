@@ -86,6 +86,7 @@ pub async fn of_shop(
 #[serde(deny_unknown_fields)]
 pub struct SetShopPrice {
     /// Minor units of the company currency.
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
     pub price_minor: i64,
 }
 

@@ -56,15 +56,19 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProduct {
+    #[schema(value_type = crate::openapi::fields::Sku)]
     pub sku: String,
+    #[schema(value_type = crate::openapi::fields::Name)]
     pub name: String,
     #[serde(default)]
     pub category: Option<String>,
     #[serde(default)]
     pub barcodes: Vec<String>,
     /// Price in minor units of the company currency.
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
     pub price_minor: i64,
     /// Tax rate in basis points (1900 = 19 %).
+    #[schema(maximum = 10_000)]
     pub tax_rate_bp: u32,
     #[serde(default = "yes")]
     pub tax_inclusive: bool,
@@ -80,11 +84,15 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProduct {
+    #[schema(value_type = Option<crate::openapi::fields::Sku>)]
     pub sku: Option<String>,
+    #[schema(value_type = Option<crate::openapi::fields::Name>)]
     pub name: Option<String>,
     pub category: Option<String>,
     pub barcodes: Option<Vec<String>>,
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
     pub price_minor: Option<i64>,
+    #[schema(maximum = 10_000)]
     pub tax_rate_bp: Option<u32>,
     pub tax_inclusive: Option<bool>,
     pub is_weighed: Option<bool>,
@@ -100,7 +108,7 @@ pub struct ProductQuery {
 
 pub(super) fn check_sku(sku: &str) -> ApiResult<String> {
     let s = sku.trim();
-    if s.is_empty() || s.len() > 64 || s.chars().any(char::is_whitespace) {
+    if s.is_empty() || s.chars().count() > 64 || s.chars().any(char::is_whitespace) {
         return Err(ApiError::invalid(
             "sku",
             "must be 1 to 64 characters without spaces",
@@ -275,6 +283,8 @@ pub(super) async fn visible_product(
         .ok_or_else(|| ApiError::not_found("product"))
 }
 
+/// One product of the caller's company. A deleted product is retired, not erased: it is
+/// still answered here, with `active: false`, because past sales and reports name it.
 #[utoipa::path(get, path = "/api/catalog/products/{id}", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, body = CatalogProduct), (status = 404, body = pos_shared::error::WireError)))]
 pub async fn get_product(
@@ -324,7 +334,7 @@ pub async fn list_products(
 /// Changes a product; a new price reaches terminals on the catalog stream and is
 /// announced as `price.changed`.
 #[utoipa::path(patch, path = "/api/catalog/products/{id}", tag = "catalog", security(("bearer" = [])), request_body = UpdateProduct,
-    responses((status = 200, body = CatalogProduct), (status = 404, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
+    responses((status = 200, body = CatalogProduct), (status = 404, body = pos_shared::error::WireError), (status = 409, description = "`product_retired`: the product was deleted; create it again", body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn update_product(
     State(state): State<AppState>,
     p: Principal,
@@ -387,7 +397,9 @@ pub async fn update_product(
     Ok(Json(product.wire()))
 }
 
-/// Retires a product: terminals stop selling it; past sales keep it.
+/// Retires a product: terminals stop selling it; past sales keep it. It is not erased:
+/// `GET /api/catalog/products/{id}` still answers it with `active: false`, it can no longer
+/// be changed (409), and deleting it again changes nothing (204).
 #[utoipa::path(delete, path = "/api/catalog/products/{id}", tag = "catalog", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = pos_shared::error::WireError)))]
 pub async fn delete_product(

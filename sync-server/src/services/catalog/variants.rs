@@ -37,12 +37,15 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct CreateVariant {
     /// What tells it apart, e.g. "XL / blue"; the till shows "{product} {variant_name}".
+    #[schema(value_type = crate::openapi::fields::VariantName)]
     pub variant_name: String,
+    #[schema(value_type = crate::openapi::fields::Sku)]
     pub sku: String,
     #[serde(default)]
     pub barcodes: Vec<String>,
     /// Its own price; absent: the product's price now (it does not follow later changes).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
     pub price_minor: Option<i64>,
 }
 

@@ -51,9 +51,12 @@ impl Plan {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct TaxRateSetting {
+    #[schema(value_type = crate::openapi::fields::NotBlank)]
     pub id: String,
+    #[schema(value_type = crate::openapi::fields::NotBlank)]
     pub name: String,
     /// Basis points: 2000 = 20.00 %.
+    #[schema(maximum = 10_000)]
     pub rate_bp: u32,
     /// Prices include this tax (typical in the EU) rather than adding it at the till.
     pub inclusive: bool,
@@ -62,13 +65,19 @@ pub struct TaxRateSetting {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct Settings {
     /// ISO 4217, for example `EUR`.
+    #[schema(value_type = crate::openapi::fields::CurrencyCode)]
     pub currency: String,
     /// BCP 47, for example `en` or `de-DE`.
+    #[schema(min_length = 1, max_length = 35)]
     pub locale: String,
     /// IANA zone used for business days and reports, for example `Europe/Berlin`.
+    #[schema(min_length = 1, max_length = 64)]
     pub timezone: String,
+    /// Each `id` once (422 otherwise).
     pub tax_rates: Vec<TaxRateSetting>,
+    #[schema(max_length = 2000)]
     pub receipt_header: String,
+    #[schema(max_length = 2000)]
     pub receipt_footer: String,
 }
 
@@ -86,13 +95,13 @@ impl Settings {
 
     pub fn validate(&mut self) -> Result<(), ApiError> {
         self.currency = check_currency(&self.currency)?;
-        if self.locale.is_empty() || self.locale.len() > 35 {
+        if self.locale.is_empty() || self.locale.chars().count() > 35 {
             return Err(ApiError::invalid(
                 "locale",
                 "must be a language tag such as `en` or `de-DE`",
             ));
         }
-        if self.timezone.is_empty() || self.timezone.len() > 64 {
+        if self.timezone.is_empty() || self.timezone.chars().count() > 64 {
             return Err(ApiError::invalid(
                 "timezone",
                 "must be an IANA zone such as `Europe/Berlin`",
@@ -117,7 +126,8 @@ impl Settings {
         if ids.windows(2).any(|w| w[0] == w[1]) {
             return Err(ApiError::invalid("tax_rates", "ids must be unique"));
         }
-        if self.receipt_header.len() > 2000 || self.receipt_footer.len() > 2000 {
+        if self.receipt_header.chars().count() > 2000 || self.receipt_footer.chars().count() > 2000
+        {
             return Err(ApiError::invalid(
                 "receipt_header",
                 "receipt texts are limited to 2000 characters",

@@ -63,19 +63,25 @@ async fn load(state: &AppState, p: &Principal, id: &str) -> ApiResult<CompanyDoc
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewCompanyAdmin {
+    #[schema(value_type = crate::openapi::fields::Email)]
     pub email: String,
+    #[schema(value_type = crate::openapi::fields::Password)]
     pub password: String,
+    #[schema(value_type = crate::openapi::fields::Name)]
     pub name: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCompany {
+    #[schema(value_type = crate::openapi::fields::Name)]
     pub name: String,
     /// ISO 4217; default EUR.
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::fields::CurrencyCode>)]
     pub currency: Option<String>,
     /// starter (default), business or enterprise.
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::fields::PlanName>)]
     pub plan: Option<String>,
     /// The company's first admin account.
     pub admin: NewCompanyAdmin,
@@ -83,7 +89,7 @@ pub struct CreateCompany {
 
 /// Creates a tenant and its first company admin in one transaction (platform admins).
 #[utoipa::path(post, path = "/api/companies", tag = "companies", security(("bearer" = [])), request_body = CreateCompany,
-    responses((status = 201, body = CompanyView), (status = 403, body = pos_shared::error::WireError), (status = 409, body = pos_shared::error::WireError)))]
+    responses((status = 201, body = CompanyView), (status = 403, body = pos_shared::error::WireError), (status = 409, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn create_company(
     State(state): State<AppState>,
     p: Principal,
@@ -158,13 +164,15 @@ pub async fn get_company(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateCompany {
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::fields::Name>)]
     pub name: Option<String>,
     /// `active` or `suspended`; platform admins only.
     #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^(active|suspended)$")]
     pub status: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/api/companies/{id}", tag = "companies", security(("bearer" = [])), request_body = UpdateCompany, responses((status = 200, body = CompanyView)))]
+#[utoipa::path(patch, path = "/api/companies/{id}", tag = "companies", security(("bearer" = [])), request_body = UpdateCompany, responses((status = 200, body = CompanyView), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn update_company(
     State(state): State<AppState>,
     p: Principal,
@@ -245,16 +253,20 @@ pub async fn put_settings(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PlanRequest {
+    #[schema(value_type = crate::openapi::fields::AnyPlanName)]
     pub name: String,
-    /// For `custom` plans.
+    /// For `custom` plans (u32's whole range: utoipa alone would say int32).
     #[serde(default)]
+    #[schema(format = Int64, minimum = 0, maximum = 4_294_967_295_u64)]
     pub max_shops: Option<u32>,
     #[serde(default)]
+    #[schema(format = Int64, minimum = 0, maximum = 4_294_967_295_u64)]
     pub max_terminals: Option<u32>,
 }
 
-/// Changes a company's plan (platform admins).
-#[utoipa::path(put, path = "/api/companies/{id}/plan", tag = "companies", security(("bearer" = [])), request_body = PlanRequest, responses((status = 200, body = CompanyView)))]
+/// Changes a company's plan (platform admins). A `custom` plan needs `max_shops` and
+/// `max_terminals` (422 without them).
+#[utoipa::path(put, path = "/api/companies/{id}/plan", tag = "companies", security(("bearer" = [])), request_body = PlanRequest, responses((status = 200, body = CompanyView), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn put_plan(
     State(state): State<AppState>,
     p: Principal,

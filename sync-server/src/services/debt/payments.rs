@@ -36,11 +36,13 @@ const PORTAL: &str = "portal";
 pub struct NewPayment {
     /// What the customer paid, in minor units (more than 0; paying more than owed leaves
     /// store credit).
+    #[schema(minimum = 1)]
     pub amount_minor: i64,
     /// The shop that took the money.
     pub shop_id: String,
     /// Chosen by the client once per payment and sent again on a retry: the same key
     /// records the payment once.
+    #[schema(value_type = crate::openapi::fields::IdempotencyKey)]
     pub idempotency_key: String,
 }
 
@@ -101,7 +103,7 @@ pub async fn take_payment(
         .ok_or_else(|| ApiError::not_found("customer"))?;
     let shop = visible_shop(&state, &p, &req.shop_id).await?;
     let key = req.idempotency_key.trim();
-    if key.is_empty() || key.len() > 100 {
+    if key.is_empty() || key.chars().count() > 100 {
         return Err(ApiError::invalid(
             "idempotency_key",
             "must be 1 to 100 characters",

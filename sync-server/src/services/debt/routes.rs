@@ -40,25 +40,31 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCustomer {
+    #[schema(value_type = crate::openapi::fields::NotBlank)]
     pub name: String,
+    /// 3 to 15 digits, with `+`, spaces, `-`, `(`, `)` or `/` between them (422 otherwise).
     #[serde(default)]
     pub phone: Option<String>,
+    /// Something like `name@example.org` (422 otherwise).
     #[serde(default)]
     pub email: Option<String>,
     /// What the customer may owe at most, in minor units; 0 (the default) allows no
     /// buying on account.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub credit_limit_minor: i64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCustomer {
+    #[schema(value_type = Option<crate::openapi::fields::NotBlank>)]
     pub name: Option<String>,
     /// An empty string removes the phone number.
     pub phone: Option<String>,
     /// An empty string removes the email address.
     pub email: Option<String>,
+    #[schema(minimum = 0)]
     pub credit_limit_minor: Option<i64>,
     /// False closes the account: tills stop selling on it; its balance stays.
     pub active: Option<bool>,

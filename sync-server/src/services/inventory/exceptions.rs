@@ -79,7 +79,8 @@ impl ExceptionView {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExceptionQuery {
     pub shop_id: String,
-    /// `open` or `resolved`; absent: both.
+    /// `open` or `resolved`; absent (or empty): both.
+    #[param(pattern = "^(|open|resolved)$")]
     pub status: Option<String>,
     /// One kind only (`oversold`, `price_variance`, ...); absent: every kind.
     pub kind: Option<String>,
@@ -140,6 +141,7 @@ pub async fn list_exceptions(
 #[serde(deny_unknown_fields)]
 pub struct Resolve {
     /// What was done about it (1 to 500 characters): "counted the shelf, stock corrected".
+    #[schema(value_type = crate::openapi::fields::NotBlank, max_length = 500)]
     pub note: String,
 }
 

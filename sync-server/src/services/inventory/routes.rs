@@ -48,6 +48,7 @@ pub struct ReorderLevel {
     pub shop_id: String,
     pub product_id: String,
     /// Stock at or below this (thousandths of a unit) is low; setting it again replaces it.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub level_milli: i64,
 }
 
@@ -103,11 +104,14 @@ pub async fn set_reorder_level(
 pub struct Adjustment {
     pub shop_id: String,
     pub product_id: String,
-    /// Signed change in thousandths of a unit (a delivery of 12 = 12000).
+    /// Signed change in thousandths of a unit (a delivery of 12 = 12000), not 0 (422).
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub delta_milli: i64,
     /// Why: `delivery`, `count`, `damage`...
+    #[schema(value_type = crate::openapi::fields::NotBlank, max_length = 120)]
     pub reason: String,
     /// Makes a retried request harmless: the same key applies once.
+    #[schema(value_type = crate::openapi::fields::IdempotencyKey)]
     pub idempotency_key: String,
 }
 
@@ -133,7 +137,7 @@ pub async fn adjust(
         return Err(ApiError::invalid("reason", "must be 1 to 120 characters"));
     }
     let key = req.idempotency_key.trim().to_string();
-    if key.is_empty() || key.len() > 100 {
+    if key.is_empty() || key.chars().count() > 100 {
         return Err(ApiError::invalid(
             "idempotency_key",
             "must be 1 to 100 characters",

@@ -20,8 +20,10 @@ use crate::{
 pub struct OrderQuery {
     pub shop_id: String,
     /// Orders made at or after this instant (RFC 3339, e.g. `2025-03-01T00:00:00Z`).
+    #[param(format = DateTime)]
     pub from: Option<String>,
     /// Orders made before this instant (RFC 3339).
+    #[param(format = DateTime)]
     pub to: Option<String>,
     /// Made at this till.
     pub terminal_id: Option<String>,

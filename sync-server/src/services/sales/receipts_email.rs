@@ -32,7 +32,9 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct EmailReceipt {
     /// The till's id for this request (the same on every retry).
+    #[schema(value_type = crate::openapi::fields::IdempotencyKey)]
     pub request_id: String,
+    #[schema(value_type = crate::openapi::fields::Email)]
     pub email: String,
 }
 
@@ -60,7 +62,7 @@ pub async fn email_receipt(
             "is not an email address; type it like name@example.com",
         )
     })?;
-    if req.request_id.trim().is_empty() || req.request_id.len() > 100 {
+    if req.request_id.trim().is_empty() || req.request_id.chars().count() > 100 {
         return Err(ApiError::invalid(
             "request_id",
             "must be 1 to 100 characters",

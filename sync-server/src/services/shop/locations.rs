@@ -66,12 +66,14 @@ pub fn locations(state: &AppState) -> Collection<LocationDoc> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddLocation {
+    #[schema(value_type = crate::openapi::fields::Name)]
     pub name: String,
     /// `store` or `warehouse`.
+    #[schema(value_type = crate::openapi::fields::LocationKind)]
     pub kind: String,
 }
 
-#[utoipa::path(post, path = "/api/shops/{id}/locations", tag = "shops", security(("bearer" = [])), request_body = AddLocation, responses((status = 201, body = LocationView)))]
+#[utoipa::path(post, path = "/api/shops/{id}/locations", tag = "shops", security(("bearer" = [])), request_body = AddLocation, responses((status = 201, body = LocationView), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn add_location(
     State(state): State<AppState>,
     p: Principal,

@@ -33,9 +33,12 @@ pub fn db(state: &AppState) -> Database {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct OpeningHours {
     /// 0 = Monday … 6 = Sunday.
+    #[schema(maximum = 6)]
     pub day: u8,
-    /// Local time `HH:MM`.
+    /// Local time `HH:MM`, before `closes` (422 otherwise).
+    #[schema(value_type = crate::openapi::fields::ClockTime)]
     pub opens: String,
+    #[schema(value_type = crate::openapi::fields::ClockTime)]
     pub closes: String,
 }
 
@@ -157,9 +160,13 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
 
 pub fn check_hours(hours: &[OpeningHours]) -> ApiResult<()> {
     fn minutes(t: &str) -> Option<u32> {
+        // Digits only: `parse` alone would also take `+1:00`.
         let (h, m) = t.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 || !format!("{h}{m}").bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
         let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-        (h < 24 && m < 60 && t.len() == 5).then_some(h * 60 + m)
+        (h < 24 && m < 60).then_some(h * 60 + m)
     }
     for (i, h) in hours.iter().enumerate() {
         if h.day > 6 {

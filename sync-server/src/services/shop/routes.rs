@@ -63,11 +63,13 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateShop {
+    #[schema(value_type = crate::openapi::fields::Name)]
     pub name: String,
     #[serde(default)]
     pub address: String,
     /// IANA zone; default UTC.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64)]
     pub timezone: Option<String>,
     #[serde(default)]
     pub opening_hours: Vec<OpeningHours>,
@@ -75,7 +77,7 @@ pub struct CreateShop {
 
 /// Creates a shop (company admins) within the company plan's shop limit.
 #[utoipa::path(post, path = "/api/shops", tag = "shops", security(("bearer" = [])), request_body = CreateShop,
-    responses((status = 201, body = ShopView), (status = 409, body = pos_shared::error::WireError)))]
+    responses((status = 201, body = ShopView), (status = 409, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn create_shop(
     State(state): State<AppState>,
     p: Principal,
@@ -163,14 +165,16 @@ pub async fn get_shop(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateShop {
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::fields::Name>)]
     pub name: Option<String>,
     #[serde(default)]
     pub address: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64)]
     pub timezone: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/api/shops/{id}", tag = "shops", security(("bearer" = [])), request_body = UpdateShop, responses((status = 200, body = ShopView)))]
+#[utoipa::path(patch, path = "/api/shops/{id}", tag = "shops", security(("bearer" = [])), request_body = UpdateShop, responses((status = 200, body = ShopView), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn update_shop(
     State(state): State<AppState>,
     p: Principal,
@@ -186,7 +190,7 @@ pub async fn update_shop(
         set.insert("address", a.trim());
     }
     if let Some(tz) = &req.timezone {
-        if tz.is_empty() || tz.len() > 64 {
+        if tz.is_empty() || tz.chars().count() > 64 {
             return Err(ApiError::invalid(
                 "timezone",
                 "must be an IANA zone such as Europe/Berlin",
@@ -205,7 +209,7 @@ pub struct HoursRequest {
     pub opening_hours: Vec<OpeningHours>,
 }
 
-#[utoipa::path(put, path = "/api/shops/{id}/hours", tag = "shops", security(("bearer" = [])), request_body = HoursRequest, responses((status = 200, body = ShopView)))]
+#[utoipa::path(put, path = "/api/shops/{id}/hours", tag = "shops", security(("bearer" = [])), request_body = HoursRequest, responses((status = 200, body = ShopView), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn put_hours(
     State(state): State<AppState>,
     p: Principal,

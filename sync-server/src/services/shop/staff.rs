@@ -189,22 +189,28 @@ fn scoped(state: &AppState, p: &Principal) -> Scoped<StaffDoc> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddStaff {
+    #[schema(value_type = crate::openapi::fields::Name)]
     pub name: String,
     /// `shop_manager` or `cashier`.
+    #[schema(value_type = crate::openapi::fields::StaffRole)]
     pub role: Role,
-    /// Needed for managers, who log in to the portal; optional for cashiers.
+    /// Needed for managers, who log in to the portal; optional for cashiers. A password
+    /// needs an email (422 otherwise).
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::fields::Email>)]
     pub email: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::fields::Password>)]
     pub password: Option<String>,
-    /// 4-8 digits for the till.
+    /// 4-8 digits for the till, unused by the shop's other staff (409 otherwise).
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::fields::Pin>)]
     pub pin: Option<String>,
 }
 
 /// Adds a staff member. Managers may add cashiers; company admins any staff role.
 #[utoipa::path(post, path = "/api/shops/{id}/staff", tag = "staff", security(("bearer" = [])), request_body = AddStaff,
-    responses((status = 201, body = StaffView), (status = 403, body = pos_shared::error::WireError), (status = 409, body = pos_shared::error::WireError)))]
+    responses((status = 201, body = StaffView), (status = 403, body = pos_shared::error::WireError), (status = 409, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn add_staff(
     State(state): State<AppState>,
     p: Principal,
@@ -357,6 +363,7 @@ pub async fn remove_staff(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetPin {
+    #[schema(value_type = crate::openapi::fields::Pin)]
     pub pin: String,
 }
 

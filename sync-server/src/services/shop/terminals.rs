@@ -161,6 +161,7 @@ pub async fn create_enrollment_code(
 pub struct EnrollRequest {
     pub code: String,
     /// A name managers recognise, such as "Till 2".
+    #[schema(value_type = crate::openapi::fields::Name)]
     pub name: String,
 }
 
@@ -176,7 +177,7 @@ pub struct Enrolled {
 /// A terminal trades an enrollment code for its device credential, within the plan's
 /// terminal limit. No token needed: the code is the proof.
 #[utoipa::path(post, path = "/api/terminals/enroll", tag = "terminals", request_body = EnrollRequest,
-    responses((status = 201, body = Enrolled), (status = 401, body = pos_shared::error::WireError), (status = 409, body = pos_shared::error::WireError)))]
+    responses((status = 201, body = Enrolled), (status = 401, body = pos_shared::error::WireError), (status = 403, body = pos_shared::error::WireError), (status = 409, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn enroll_terminal(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<EnrollRequest>,

@@ -46,6 +46,33 @@ impl<S: Send + Sync> FromRequestParts<S> for SyncProtocol {
     }
 }
 
+/// The header as a required parameter of every operation that extracts [`SyncProtocol`].
+impl utoipa::IntoParams for SyncProtocol {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::{
+            Required, Type,
+            path::{ParameterBuilder, ParameterIn},
+            schema::ObjectBuilder,
+        };
+        vec![
+            ParameterBuilder::new()
+                .name(PROTOCOL_HEADER)
+                .parameter_in(ParameterIn::Header)
+                .required(Required::True)
+                .description(Some("The sync protocol version the terminal speaks."))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(OLDEST_PROTOCOL_VERSION))
+                        .maximum(Some(PROTOCOL_VERSION)),
+                ))
+                .build(),
+        ]
+    }
+}
+
 /// Adds many events to `db`'s outbox inside the caller's transaction (one round trip).
 pub async fn record_events(
     db: &Database,

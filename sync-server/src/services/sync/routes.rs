@@ -56,12 +56,12 @@ pub(crate) fn terminal(p: &Principal) -> ApiResult<ingest::Source> {
 }
 
 /// What a newly enrolled terminal sets itself up with.
-#[utoipa::path(get, path = "/api/sync/config", tag = "sync", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/sync/config", tag = "sync", security(("bearer" = [])), params(SyncProtocol),
     responses((status = 200, body = TerminalConfig), (status = 403, body = pos_shared::error::WireError)))]
 pub async fn config(
     State(state): State<AppState>,
-    _v: SyncProtocol,
     p: Principal,
+    _v: SyncProtocol,
 ) -> ApiResult<Json<TerminalConfig>> {
     let src = terminal(&p)?;
     let settings = company::settings(&state, &src.company_id).await?;
@@ -86,12 +86,12 @@ pub async fn config(
 /// Registers the calling terminal's receipt seal key, so the shop's other tills can check
 /// its receipts offline (they receive it on the `config` stream). Sending the same key
 /// again changes nothing; a terminal's key never changes, so another key is refused.
-#[utoipa::path(put, path = "/api/sync/receipt-key", tag = "sync", security(("bearer" = [])), request_body = ReceiptKey,
+#[utoipa::path(put, path = "/api/sync/receipt-key", tag = "sync", security(("bearer" = [])), request_body = ReceiptKey, params(SyncProtocol),
     responses((status = 200, body = ReceiptKey), (status = 409, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn receipt_key(
     State(state): State<AppState>,
-    _v: SyncProtocol,
     p: Principal,
+    _v: SyncProtocol,
     ApiJson(req): ApiJson<ReceiptKey>,
 ) -> ApiResult<Json<ReceiptKey>> {
     let src = terminal(&p)?;
@@ -111,12 +111,12 @@ fn first_epoch() -> i64 {
 }
 
 /// How far the server has the calling terminal's journal.
-#[utoipa::path(get, path = "/api/sync/state", tag = "sync", security(("bearer" = [])), params(StateQuery),
+#[utoipa::path(get, path = "/api/sync/state", tag = "sync", security(("bearer" = [])), params(SyncProtocol, StateQuery),
     responses((status = 200, body = SyncState)))]
 pub async fn state_of(
     State(state): State<AppState>,
-    _v: SyncProtocol,
     p: Principal,
+    _v: SyncProtocol,
     Query(q): Query<StateQuery>,
 ) -> ApiResult<Json<SyncState>> {
     let src = terminal(&p)?;
@@ -133,12 +133,12 @@ pub async fn state_of(
 
 /// Stores a contiguous batch of the terminal's journal in one transaction and acks it
 /// (or names the sequence it expects).
-#[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest, params(SyncProtocol),
     responses((status = 200, body = PushResponse), (status = 422, body = pos_shared::error::WireError)))]
 pub async fn push(
     State(state): State<AppState>,
-    _v: SyncProtocol,
     p: Principal,
+    _v: SyncProtocol,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> ApiResult<Json<PushResponse>> {
     let src = terminal(&p)?;
@@ -147,9 +147,12 @@ pub async fn push(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PageQuery {
+    /// The cursor of the last change the terminal has (0: from the start).
     #[serde(default)]
+    #[param(minimum = 0)]
     pub after: i64,
-    /// At most 5000; default 1000.
+    /// At most 5000 are sent (more is read as 5000); default 1000.
+    #[param(format = Int64, minimum = 0, maximum = 4_294_967_295_u64)]
     pub limit: Option<u32>,
     /// The terminal's journal epoch: stock pages then say how much of its journal their
     /// balances include (`included_through`).
@@ -157,12 +160,12 @@ pub struct PageQuery {
 }
 
 /// Changes of a stream after a cursor, oldest first.
-#[utoipa::path(get, path = "/api/sync/streams/{stream}", tag = "sync", security(("bearer" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/api/sync/streams/{stream}", tag = "sync", security(("bearer" = [])), params(SyncProtocol, PageQuery),
     responses((status = 200, body = ChangesPage), (status = 404, body = pos_shared::error::WireError)))]
 pub async fn stream_page(
     State(state): State<AppState>,
-    _v: SyncProtocol,
     p: Principal,
+    _v: SyncProtocol,
     Path(stream): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> ApiResult<Json<ChangesPage>> {
