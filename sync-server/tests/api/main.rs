@@ -26,4 +26,5 @@ mod shop_streams;
 mod stock;
 mod sync;
 mod tenancy;
+mod tenancy_sweep;
 mod variants;

@@ -222,7 +222,8 @@ pub async fn get_promotion(
     Ok(Json(find(&state, &p, &id.to_string()).await?.view()))
 }
 
-/// The company's promotions, newest first.
+/// The company's promotions, newest first; `shop_id` (a shop the caller may see) keeps
+/// those that run there.
 #[utoipa::path(get, path = "/api/catalog/promotions", tag = "catalog", security(("bearer" = [])), params(Page, PromotionFilter),
     responses((status = 200, body = [PromotionView])))]
 pub async fn list_promotions(
@@ -237,6 +238,8 @@ pub async fn list_promotions(
         q.insert("active", active);
     }
     if let Some(shop) = filter.shop_id {
+        // Another company's shop, or one outside a manager's reach: 404, as everywhere.
+        visible_shop(&state, &p, &shop).await?;
         q.insert(
             "$or",
             vec![doc! { "shop_ids": &shop }, doc! { "shop_ids": [] }],

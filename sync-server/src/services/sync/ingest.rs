@@ -111,7 +111,12 @@ fn check_batch(src: &Source, req: &PushRequest) -> crate::error::ApiResult<()> {
     if req.records[0].seq < 1 {
         return Err(ApiError::invalid("records", "sequences start at 1"));
     }
-    if req.records.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
+    // Checked: a record claiming seq i64::MAX has no successor (and must not overflow).
+    if req
+        .records
+        .windows(2)
+        .any(|w| w[0].seq.checked_add(1) != Some(w[1].seq))
+    {
         return Err(ApiError::invalid(
             "records",
             "records must be contiguous and oldest first (seq n, n+1, ...)",
@@ -195,4 +200,43 @@ pub async fn store(
         duplicates,
         quarantined,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use pos_shared::journal::JournalRecord;
+
+    use super::*;
+
+    fn record(seq: i64) -> JournalRecord {
+        JournalRecord {
+            seq,
+            id: format!("r{seq}"),
+            terminal_id: "t".into(),
+            epoch: 1,
+            hlc_ms: 0,
+            catalog_cursor: 0,
+            kind: "sale_completed".into(),
+            payload: "{}".into(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_batch_running_past_the_last_sequence_is_refused_not_a_panic() {
+        let src = Source {
+            company_id: "c".into(),
+            shop_id: "s".into(),
+            terminal_id: "t".into(),
+        };
+        let batch = |seqs: &[i64]| PushRequest {
+            terminal_id: "t".into(),
+            epoch: 1,
+            records: seqs.iter().map(|&s| record(s)).collect(),
+        };
+        assert!(check_batch(&src, &batch(&[1, 2, 3])).is_ok());
+        let err = check_batch(&src, &batch(&[i64::MAX, 1])).unwrap_err();
+        assert_eq!(err.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    }
 }
