@@ -136,6 +136,26 @@ string_schema!(
 );
 
 string_schema!(
+    /// Why stock moved: `delivery`, `count`, `damage`...
+    Reason,
+    |s| s
+        .description(Some("1 to 120 characters, not only blanks."))
+        .min_length(Some(1))
+        .max_length(Some(120))
+        .pattern(Some(NOT_BLANK))
+);
+
+string_schema!(
+    /// What a manager did about something sync found.
+    Note,
+    |s| s
+        .description(Some("1 to 500 characters, not only blanks."))
+        .min_length(Some(1))
+        .max_length(Some(500))
+        .pattern(Some(NOT_BLANK))
+);
+
+string_schema!(
     /// A key chosen by the client once per request and sent again on a retry.
     IdempotencyKey,
     |s| s

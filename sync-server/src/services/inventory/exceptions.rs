@@ -141,7 +141,7 @@ pub async fn list_exceptions(
 #[serde(deny_unknown_fields)]
 pub struct Resolve {
     /// What was done about it (1 to 500 characters): "counted the shelf, stock corrected".
-    #[schema(value_type = crate::openapi::fields::NotBlank, max_length = 500)]
+    #[schema(value_type = crate::openapi::fields::Note)]
     pub note: String,
 }
 

@@ -108,7 +108,7 @@ pub struct Adjustment {
     #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub delta_milli: i64,
     /// Why: `delivery`, `count`, `damage`...
-    #[schema(value_type = crate::openapi::fields::NotBlank, max_length = 120)]
+    #[schema(value_type = crate::openapi::fields::Reason)]
     pub reason: String,
     /// Makes a retried request harmless: the same key applies once.
     #[schema(value_type = crate::openapi::fields::IdempotencyKey)]
