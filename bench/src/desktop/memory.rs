@@ -8,7 +8,25 @@ use std::collections::HashMap;
 pub struct TreeMemory {
     pub rss: u64,
     pub pss: u64,
-    pub names: Vec<String>,
+    /// Each process: command name, RSS, PSS.
+    pub each: Vec<(String, u64, u64)>,
+}
+
+impl TreeMemory {
+    /// "kassa-desktop 120.0 MiB / 80.0 MiB, ..." for the notes under the table.
+    pub fn describe_each(&self) -> String {
+        self.each
+            .iter()
+            .map(|(name, rss, pss)| {
+                format!(
+                    "{name} {} / {}",
+                    crate::stats::fmt_bytes(*rss),
+                    crate::stats::fmt_bytes(*pss)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 fn kb_field(text: &str, field: &str) -> u64 {
@@ -44,14 +62,16 @@ fn processes() -> Vec<(u32, u32, String)> {
         .collect()
 }
 
-/// The tree under the newest process whose name starts like `binary` (the kernel cuts
-/// names at 15 characters).
-pub fn app_tree(binary: &str) -> Option<TreeMemory> {
+/// The tree under the newest process running `binary` (another run of the app, say a
+/// test of a debug build, may be up at the same time).
+pub fn app_tree(binary: &std::path::Path) -> Option<TreeMemory> {
     let all = processes();
-    let short: String = binary.chars().take(15).collect();
+    let wanted = std::fs::canonicalize(binary).ok()?;
     let root = all
         .iter()
-        .filter(|(_, _, n)| *n == short)
+        .filter(|(pid, _, _)| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == wanted)
+        })
         .map(|p| p.0)
         .max()?;
     let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -63,16 +83,17 @@ pub fn app_tree(binary: &str) -> Option<TreeMemory> {
     let mut out = TreeMemory {
         rss: 0,
         pss: 0,
-        names: Vec::new(),
+        each: Vec::new(),
     };
     while let Some(pid) = stack.pop() {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
         let rollup =
             std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-        out.rss += kb_field(&status, "VmRSS");
-        out.pss += kb_field(&rollup, "Pss");
-        out.names
-            .push(names.get(&pid).copied().unwrap_or("?").to_owned());
+        let (rss, pss) = (kb_field(&status, "VmRSS"), kb_field(&rollup, "Pss"));
+        out.rss += rss;
+        out.pss += pss;
+        let name = names.get(&pid).copied().unwrap_or("?").to_owned();
+        out.each.push((name, rss, pss));
         stack.extend(children.get(&pid).into_iter().flatten());
     }
     Some(out)

@@ -3,23 +3,23 @@
 //! keystroke to search results, start to PIN screen, login to sell screen, idle memory
 //! of the whole app, and the keys a cashier presses for a sale.
 
+mod core_share;
 mod memory;
 mod probes;
+mod steps;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use kassa_tests::desktop::Desktop;
-use kassa_tests::webdriver::Session;
 use pos_core::app::{StandaloneSetup, Till};
 use pos_core::catalog_csv;
 use rand::SeedableRng;
 use rand::seq::IndexedRandom;
-use serde_json::json;
 
 use crate::dataset::{self, GenProduct};
-use crate::report::{Row, Target};
+use crate::report::Row;
 use crate::stats::{Samples, Summary};
 
 const MANAGER_PIN: &str = "4321";
@@ -90,6 +90,15 @@ async fn prepare(dir: &Path, products: &[GenProduct]) -> anyhow::Result<PathBuf>
     Ok(path)
 }
 
+/// What the in-app steps work from: the generated inputs and the engine's own timings.
+struct Plan<'a> {
+    products: &'a [GenProduct],
+    codes: Vec<String>,
+    typed: Vec<(String, String)>,
+    queries: Vec<String>,
+    core: core_share::CoreShare,
+}
+
 /// Runs the benchmark.
 pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
     let tmp = match &cfg.workdir {
@@ -100,99 +109,72 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
     let db = prepare(tmp.path(), &shop.products)
         .await
         .context("preparing the till")?;
-    let mut rows = Vec::new();
-    let mut notes = Vec::new();
-
+    let (codes, typed) = inputs(cfg, &shop.products)?;
+    let queries: Vec<String> = typed.iter().map(|(a, b)| format!("{a}{b}")).collect();
+    let core = core_share::measure(&db, CASHIER_PIN, &queries, &codes)
+        .await
+        .context("timing the till engine in process")?;
+    let plan = Plan {
+        products: &shop.products,
+        codes,
+        typed,
+        queries,
+        core,
+    };
+    let mut out = Outcome {
+        rows: Vec::new(),
+        notes: Vec::new(),
+    };
     let started = Instant::now();
     let app = Desktop::start(&db, tmp.path(), 1280, 800).await;
-    let s = &app.session;
-    let pin = s.wait("#pin-input", Duration::from_secs(60)).await?;
-    let to_pin = started.elapsed();
-    let page_age = ms(&s.script(probes::PAGE_AGE, json!([])).await?);
-    rows.push(Row::latency(
-        "app start to PIN screen (process spawn, incl. Xvfb + driver)",
-        Target::Max(Duration::from_millis(1500)),
-        &one(to_pin),
-    ));
-    notes.push(format!("The page itself was {page_age:.0} ms old when the PIN screen was found (navigation start to PIN screen)."));
-
-    let login = Instant::now();
-    s.type_into(&pin, &format!("{CASHIER_PIN}\n")).await?;
-    s.wait("#search", Duration::from_secs(10)).await?;
-    rows.push(Row::latency(
-        "PIN entered to usable sell screen (incl. one WebDriver round trip)",
-        Target::Max(Duration::from_millis(500)),
-        &one(login.elapsed()),
-    ));
-
-    let mut rng = rand::rngs::StdRng::seed_from_u64(cfg.seed);
-    let (dom, painted) = scans(s, &shop.products, cfg.scans, &mut rng).await?;
-    rows.push(Row::latency(
-        "scan to cart line in the DOM",
-        Target::p99(Duration::from_millis(33)),
-        &summary(&dom)?,
-    ));
-    rows.push(Row::latency(
-        "scan to the next painted frame",
-        Target::p99(Duration::from_millis(33)),
-        &summary(&painted)?,
-    ));
-    notes.push(p95_note("scan", &dom, &painted, 16));
-    let mut unchanged = 0;
-    let (dom, painted) =
-        keystrokes(s, &shop.products, cfg.keystrokes, &mut rng, &mut unchanged).await?;
-    if unchanged > 0 {
-        notes.push(format!(
-            "{unchanged} keystrokes left the visible results as they were and are not timed."
-        ));
-    }
-    rows.push(Row::latency(
-        "keystroke to search results in the DOM",
-        Target::Info,
-        &summary(&dom)?,
-    ));
-    rows.push(Row::latency(
-        "keystroke to the next painted frame",
-        Target::Info,
-        &summary(&painted)?,
-    ));
-    notes.push(p95_note("keystroke", &dom, &painted, 50));
-
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    match memory::app_tree(&crate::desktop::binary_name()) {
-        Some(m) => {
-            rows.push(Row::value(
-                "idle memory, whole app (RSS, all processes; target ≤ 150 MiB)",
-                crate::stats::fmt_bytes(m.rss),
-            ));
-            rows.push(Row::value(
-                "idle memory, whole app (PSS: shared pages split)",
-                crate::stats::fmt_bytes(m.pss),
-            ));
-            notes.push(format!("Processes measured: {}.", m.names.join(", ")));
-        }
-        None => notes.push("The app's processes were not found for the memory reading.".into()),
-    }
-    let keys = keys_per_sale(s, &shop.products).await?;
-    rows.push(Row::value(
-        "keys from the last scan to a receipt: exact cash (≤ 2)",
-        keys.0.to_string(),
-    ));
-    rows.push(Row::value(
-        "keys from the last scan to a receipt: cash with change (≤ 4)",
-        keys.1.to_string(),
-    ));
-    app.shot("bench-sell-1280").await;
-    s.close_ref().await;
+    let done = in_app(&app, started, &plan, &mut out).await;
+    // The screen as it was when a step failed, or the sell screen after the run.
+    app.shot(if done.is_ok() {
+        "bench-sell-1280"
+    } else {
+        "bench-failed"
+    })
+    .await;
+    app.session.close_ref().await;
     drop(app);
-    Ok(Outcome { rows, notes })
+    done.map(|()| out)
 }
 
-fn binary_name() -> String {
-    kassa_tests::desktop::binary()
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "kassa-desktop".into())
+/// Every step in the running app, in order.
+async fn in_app(
+    app: &Desktop,
+    started: Instant,
+    plan: &Plan<'_>,
+    out: &mut Outcome,
+) -> anyhow::Result<()> {
+    steps::start_and_login(&app.session, started, out).await?;
+    steps::scanning(&app.session, plan, out).await?;
+    steps::typing(&app.session, plan, out).await?;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    steps::idle_memory(out);
+    steps::keys(&app.session, plan.products, out).await
+}
+
+/// Which build of the app ran, from where it lives (`target/release/...`).
+fn build_kind() -> String {
+    let bin = kassa_tests::desktop::binary();
+    let dir = bin.parent().and_then(|d| d.file_name());
+    match dir.and_then(|d| d.to_str()) {
+        Some("release") => "release build".into(),
+        Some("debug") => "debug build".into(),
+        _ => format!("the build at {}", bin.display()),
+    }
+}
+
+/// The installed WebKitGTK, as dpkg knows it ("?" elsewhere).
+fn webkit_version() -> String {
+    std::process::Command::new("dpkg-query")
+        .args(["-W", "-f=${Version}", "libwebkit2gtk-4.1-0"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_else(|| "?".into())
 }
 
 fn summary(s: &Samples) -> anyhow::Result<Summary> {
@@ -236,92 +218,43 @@ fn pair(v: &serde_json::Value) -> anyhow::Result<(Duration, Duration)> {
     ))
 }
 
-/// Scans random products; every 25 lines the sale is paid exact (F12, Enter) so the
-/// cart stays the size of a real one.
-async fn scans(
-    s: &Session,
+/// The codes to scan and the (first two letters, third letter) pairs to type, drawn in
+/// the order the runs before kept so that their figures stay comparable.
+fn inputs(
+    cfg: &Config,
     products: &[GenProduct],
-    n: usize,
-    rng: &mut rand::rngs::StdRng,
-) -> anyhow::Result<(Samples, Samples)> {
-    let (mut dom, mut painted) = (Samples::with_capacity(n), Samples::with_capacity(n));
-    for i in 0..n {
-        let p = products.choose(rng).context("no products")?;
-        let (a, b) = pair(&s.script_async(probes::SCAN, json!([p.barcode])).await?)
-            .with_context(|| format!("scanning {} ({})", p.barcode, p.name))?;
-        dom.push(a);
-        painted.push(b);
-        if i % 25 == 24 {
-            s.script(probes::PRESS, json!(["F12"])).await?;
-            s.wait("#new-sale", Duration::from_secs(10)).await?;
-            s.script(probes::PRESS, json!(["Enter"])).await?;
-            s.wait("#search", Duration::from_secs(10)).await?;
-        }
-    }
-    Ok((dom, painted))
-}
-
-/// Types the third letter of a random product's name after its first two.
-async fn keystrokes(
-    s: &Session,
-    products: &[GenProduct],
-    n: usize,
-    rng: &mut rand::rngs::StdRng,
-    unchanged: &mut usize,
-) -> anyhow::Result<(Samples, Samples)> {
-    let (mut dom, mut painted) = (Samples::with_capacity(n), Samples::with_capacity(n));
-    for _ in 0..n {
-        let p = products.choose(rng).context("no products")?;
+) -> anyhow::Result<(Vec<String>, Vec<(String, String)>)> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(cfg.seed);
+    let codes = (0..cfg.scans)
+        .map(|_| {
+            Ok(products
+                .choose(&mut rng)
+                .context("no products")?
+                .barcode
+                .clone())
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut typed = Vec::with_capacity(cfg.keystrokes);
+    for _ in 0..cfg.keystrokes {
+        let p = products.choose(&mut rng).context("no products")?;
         let chars: Vec<char> = p.name.to_lowercase().chars().collect();
-        if chars.len() < 3 {
-            continue;
-        }
-        let prefix: String = chars[..2].iter().collect();
-        let next = chars[2].to_string();
-        // A third letter that leaves the first screenful as it was shows no change to time.
-        match pair(
-            &s.script_async(probes::KEYSTROKE, json!([prefix, next]))
-                .await?,
-        ) {
-            Ok((a, b)) => {
-                dom.push(a);
-                painted.push(b);
-            }
-            Err(_) => *unchanged += 1,
+        if chars.len() >= 3 {
+            typed.push((chars[..2].iter().collect(), chars[2].to_string()));
         }
     }
-    Ok((dom, painted))
-}
-
-/// Counts the keys the cashier presses after the last scan, through WebDriver's real
-/// key events: exact cash (F12) and cash with change (F10, the amount, Enter).
-async fn keys_per_sale(s: &Session, products: &[GenProduct]) -> anyhow::Result<(usize, usize)> {
-    let p = products.first().context("no products")?;
-    let search = s.wait("#search", Duration::from_secs(10)).await?;
-    s.click(&search).await?;
-    s.keys(&format!("{}\n", p.barcode)).await?;
-    s.wait(".cart-line", Duration::from_secs(10)).await?;
-    let exact = "\u{E03C}";
-    s.keys(exact).await?;
-    s.wait("#new-sale", Duration::from_secs(10)).await?;
-    s.keys("\n").await?;
-    s.wait("#search", Duration::from_secs(10)).await?;
-    s.keys(&format!("{}\n", p.barcode)).await?;
-    s.wait(".cart-line", Duration::from_secs(10)).await?;
-    let tendered = (p.price_minor / 100 + 1).to_string();
-    let change = format!("\u{E03A}{tendered}\n");
-    s.keys("\u{E03A}").await?;
-    s.wait("#tender-amount", Duration::from_secs(10)).await?;
-    s.keys(&format!("{tendered}\n")).await?;
-    s.wait("#change-due", Duration::from_secs(10)).await?;
-    Ok((exact.chars().count(), change.chars().count()))
+    Ok((codes, typed))
 }
 
 /// The markdown for this benchmark's section of RESULTS.md.
 pub fn section(cfg: &Config, out: &Outcome, when: &str, machine: &str) -> String {
     let mut s = format!(
-        "## desktop (the terminal app in its real webview)\n\n{when} · seed {} · {} products, {} scans, {} keystrokes · debug build under Xvfb, WebKitGTK via tauri-driver · {machine}\n\n",
-        cfg.seed, cfg.products, cfg.scans, cfg.keystrokes
+        "## desktop (the terminal app in its real webview)\n\n{when} · seed {} · {} products, {} scans, {} keystrokes · {} under Xvfb, WebKitGTK {} via tauri-driver · {machine}\n\n",
+        cfg.seed,
+        cfg.products,
+        cfg.scans,
+        cfg.keystrokes,
+        build_kind(),
+        webkit_version(),
     );
     s.push_str(&crate::report::table(&out.rows));
     for n in &out.notes {

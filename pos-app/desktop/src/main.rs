@@ -11,6 +11,7 @@ mod device_commands;
 mod devices;
 mod instance;
 mod logging;
+mod webview;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ fn main() {
                     .app_log_dir()
                     .unwrap_or_else(|_| dir.join("logs")),
             );
+            webview::tune(app);
             let db_path = instance::database_path(&dir)?;
             let lock = instance::lock(&db_path)?;
             let till = tauri::async_runtime::block_on(Till::open(&db_path))
