@@ -187,6 +187,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_path_id_is_declared_and_every_token_check_documented() {
+        use utoipa::OpenApi as _;
+        let doc = serde_json::to_value(crate::openapi::ApiDoc::openapi()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let declared: Vec<&str> = op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p["in"] == "path")
+                    .filter_map(|p| p["name"].as_str())
+                    .collect();
+                for name in template_names(path) {
+                    assert!(
+                        declared.contains(&name.as_str()),
+                        "{method} {path}: `{name}`"
+                    );
+                }
+                let responses = &op["responses"];
+                assert!(responses.get("429").is_some(), "{method} {path}: 429");
+                if op.get("security").is_some() {
+                    assert!(responses.get("401").is_some(), "{method} {path}: 401");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn template_names_are_the_braced_segments() {
         assert_eq!(
             template_names("/api/shops/{shop}/prices/{product}"),

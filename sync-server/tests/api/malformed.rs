@@ -136,3 +136,55 @@ async fn one_address_is_rate_limited_across_endpoints() {
     let body = limited.expect("a burst beyond the per-IP limit is refused with 429");
     assert_eq!(body["code"], "rate_limited", "{body}");
 }
+
+/// What the first schemathesis run found: paging past 2^63 was a 500 on every list, a sync
+/// call without a token a 400, and an array of nulls passed for an object body.
+#[tokio::test]
+async fn what_the_api_fuzzer_found_stays_fixed() {
+    let app = spawn_app().await;
+    let t = app.tenant("Fuzzed").await;
+    for path in [
+        "/api/companies?offset=9223372036854775808",
+        "/api/audit?offset=9223372036854775808",
+        "/api/shops?limit=18446744073709551616",
+    ] {
+        let (status, body) = app.get(path, &t.admin).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_error_shape(status, &body);
+        assert!(
+            body["message"].as_str().unwrap().contains("query"),
+            "says what: {body}"
+        );
+    }
+    let (status, body) = app.call(Method::GET, "/api/sync/config", None, None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "no token is a 401 first: {body}"
+    );
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/shops/{}", t.shop_id),
+            Some(&t.admin),
+            Some(json!([null, null])),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/shops/{}", t.shop_id),
+            Some(&t.admin),
+            Some(json!({ "name": "Renamed", "timezone": "UTC" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "an object still passes: {body}");
+    let plan = json!({ "name": "custom", "max_shops": 2.0, "max_terminals": 3e0 });
+    let path = format!("/api/companies/{}/plan", t.company_id);
+    let (status, body) = app
+        .call(Method::PUT, &path, Some(&app.admin), Some(plan))
+        .await;
+    assert_eq!(status, StatusCode::OK, "2.0 is the integer 2: {body}");
+    assert_eq!(body["plan"]["max_shops"], 2, "{body}");
+}
