@@ -218,12 +218,15 @@ fn pair(v: &serde_json::Value) -> anyhow::Result<(Duration, Duration)> {
     ))
 }
 
-/// The codes to scan and the (first two letters, third letter) pairs to type, drawn in
-/// the order the runs before kept so that their figures stay comparable.
+/// A search typed as its first two letters, then its third.
+type TypedSearch = (String, String);
+
+/// The codes to scan and the searches to type, drawn in the order the runs before kept so
+/// that their figures stay comparable.
 fn inputs(
     cfg: &Config,
     products: &[GenProduct],
-) -> anyhow::Result<(Vec<String>, Vec<(String, String)>)> {
+) -> anyhow::Result<(Vec<String>, Vec<TypedSearch>)> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(cfg.seed);
     let codes = (0..cfg.scans)
         .map(|_| {
