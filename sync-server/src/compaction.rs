@@ -21,12 +21,6 @@ use mongodb::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::streams::{CHANGES, HEADS};
-
-/// Each stream's head at the previous round: only changes superseded at or below it are
-/// deleted (see [`compact`]).
-const MARKS: &str = "compaction_marks";
-
 /// Deletes, on every stream of `db`, the changes that a newer change of the same entity
 /// at or below the head seen by the previous round supersedes; returns how many. The
 /// first round on a stream only records its head.
@@ -38,13 +32,12 @@ const MARKS: &str = "compaction_marks";
 /// A newer change at or below the previous round's head was committed a whole interval
 /// ago, long before any page being read now.
 pub async fn compact(db: &Database) -> mongodb::error::Result<u64> {
-    let heads: Vec<Document> = db
-        .collection::<Document>(HEADS)
+    let heads: Vec<Document> = crate::store::internal::<Document>(db, &crate::store::STREAM_HEADS)
         .find(doc! {})
         .await?
         .try_collect()
         .await?;
-    let marks = db.collection::<Document>(MARKS);
+    let marks = crate::store::internal::<Document>(db, &crate::store::COMPACTION_MARKS);
     let mut deleted = 0;
     for h in &heads {
         let (Ok(stream), Ok(head)) = (h.get_str("_id"), h.get_i64("head")) else {
@@ -68,7 +61,7 @@ pub async fn compact(db: &Database) -> mongodb::error::Result<u64> {
 /// One stream: per entity, every change below its newest at or below `mark`, deleted by
 /// `_id` in chunks.
 async fn compact_stream(db: &Database, stream: &str, mark: i64) -> mongodb::error::Result<u64> {
-    let changes = db.collection::<Document>(CHANGES);
+    let changes = crate::store::internal::<Document>(db, &crate::store::STREAM_CHANGES);
     let groups: Vec<Document> = changes
         .aggregate(vec![
             doc! { "$match": { "stream": stream, "cursor": { "$lte": mark } } },

@@ -15,6 +15,7 @@ pub mod portal;
 pub mod realtime;
 pub mod services;
 pub mod state;
+pub mod store;
 pub mod streams;
 pub mod testing;
 

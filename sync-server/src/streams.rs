@@ -21,10 +21,6 @@ use mongodb::{
 };
 use pos_shared::sync::{Change, ChangeOp};
 
-pub(crate) const HEADS: &str = "stream_heads";
-pub(crate) const CHANGES: &str = "changes";
-const PACKS: &str = "change_packs";
-
 /// Most cursor ranges of `limit` one page reads while it finds too few changes in them (a
 /// compacted log has holes: see `compaction`).
 const SPARSE_RANGES: i64 = 32;
@@ -68,7 +64,7 @@ pub fn staff_key(shop_id: &str) -> String {
 }
 
 pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
-    db.collection::<Document>(CHANGES)
+    crate::store::internal::<Document>(db, &crate::store::STREAM_CHANGES)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "stream": 1, "cursor": 1 })
@@ -77,14 +73,14 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
         )
         .await?;
     // What compaction deletes through (`compaction`).
-    db.collection::<Document>(CHANGES)
+    crate::store::internal::<Document>(db, &crate::store::STREAM_CHANGES)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "stream": 1, "entity": 1, "id": 1, "cursor": 1 })
                 .build(),
         )
         .await?;
-    db.collection::<Document>(PACKS)
+    crate::store::internal::<Document>(db, &crate::store::STREAM_PACKS)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "stream": 1, "from": 1 })
@@ -127,8 +123,7 @@ pub async fn append_many(
         return Ok(());
     }
     let n = i64::try_from(changes.len()).unwrap_or(i64::MAX);
-    let head = db
-        .collection::<Document>(HEADS)
+    let head = crate::store::internal::<Document>(db, &crate::store::STREAM_HEADS)
         .find_one_and_update(doc! { "_id": stream }, doc! { "$inc": { "head": n } })
         .with_options(
             FindOneAndUpdateOptions::builder()
@@ -161,7 +156,7 @@ pub async fn append_many(
             "data": data,
         });
     }
-    db.collection::<Document>(CHANGES)
+    crate::store::internal::<Document>(db, &crate::store::STREAM_CHANGES)
         .insert_many(docs)
         .session(session)
         .await?;
@@ -189,7 +184,7 @@ async fn insert_pack(
     let to = first - 1 + i64::try_from(wire.len()).unwrap_or(i64::MAX);
     let packed = crate::gzip::pack(&wire)
         .map_err(|e| mongodb::error::Error::custom(format!("change pack {e}")))?;
-    db.collection::<Document>(PACKS)
+    crate::store::internal::<Document>(db, &crate::store::STREAM_PACKS)
         .insert_one(doc! {
             "stream": stream,
             "from": first - 1,
@@ -209,7 +204,7 @@ async fn pack_at(
     after: i64,
     head: i64,
 ) -> mongodb::error::Result<Option<Vec<Change>>> {
-    let packs = db.collection::<Document>(PACKS);
+    let packs = crate::store::internal::<Document>(db, &crate::store::STREAM_PACKS);
     let find = packs.find_one(doc! { "stream": stream, "from": after });
     let found = match s {
         Some(s) => find.session(&mut **s).await?,
@@ -253,7 +248,7 @@ async fn head_of(
     s: &mut Option<&mut ClientSession>,
     stream: &str,
 ) -> mongodb::error::Result<i64> {
-    let heads = db.collection::<Document>(HEADS);
+    let heads = crate::store::internal::<Document>(db, &crate::store::STREAM_HEADS);
     let find = heads.find_one(doc! { "_id": stream });
     let found = match s {
         Some(s) => find.session(&mut **s).await?,
@@ -310,7 +305,7 @@ pub async fn page_in(
     let (mut from, mut upto, mut reached) = (after, upto, after);
     for _ in 0..SPARSE_RANGES {
         let want = limit - i64::try_from(docs.len()).unwrap_or(limit);
-        let log = db.collection::<Document>(CHANGES);
+        let log = crate::store::internal::<Document>(db, &crate::store::STREAM_CHANGES);
         let find = log
             .find(doc! { "stream": stream, "cursor": { "$gt": from, "$lte": upto } })
             .sort(doc! { "cursor": 1 })

@@ -16,7 +16,7 @@ pub async fn record(
     let doc = event
         .to_outbox_doc()
         .map_err(|e| mongodb::error::Error::custom(format!("event not encodable: {e}")))?;
-    db.collection::<Document>(COLLECTION)
+    crate::store::internal::<Document>(db, &crate::store::OUTBOX)
         .insert_one(doc)
         .session(session)
         .await?;
@@ -26,7 +26,7 @@ pub async fn record(
 /// Index the relay scans by.
 pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
     use mongodb::{IndexModel, bson::doc};
-    db.collection::<Document>(COLLECTION)
+    crate::store::internal::<Document>(db, &crate::store::OUTBOX)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "published": 1, "_id": 1 })

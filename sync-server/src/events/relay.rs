@@ -16,7 +16,7 @@ use mongodb::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::{EventMessage, bus::Bus, outbox, topology};
+use super::{EventMessage, bus::Bus, topology};
 
 /// Largest number of events published before waiting for their confirms.
 const BATCH: i64 = 500;
@@ -76,7 +76,7 @@ async fn connect(bus: &Bus) -> anyhow::Result<(lapin::Connection, Channel)> {
 async fn relay_pending(bus: &Bus, channel: &Channel, dbs: &[Database]) -> anyhow::Result<usize> {
     let mut total = 0;
     for db in dbs {
-        let coll = db.collection::<Document>(outbox::COLLECTION);
+        let coll = crate::store::internal::<Document>(db, &crate::store::OUTBOX);
         let pending: Vec<Document> = coll
             .find(doc! { "published": false })
             .sort(doc! { "_id": 1 })

@@ -5,7 +5,12 @@
 use futures::TryStreamExt;
 use mongodb::{
     ClientSession, Collection,
+    action::{
+        Aggregate, CountDocuments, Delete, Distinct, Find, FindOne, FindOneAndUpdate, InsertMany,
+        InsertOne, Update,
+    },
     bson::{Bson, Document, doc},
+    options::UpdateModifications,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -53,13 +58,16 @@ pub struct TenantKeys {
 pub struct Scoped<T: Send + Sync> {
     coll: Collection<T>,
     base: Document,
+    scope: TenantScope,
+    keys: TenantKeys,
 }
 
 impl<T> Scoped<T>
 where
     T: Serialize + DeserializeOwned + Send + Sync + Unpin,
 {
-    pub fn new(coll: Collection<T>, scope: &TenantScope, keys: TenantKeys) -> Self {
+    /// Use [`crate::store::scoped`]: collections are opened only by the store layer.
+    pub(crate) fn new(coll: Collection<T>, scope: &TenantScope, keys: TenantKeys) -> Self {
         let mut base = Document::new();
         if let Some(company) = &scope.company {
             base.insert(keys.company, company.clone());
@@ -68,23 +76,50 @@ where
             let ids: Vec<Bson> = shops.iter().cloned().map(Bson::String).collect();
             base.insert(field, doc! { "$in": ids });
         }
-        Self { coll, base }
+        Self {
+            coll,
+            base,
+            scope: scope.clone(),
+            keys,
+        }
     }
 
-    /// `extra` AND the scope. `$and` (not a merge) so a caller's key can never replace the
-    /// scope's own condition on the same field.
+    /// The same collection and scope, read as `U`.
+    pub fn with_type<U>(&self) -> Scoped<U>
+    where
+        U: Serialize + DeserializeOwned + Send + Sync + Unpin,
+    {
+        Scoped {
+            coll: self.coll.clone_with_type(),
+            base: self.base.clone(),
+            scope: self.scope.clone(),
+            keys: self.keys,
+        }
+    }
+
+    /// `extra` AND the scope. Merged into one document when `extra` names none of the
+    /// scope's fields (so indexes on them serve the query as before); `$and` otherwise, so
+    /// a caller's key can never replace the scope's own condition on the same field.
     pub fn filter(&self, extra: Document) -> Document {
         if self.base.is_empty() {
             extra
         } else if extra.is_empty() {
             self.base.clone()
+        } else if self.base.keys().all(|k| !extra.contains_key(k)) {
+            let mut merged = self.base.clone();
+            merged.extend(extra);
+            merged
         } else {
             doc! { "$and": [self.base.clone(), extra] }
         }
     }
 
-    pub async fn find_one(&self, extra: Document) -> mongodb::error::Result<Option<T>> {
-        self.coll.find_one(self.filter(extra)).await
+    pub fn find(&self, extra: Document) -> Find<'_, T> {
+        self.coll.find(self.filter(extra))
+    }
+
+    pub fn find_one(&self, extra: Document) -> FindOne<'_, T> {
+        self.coll.find_one(self.filter(extra))
     }
 
     pub async fn find_one_in(
@@ -118,6 +153,10 @@ where
         self.coll.count_documents(self.filter(extra)).await
     }
 
+    pub fn count_documents(&self, extra: Document) -> CountDocuments<'_> {
+        self.coll.count_documents(self.filter(extra))
+    }
+
     pub async fn count_in(
         &self,
         extra: Document,
@@ -127,6 +166,10 @@ where
             .count_documents(self.filter(extra))
             .session(session)
             .await
+    }
+
+    pub fn distinct(&self, field: &str, extra: Document) -> Distinct<'_> {
+        self.coll.distinct(field, self.filter(extra))
     }
 
     /// Updates one in-scope document inside a transaction; false when none matched.
@@ -144,10 +187,109 @@ where
         Ok(r.matched_count > 0)
     }
 
-    /// The raw collection, for inserts of documents whose tenant keys the caller has
-    /// already taken from the scope.
-    pub fn collection(&self) -> &Collection<T> {
-        &self.coll
+    /// An update of one in-scope document. An upsert takes the scope's company from the
+    /// filter, so it lands in the scope's tenant.
+    pub fn update_one(
+        &self,
+        extra: Document,
+        update: impl Into<UpdateModifications>,
+    ) -> Update<'_> {
+        self.coll.update_one(self.filter(extra), update)
+    }
+
+    pub fn update_many(
+        &self,
+        extra: Document,
+        update: impl Into<UpdateModifications>,
+    ) -> Update<'_> {
+        self.coll.update_many(self.filter(extra), update)
+    }
+
+    pub fn find_one_and_update(
+        &self,
+        extra: Document,
+        update: impl Into<UpdateModifications>,
+    ) -> FindOneAndUpdate<'_, T> {
+        self.coll.find_one_and_update(self.filter(extra), update)
+    }
+
+    pub fn delete_one(&self, extra: Document) -> Delete<'_> {
+        self.coll.delete_one(self.filter(extra))
+    }
+
+    pub fn delete_many(&self, extra: Document) -> Delete<'_> {
+        self.coll.delete_many(self.filter(extra))
+    }
+
+    /// An aggregation over the scope's documents only: the scope joins the pipeline's
+    /// leading `$match`, or comes first as its own `$match`.
+    pub fn aggregate(&self, pipeline: impl IntoIterator<Item = Document>) -> Aggregate<'_> {
+        self.coll.aggregate(self.pipeline(pipeline))
+    }
+
+    pub fn pipeline(&self, pipeline: impl IntoIterator<Item = Document>) -> Vec<Document> {
+        let mut stages: Vec<Document> = pipeline.into_iter().collect();
+        if self.base.is_empty() {
+            return stages;
+        }
+        match stages.first_mut() {
+            Some(first) if first.len() == 1 && first.contains_key("$match") => {
+                let m = first.get_document("$match").cloned().unwrap_or_default();
+                *first = doc! { "$match": self.filter(m) };
+            }
+            _ => stages.insert(0, doc! { "$match": self.base.clone() }),
+        }
+        stages
+    }
+
+    /// The string `_id`s of the in-scope documents matching `extra`, read inside `s`.
+    pub async fn ids_in(
+        &self,
+        extra: Document,
+        s: &mut ClientSession,
+    ) -> mongodb::error::Result<Vec<String>> {
+        crate::db::ids_in(&self.coll, self.filter(extra), s).await
+    }
+
+    /// Whether `doc`'s tenant keys are inside the scope.
+    fn owns(&self, doc: &T) -> mongodb::error::Result<()> {
+        let d = mongodb::bson::to_document(doc)?;
+        let refuse = |why: String| -> mongodb::error::Result<()> {
+            tracing::error!("tenancy: {why}");
+            Err(std::io::Error::other(format!("tenancy: {why}")).into())
+        };
+        if let Some(company) = &self.scope.company
+            && d.get_str(self.keys.company).ok() != Some(company.as_str())
+        {
+            return refuse(format!(
+                "a document for another company than the scope's written to {}",
+                self.coll.name()
+            ));
+        }
+        if let (Some(shops), Some(field)) = (&self.scope.shops, self.keys.shop) {
+            let shop = d.get_str(field).ok();
+            if !shops.iter().any(|s| Some(s.as_str()) == shop) {
+                return refuse(format!(
+                    "a document for a shop outside the scope written to {}",
+                    self.coll.name()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts `doc` if its tenant keys are the scope's; an error (a bug) otherwise.
+    pub fn insert_one<'a>(&'a self, doc: &T) -> mongodb::error::Result<InsertOne<'a>> {
+        self.owns(doc)?;
+        Ok(self.coll.insert_one(doc))
+    }
+
+    /// Inserts `docs` if all their tenant keys are the scope's.
+    pub fn insert_many<'a>(&'a self, docs: &[T]) -> mongodb::error::Result<InsertMany<'a>> {
+        for d in docs {
+            self.owns(d)?;
+        }
+        Ok(self.coll.insert_many(docs))
     }
 }
 
@@ -155,6 +297,7 @@ where
 mod tests {
     use super::*;
 
+    #[allow(clippy::disallowed_methods)] // a handle for filter tests, never used
     fn scoped(scope: &TenantScope) -> Scoped<Document> {
         // A collection handle needs no connection until used.
         let client =
@@ -188,5 +331,52 @@ mod tests {
     async fn platform_scope_adds_nothing() {
         let f = scoped(&TenantScope::platform()).filter(doc! { "_id": "x" });
         assert_eq!(f, doc! { "_id": "x" });
+    }
+
+    #[tokio::test]
+    async fn disjoint_filters_merge_into_one_document() {
+        let f = scoped(&TenantScope::company("A")).filter(doc! { "status": "active" });
+        assert_eq!(f, doc! { "company_id": "A", "status": "active" });
+    }
+
+    #[tokio::test]
+    async fn the_scope_joins_the_leading_match_or_comes_first() {
+        let s = scoped(&TenantScope::company("A"));
+        assert_eq!(
+            s.pipeline([doc! { "$match": { "day": 1 } }, doc! { "$count": "n" }]),
+            vec![
+                doc! { "$match": { "company_id": "A", "day": 1 } },
+                doc! { "$count": "n" }
+            ]
+        );
+        assert_eq!(
+            s.pipeline([doc! { "$group": { "_id": null } }]),
+            vec![
+                doc! { "$match": { "company_id": "A" } },
+                doc! { "$group": { "_id": null } }
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_insert_for_another_tenant_is_refused() {
+        let scope = TenantScope {
+            company: Some("A".into()),
+            shops: Some(vec!["s1".into()]),
+        };
+        let s = scoped(&scope);
+        assert!(
+            s.insert_one(&doc! { "_id": "s1", "company_id": "A" })
+                .is_ok()
+        );
+        assert!(
+            s.insert_one(&doc! { "_id": "s1", "company_id": "B" })
+                .is_err()
+        );
+        assert!(
+            s.insert_one(&doc! { "_id": "s2", "company_id": "A" })
+                .is_err()
+        );
+        assert!(s.insert_one(&doc! { "_id": "s1" }).is_err());
     }
 }

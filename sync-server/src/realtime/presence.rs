@@ -16,15 +16,17 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
-    db::{ServiceDb, rfc3339},
+    db::rfc3339,
     error::ApiResult,
-    gateway::principal::Principal,
+    gateway::{principal::Principal, tenancy::TenantScope},
     services::{sales, shop::visible_shop, sync::ingest::Source},
     state::AppState,
 };
 
+/// Keyed by terminal id; every write names the terminal's own company and shop.
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): `seen`/`gone` write by terminal id alone
 fn presence(state: &AppState) -> Collection<Document> {
-    state.mongo.db(ServiceDb::Shop).collection("presence")
+    crate::store::unconverted(&state.mongo, &crate::store::PRESENCE)
 }
 
 /// A socket opened (or a heartbeat arrived) for `src`.
@@ -83,15 +85,16 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<TerminalPresence>>> {
     p.require(Role::ShopManager)?;
     let shop = visible_shop(&state, &p, &shop_id).await?;
-    let terminals: Vec<Document> = state
-        .mongo
-        .db(ServiceDb::Shop)
-        .collection::<Document>("terminals")
-        .find(doc! { "shop_id": &shop.id, "company_id": &shop.company_id, "status": "active" })
-        .sort(doc! { "name": 1 })
-        .await?
-        .try_collect()
-        .await?;
+    let terminals: Vec<Document> = crate::store::scoped::<Document>(
+        &state.mongo,
+        &crate::store::TERMINALS,
+        &TenantScope::company(&shop.company_id),
+    )
+    .find(doc! { "shop_id": &shop.id, "status": "active" })
+    .sort(doc! { "name": 1 })
+    .await?
+    .try_collect()
+    .await?;
     let seen: Vec<Document> = presence(&state)
         .find(doc! { "shop_id": &shop.id })
         .await?

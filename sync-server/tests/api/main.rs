@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0 against SecantusDB/MongoDB and RabbitMQ,
 //! with a database and queue prefix per test so tests run in parallel.
 
+#[allow(clippy::disallowed_methods)] // inspects what the server stored, as a test may
 mod audit;
 mod auth;
 mod catalog;
@@ -22,6 +23,7 @@ mod portal;
 mod promotions;
 mod roles;
 mod shop_prices;
+#[allow(clippy::disallowed_methods)] // inspects what the server stored, as a test may
 mod shop_streams;
 mod stock;
 mod sync;

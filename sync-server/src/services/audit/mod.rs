@@ -39,8 +39,9 @@ pub fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Audit)
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn records(state: &AppState) -> Collection<AuditRecord> {
-    db(state).collection("records")
+    crate::store::unconverted(&state.mongo, &crate::store::AUDIT_RECORDS)
 }
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
@@ -65,14 +66,16 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         .await?;
     // The chain head exists before the first event, so appenders only ever update it
     // (concurrent upserts of a missing document can clash on its key).
-    let created = db(state)
-        .collection::<mongodb::bson::Document>("chain_head")
-        .update_one(
-            doc! { "_id": "head" },
-            doc! { "$setOnInsert": { "seq": 0_i64, "hash": "genesis" } },
-        )
-        .upsert(true)
-        .await;
+    let created = crate::store::platform::<mongodb::bson::Document>(
+        &state.mongo,
+        &crate::store::AUDIT_CHAIN_HEAD,
+    )
+    .update_one(
+        doc! { "_id": "head" },
+        doc! { "$setOnInsert": { "seq": 0_i64, "hash": "genesis" } },
+    )
+    .upsert(true)
+    .await;
     match created {
         Err(e) if !crate::error::is_duplicate_key(&e) => Err(e.into()),
         _ => Ok(()),
@@ -112,16 +115,18 @@ pub async fn append(state: &AppState, event: EventMessage) -> ApiResult<()> {
         .transact((state.clone(), event), |s, (state, event)| {
             Box::pin(async move {
                 // The head document serialises appenders: concurrent ones conflict and retry.
-                let head = db(state)
-                    .collection::<mongodb::bson::Document>("chain_head")
-                    .find_one_and_update(doc! { "_id": "head" }, doc! { "$inc": { "seq": 1_i64 } })
-                    .upsert(true)
-                    .return_document(ReturnDocument::After)
-                    .session(&mut *s)
-                    .await?
-                    .ok_or_else(|| {
-                        ApiErrorBox::wrap(ApiError::Internal(anyhow::anyhow!("no chain head")))
-                    })?;
+                let head = crate::store::platform::<mongodb::bson::Document>(
+                    &state.mongo,
+                    &crate::store::AUDIT_CHAIN_HEAD,
+                )
+                .find_one_and_update(doc! { "_id": "head" }, doc! { "$inc": { "seq": 1_i64 } })
+                .upsert(true)
+                .return_document(ReturnDocument::After)
+                .session(&mut *s)
+                .await?
+                .ok_or_else(|| {
+                    ApiErrorBox::wrap(ApiError::Internal(anyhow::anyhow!("no chain head")))
+                })?;
                 let seq = head.get_i64("seq").unwrap_or(1);
                 let prev = head.get_str("hash").unwrap_or("genesis").to_string();
                 let payload = event.payload.to_string();
@@ -141,11 +146,13 @@ pub async fn append(state: &AppState, event: EventMessage) -> ApiResult<()> {
                     })
                     .session(&mut *s)
                     .await?;
-                db(state)
-                    .collection::<mongodb::bson::Document>("chain_head")
-                    .update_one(doc! { "_id": "head" }, doc! { "$set": { "hash": hash } })
-                    .session(s)
-                    .await?;
+                crate::store::platform::<mongodb::bson::Document>(
+                    &state.mongo,
+                    &crate::store::AUDIT_CHAIN_HEAD,
+                )
+                .update_one(doc! { "_id": "head" }, doc! { "$set": { "hash": hash } })
+                .session(s)
+                .await?;
                 Ok(())
             })
         })

@@ -58,7 +58,7 @@ pub struct NewAccount {
 }
 
 pub fn users(state: &AppState) -> Collection<UserDoc> {
-    db(state).collection(COLLECTION)
+    crate::store::platform(&state.mongo, &crate::store::USERS)
 }
 
 pub fn db(state: &AppState) -> Database {

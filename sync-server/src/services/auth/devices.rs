@@ -41,11 +41,11 @@ pub struct DeviceDoc {
 }
 
 fn codes(state: &AppState) -> Collection<EnrollmentCodeDoc> {
-    super::accounts::db(state).collection("enrollment_codes")
+    crate::store::platform(&state.mongo, &crate::store::ENROLLMENT_CODES)
 }
 
 fn devices(state: &AppState) -> Collection<DeviceDoc> {
-    super::accounts::db(state).collection("devices")
+    crate::store::platform(&state.mongo, &crate::store::DEVICES)
 }
 
 pub async fn ensure_indexes(state: &AppState) -> mongodb::error::Result<()> {

@@ -32,7 +32,7 @@ pub struct RefreshDoc {
 }
 
 fn tokens(state: &AppState) -> Collection<RefreshDoc> {
-    super::accounts::db(state).collection("refresh_tokens")
+    crate::store::platform(&state.mongo, &crate::store::REFRESH_TOKENS)
 }
 
 pub async fn ensure_indexes(state: &AppState) -> mongodb::error::Result<()> {

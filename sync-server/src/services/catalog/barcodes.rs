@@ -7,14 +7,15 @@ use mongodb::{
     bson::{Document, doc},
 };
 
-use super::{ProductDoc, db};
+use super::ProductDoc;
 use crate::{
     error::{ApiError, ApiErrorBox, is_duplicate_key},
     state::AppState,
 };
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 fn registry(state: &AppState) -> Collection<Document> {
-    db(state).collection("barcodes")
+    crate::store::unconverted(&state.mongo, &crate::store::BARCODES)
 }
 
 fn key(company_id: &str, code: &str) -> String {

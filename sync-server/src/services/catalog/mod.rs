@@ -73,8 +73,9 @@ impl ProductDoc {
     }
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn products(state: &AppState) -> Collection<ProductDoc> {
-    db(state).collection("products")
+    crate::store::unconverted(&state.mongo, &crate::store::PRODUCTS)
 }
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {

@@ -48,8 +48,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `_id` = `{shop}:{product}`.
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn shop_prices(state: &AppState) -> Collection<Document> {
-    db(state).collection("shop_prices")
+    crate::store::unconverted(&state.mongo, &crate::store::SHOP_PRICES)
 }
 
 /// The shop's own prices of `product_ids` (product id -> price), inside a session.

@@ -103,8 +103,9 @@ impl PromotionDoc {
     }
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn promotions(state: &AppState) -> Collection<PromotionDoc> {
-    db(state).collection("promotions")
+    crate::store::unconverted(&state.mongo, &crate::store::PROMOTIONS)
 }
 
 /// A promotion to create or to replace by id.

@@ -19,7 +19,7 @@ pub fn db(state: &AppState) -> Database {
 }
 
 pub fn companies(state: &AppState) -> Collection<CompanyDoc> {
-    db(state).collection("companies")
+    crate::store::platform(&state.mongo, &crate::store::COMPANIES)
 }
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {

@@ -24,14 +24,16 @@ pub fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Debt)
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn customers(state: &AppState) -> Collection<CustomerDoc> {
-    db(state).collection("customers")
+    crate::store::unconverted(&state.mongo, &crate::store::CUSTOMERS)
 }
 
 /// Account entries; `_id` derives from the fact that caused it, so a replay cannot
 /// count it twice.
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn entries(state: &AppState) -> Collection<mongodb::bson::Document> {
-    db(state).collection("account_entries")
+    crate::store::unconverted(&state.mongo, &crate::store::ACCOUNT_ENTRIES)
 }
 
 /// A customer as stored: contact details, limit and the balance of their entries.

@@ -17,21 +17,25 @@ pub fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Inventory)
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn movements(state: &AppState) -> Collection<Document> {
-    db(state).collection("movements")
+    crate::store::unconverted(&state.mongo, &crate::store::MOVEMENTS)
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn balances(state: &AppState) -> Collection<Document> {
-    db(state).collection("balances")
+    crate::store::unconverted(&state.mongo, &crate::store::BALANCES)
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn exceptions(state: &AppState) -> Collection<Document> {
-    db(state).collection("exceptions")
+    crate::store::unconverted(&state.mongo, &crate::store::EXCEPTIONS)
 }
 
 /// Reorder level per shop and product (`_id` = `shop:product`, like its balance).
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn reorder_levels(state: &AppState) -> Collection<Document> {
-    db(state).collection("reorder_levels")
+    crate::store::unconverted(&state.mongo, &crate::store::REORDER_LEVELS)
 }
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {

@@ -21,25 +21,29 @@ pub fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Sales)
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn orders(state: &AppState) -> Collection<Document> {
-    db(state).collection("orders")
+    crate::store::unconverted(&state.mongo, &crate::store::ORDERS)
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn refunds(state: &AppState) -> Collection<Document> {
-    db(state).collection("refunds")
+    crate::store::unconverted(&state.mongo, &crate::store::REFUNDS)
 }
 
 /// Every journal record a terminal pushed, as the batches it was acked in (see
 /// `sync::batches`): unique by `(terminal_id, epoch, from)`, ranges never overlap.
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn journal(state: &AppState) -> Collection<Document> {
-    db(state).collection("journal_batches")
+    crate::store::unconverted(&state.mongo, &crate::store::JOURNAL_BATCHES)
 }
 
 /// How far each terminal's batches are projected: `_id` = `{terminal}:{epoch}`. Kept apart
 /// from [`terminals`] so a push and the projection of an earlier batch never write the
 /// same document (which would abort one of the two transactions).
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn projections(state: &AppState) -> Collection<Document> {
-    db(state).collection("sync_projections")
+    crate::store::unconverted(&state.mongo, &crate::store::SYNC_PROJECTIONS)
 }
 
 /// Upload positions carry this since projection left the push transaction; older ones
@@ -47,13 +51,15 @@ pub fn projections(state: &AppState) -> Collection<Document> {
 pub const POSITION_VERSION: i32 = 2;
 
 /// Records that could not be read, set aside with the reason (never lost, never blocking).
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn quarantine(state: &AppState) -> Collection<Document> {
-    db(state).collection("quarantine")
+    crate::store::unconverted(&state.mongo, &crate::store::QUARANTINE)
 }
 
 /// Where each terminal's upload stands: `_id` = `{terminal}:{epoch}`.
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn terminals(state: &AppState) -> Collection<Document> {
-    db(state).collection("sync_terminals")
+    crate::store::unconverted(&state.mongo, &crate::store::SYNC_TERMINALS)
 }
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {

@@ -16,12 +16,16 @@ use pos_shared::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{db, orders};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
-    gateway::{extract::ApiJson, principal::Principal},
+    gateway::{
+        extract::ApiJson,
+        principal::Principal,
+        tenancy::{Scoped, TenantScope},
+    },
     state::AppState,
+    store,
 };
 
 pub fn router() -> Router<AppState> {
@@ -68,7 +72,11 @@ pub async fn email_receipt(
             "must be 1 to 100 characters",
         ));
     }
-    let sent = db(&state).collection::<Document>("receipt_emails");
+    let sent: Scoped<Document> = store::scoped(
+        &state.mongo,
+        &store::RECEIPT_EMAILS,
+        &TenantScope::company(p.company()?),
+    );
     if sent
         .find_one(doc! { "_id": &req.request_id })
         .await?
@@ -78,13 +86,9 @@ pub async fn email_receipt(
             status: "already_sent",
         }));
     }
-    let order = orders(&state)
-        .find_one(doc! { "_id": &sale_id, "company_id": p.company()? })
+    let order = store::scoped::<Document>(&state.mongo, &store::ORDERS, &p.scope())
+        .find_one(doc! { "_id": &sale_id })
         .await?
-        .filter(|o| {
-            p.scope()
-                .allows_shop(o.get_str("shop_id").unwrap_or_default())
-        })
         .ok_or_else(|| ApiError::not_found("sale"))?;
     let shop = shop_name(&state, &order).await?;
     let message = Message::builder()
@@ -98,10 +102,10 @@ pub async fn email_receipt(
         .body(render(&order, &shop))
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("receipt email: {e}")))?;
     send(&state.config.smtp.url, message).await?;
-    sent.insert_one(doc! {
+    sent.insert_one(&doc! {
         "_id": &req.request_id, "sale_id": &sale_id, "company_id": p.company()?,
         "email": req.email.trim(), "sent_by": &p.id, "sent_at": now(),
-    })
+    })?
     .await?;
     tracing::info!(sale = %sale_id, "receipt emailed");
     Ok(Json(EmailSent { status: "sent" }))

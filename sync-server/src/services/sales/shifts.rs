@@ -16,7 +16,7 @@ use pos_shared::role::Role;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{db, routes::json};
+use super::routes::json;
 use crate::{
     error::{ApiError, ApiResult},
     gateway::{paging::Page, principal::Principal},
@@ -24,8 +24,9 @@ use crate::{
     state::AppState,
 };
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn shifts(state: &AppState) -> Collection<Document> {
-    db(state).collection("shifts")
+    crate::store::unconverted(&state.mongo, &crate::store::SHIFTS)
 }
 
 /// A shift fact of one journal record: the shift as opened, or its Z report.

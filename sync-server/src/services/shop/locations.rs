@@ -13,7 +13,7 @@ use pos_shared::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{db, visible_shop};
+use super::visible_shop;
 use crate::{
     db::{now, rfc3339},
     error::{ApiError, ApiResult},
@@ -60,8 +60,9 @@ impl From<LocationDoc> for LocationView {
     }
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn locations(state: &AppState) -> Collection<LocationDoc> {
-    db(state).collection("locations")
+    crate::store::unconverted(&state.mongo, &crate::store::LOCATIONS)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

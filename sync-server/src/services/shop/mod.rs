@@ -86,8 +86,9 @@ impl From<ShopDoc> for ShopView {
     }
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 pub fn shops(state: &AppState) -> Collection<ShopDoc> {
-    db(state).collection("shops")
+    crate::store::unconverted(&state.mongo, &crate::store::SHOPS)
 }
 
 /// Shops as the caller may see them.
@@ -121,32 +122,47 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
                 .build(),
         )
         .await?;
-    d.collection::<mongodb::bson::Document>("staff")
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! { "shop_id": 1, "user_id": 1 })
-                .options(IndexOptions::builder().unique(true).build())
-                .build(),
-        )
-        .await?;
-    d.collection::<mongodb::bson::Document>("terminals")
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! { "company_id": 1, "status": 1 })
-                .build(),
-        )
-        .await?;
-    d.collection::<mongodb::bson::Document>("locations")
-        .create_index(IndexModel::builder().keys(doc! { "shop_id": 1 }).build())
-        .await?;
+    crate::store::system::<mongodb::bson::Document>(
+        &state.mongo,
+        &crate::store::STAFF,
+        crate::store::System::Indexes,
+    )
+    .create_index(
+        IndexModel::builder()
+            .keys(doc! { "shop_id": 1, "user_id": 1 })
+            .options(IndexOptions::builder().unique(true).build())
+            .build(),
+    )
+    .await?;
+    crate::store::system::<mongodb::bson::Document>(
+        &state.mongo,
+        &crate::store::TERMINALS,
+        crate::store::System::Indexes,
+    )
+    .create_index(
+        IndexModel::builder()
+            .keys(doc! { "company_id": 1, "status": 1 })
+            .build(),
+    )
+    .await?;
+    crate::store::system::<mongodb::bson::Document>(
+        &state.mongo,
+        &crate::store::LOCATIONS,
+        crate::store::System::Indexes,
+    )
+    .create_index(IndexModel::builder().keys(doc! { "shop_id": 1 }).build())
+    .await?;
     // Shops older than the config and staff streams: their tills learn what exists.
-    let ids: Vec<mongodb::bson::Document> = d
-        .collection::<mongodb::bson::Document>("shops")
-        .find(doc! {})
-        .projection(doc! { "_id": 1 })
-        .await?
-        .try_collect()
-        .await?;
+    let ids: Vec<mongodb::bson::Document> = crate::store::system::<mongodb::bson::Document>(
+        &state.mongo,
+        &crate::store::SHOPS,
+        crate::store::System::Backfill,
+    )
+    .find(doc! {})
+    .projection(doc! { "_id": 1 })
+    .await?
+    .try_collect()
+    .await?;
     for id in ids.iter().filter_map(|d| d.get_str("_id").ok()) {
         staff::backfill_stream(state, id)
             .await
@@ -199,8 +215,7 @@ pub async fn lock_plan_in(
     session: &mut mongodb::ClientSession,
     company_id: &str,
 ) -> mongodb::error::Result<()> {
-    db(state)
-        .collection::<mongodb::bson::Document>("plan_locks")
+    crate::store::platform::<mongodb::bson::Document>(&state.mongo, &crate::store::PLAN_LOCKS)
         .update_one(doc! { "_id": company_id }, doc! { "$inc": { "v": 1_i64 } })
         .session(session)
         .await?;
@@ -210,8 +225,7 @@ pub async fn lock_plan_in(
 /// Creates the lock document outside any transaction (two transactions upserting the same
 /// new document would fail with a duplicate key rather than a retryable conflict).
 pub async fn ensure_plan_lock(state: &AppState, company_id: &str) -> ApiResult<()> {
-    db(state)
-        .collection::<mongodb::bson::Document>("plan_locks")
+    crate::store::platform::<mongodb::bson::Document>(&state.mongo, &crate::store::PLAN_LOCKS)
         .update_one(
             doc! { "_id": company_id },
             doc! { "$setOnInsert": { "v": 0_i64 } },

@@ -172,8 +172,9 @@ pub async fn backfill_stream(state: &AppState, shop_id: &str) -> ApiResult<()> {
         .await
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 fn staff(state: &AppState) -> Collection<StaffDoc> {
-    db(state).collection("staff")
+    crate::store::unconverted(&state.mongo, &crate::store::STAFF)
 }
 
 fn scoped(state: &AppState, p: &Principal) -> Scoped<StaffDoc> {

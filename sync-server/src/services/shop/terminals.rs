@@ -26,7 +26,7 @@ use crate::{
         extract::{ApiJson, IdPath, IdPath2},
         paging::Page,
         principal::Principal,
-        tenancy::{Scoped, TenantKeys},
+        tenancy::{Scoped, TenantKeys, TenantScope},
     },
     services::{auth::devices, auth::routes::check_name, company, sync::ingest::Source},
     state::AppState,
@@ -98,8 +98,13 @@ async fn company_shops_in(
     s: &mut mongodb::ClientSession,
     company_id: &str,
 ) -> mongodb::error::Result<Vec<String>> {
-    let shops = db(state).collection::<mongodb::bson::Document>("shops");
-    crate::db::ids_in(&shops, doc! { "company_id": company_id }, s).await
+    crate::store::scoped::<mongodb::bson::Document>(
+        &state.mongo,
+        &crate::store::SHOPS,
+        &TenantScope::company(company_id),
+    )
+    .ids_in(doc! {}, s)
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -123,8 +128,9 @@ impl From<TerminalDoc> for TerminalView {
     }
 }
 
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
 fn terminals(state: &AppState) -> Collection<TerminalDoc> {
-    db(state).collection("terminals")
+    crate::store::unconverted(&state.mongo, &crate::store::TERMINALS)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -311,7 +317,10 @@ fn filled_marker(shop_id: &str) -> String {
 /// terminals as upserts, so one they already have is harmless.
 pub async fn backfill_stream(state: &AppState, shop_id: &str) -> ApiResult<()> {
     let marker = filled_marker(shop_id);
-    let backfills = db(state).collection::<mongodb::bson::Document>("stream_backfills");
+    let backfills = crate::store::platform::<mongodb::bson::Document>(
+        &state.mongo,
+        &crate::store::STREAM_BACKFILLS,
+    );
     if backfills.count_documents(doc! { "_id": &marker }).await? > 0 {
         return Ok(());
     }
@@ -321,11 +330,13 @@ pub async fn backfill_stream(state: &AppState, shop_id: &str) -> ApiResult<()> {
     state
         .write((state.clone(), shop), |s, (state, shop)| {
             Box::pin(async move {
-                let done = db(state)
-                    .collection::<mongodb::bson::Document>("stream_backfills")
-                    .find_one(doc! { "_id": filled_marker(&shop.id) })
-                    .session(&mut *s)
-                    .await?;
+                let done = crate::store::platform::<mongodb::bson::Document>(
+                    &state.mongo,
+                    &crate::store::STREAM_BACKFILLS,
+                )
+                .find_one(doc! { "_id": filled_marker(&shop.id) })
+                .session(&mut *s)
+                .await?;
                 if done.is_some() {
                     return Ok(());
                 }
@@ -353,11 +364,13 @@ pub async fn fill_config_in(
         .await?;
     let changes: Vec<NewChange> = all.iter().map(TerminalDoc::config_change).collect();
     streams::append_many(&db(state), s, &streams::config_key(shop_id), &changes).await?;
-    db(state)
-        .collection::<mongodb::bson::Document>("stream_backfills")
-        .insert_one(doc! { "_id": filled_marker(shop_id), "at": now() })
-        .session(&mut *s)
-        .await?;
+    crate::store::platform::<mongodb::bson::Document>(
+        &state.mongo,
+        &crate::store::STREAM_BACKFILLS,
+    )
+    .insert_one(doc! { "_id": filled_marker(shop_id), "at": now() })
+    .session(&mut *s)
+    .await?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@ use pos_shared::{
 
 use super::batches::Batch;
 use crate::{
-    services::{debt, debt::accounts, sales},
+    services::{debt::accounts, sales},
     state::AppState,
 };
 
@@ -27,7 +27,7 @@ const DONE: &str = "accounts_from_journal";
 
 /// Applies the account facts of every projected batch, once.
 pub async fn run(state: &AppState) -> anyhow::Result<()> {
-    let marks = debt::db(state).collection::<Document>("backfills");
+    let marks = crate::store::platform::<Document>(&state.mongo, &crate::store::DEBT_BACKFILLS);
     if marks.find_one(doc! { "_id": DONE }).await?.is_some() {
         return Ok(());
     }

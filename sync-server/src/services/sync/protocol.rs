@@ -87,7 +87,7 @@ pub async fn record_events(
         .map(EventMessage::to_outbox_doc)
         .collect::<Result<Vec<Document>, _>>()
         .map_err(|e| mongodb::error::Error::custom(format!("event not encodable: {e}")))?;
-    db.collection::<Document>(crate::events::outbox::COLLECTION)
+    crate::store::internal::<Document>(db, &crate::store::OUTBOX)
         .insert_many(docs)
         .session(session)
         .await?;
