@@ -34,6 +34,7 @@ export PB_PROFILE="${PB_PROFILE:-release}"
 SERVER="${PB_SERVER:-$CARGO_TARGET_DIR/$PB_PROFILE/sync-server}"
 BENCH="${PB_BENCH:-$CARGO_TARGET_DIR/$PB_PROFILE/kassa-bench}"
 POS="${KASSA_POS:-$CARGO_TARGET_DIR/debug/pos}"
+# Without a till binary the live measurement is skipped (checked again when it is due).
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 PREFIX="pb$$_"
 OUT="$(mktemp -d)"
@@ -78,6 +79,28 @@ for _ in $(seq 1 150); do
     sleep 0.2
 done
 du_mb="$("$BENCH" portal --size || echo '?')"
+# Each API call on its own (curl, no browser), on the restarted server: the first call of
+# each (nothing the server read kept yet) and the second.
+api_token="$(curl -fsS -H 'content-type: application/json' \
+    -d '{"email":"admin@demo.kassa.test","password":"demo-password-1"}' \
+    "http://127.0.0.1:$PORT/api/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+today="$(date -u +%F)"
+month0="$(date -u +%Y-%m-01)"
+year0="$(date -u -d '365 days ago' +%F)"
+{
+    for call in "dashboard today|/api/analytics/dashboard?from=$today&to=$today" \
+        "dashboard month|/api/analytics/dashboard?from=$month0&to=$today" \
+        "dashboard year|/api/analytics/dashboard?from=$year0&to=$today" \
+        "products first page|/api/catalog/products?limit=50" \
+        "products page 1000|/api/catalog/products?limit=50&offset=50000"; do
+        for run in first second; do
+            t="$(curl -fsS -o /dev/null -w '%{time_total}' -H "authorization: Bearer $api_token" \
+                "http://127.0.0.1:$PORT${call#*|}")"
+            echo "${call%%|*} ($run): ${t} s"
+        done
+    done
+} | tee "$OUT/api.txt" >&2
+[ -x "$POS" ] || { echo "no till binary at $POS: live sales not measured" >&2; POS=""; }
 (source scripts/node-env.sh && cd ui && KASSA_PORTAL_URL="http://127.0.0.1:$PORT" KASSA_POS="$POS" \
     node e2e/portal.bench.mjs > "$OUT/browser.json")
 cat "$OUT/browser.json" >&2

@@ -18,7 +18,7 @@ use sync_server::services::analytics;
 async fn snapshot(cloud: &Cloud) -> Vec<Document> {
     let db = cloud.db("analyticsdb").await;
     let mut all = Vec::new();
-    for c in ["hours", "products", "tenders"] {
+    for c in analytics::rollup::ALL {
         let mut docs: Vec<Document> = db
             .collection::<Document>(c)
             .find(doc! { "company_id": &cloud.company_id })

@@ -9,9 +9,9 @@
 //! `salesdb.orders` as the projector stores them (the `sale_completed` fact encoded whole,
 //! plus `_id`, `event_id`, company, shop, terminal, `received_at`, `channel`, `status`,
 //! `created_at`; `insert_many` of 10,000), and the analytics rollups from the same orders
-//! with the rebuild's own counter function (`analytics::rollup::bumps`), summed per day and
-//! written with `insert_many` (the rebuild's `replace_one` per counter would take hours at
-//! this size). Prints what it wrote and how long each part took as JSON on stdout.
+//! with the rebuild's own counter function (`analytics::rollup::bumps`), summed per day (the
+//! month rollups per month) and written with `insert_many` (the rebuild's `replace_one` per
+//! counter would take hours at this size). Prints what it wrote and how long each part took as JSON on stdout.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -208,8 +208,20 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
     let mut buf: Vec<Document> = Vec::with_capacity(BATCH);
     let hot = products.len().min(3000);
     let mut receipt = 0i64;
+    // The month rollups, written when the month is over (sales are 07:00-19:00 UTC, so a
+    // Berlin shop's local month is the UTC one).
+    let mut month_finals: BTreeMap<(&'static str, String), Document> = BTreeMap::new();
+    let mut this_month = String::new();
+    let tz0 = analytics::zone_of(&state, &shops[0].id).await;
     for day in 0..args.days {
         let day0 = today0 - (args.days - 1 - day) * DAY_MS;
+        let month = rollup::local(day0 + 12 * 3_600_000, &tz0).0[..7].to_owned();
+        if month != this_month {
+            let rt = Instant::now();
+            rollup_docs += write_rollups(&adb, std::mem::take(&mut month_finals)).await?;
+            rollup_time += rt.elapsed().as_secs_f64();
+            this_month = month;
+        }
         let mut finals: BTreeMap<(&'static str, String), Document> = BTreeMap::new();
         for (si, shop) in shops.iter().enumerate() {
             let tz = analytics::zone_of(&state, &shop.id).await;
@@ -253,7 +265,12 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
                 });
                 let rt = Instant::now();
                 for b in rollup::bumps(&company, &shop.id, &fact, &tz) {
-                    let d = finals
+                    let level = if rollup::is_monthly(b.collection) {
+                        &mut month_finals
+                    } else {
+                        &mut finals
+                    };
+                    let d = level
                         .entry((b.collection, b.id.clone()))
                         .or_insert_with(|| {
                             let mut d = b.set.clone();
@@ -285,18 +302,7 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
             }
         }
         let rt = Instant::now();
-        let mut by_coll: BTreeMap<&str, Vec<Document>> = BTreeMap::new();
-        for ((c, _), d) in finals {
-            by_coll.entry(c).or_default().push(d);
-        }
-        for (c, docs) in by_coll {
-            rollup_docs += docs.len();
-            for chunk in docs.chunks(BATCH) {
-                adb.collection::<Document>(c)
-                    .insert_many(chunk.to_vec())
-                    .await?;
-            }
-        }
+        rollup_docs += write_rollups(&adb, finals).await?;
         rollup_time += rt.elapsed().as_secs_f64();
         if day % 30 == 0 {
             eprintln!(
@@ -310,6 +316,9 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
         written += buf.len();
         orders.insert_many(buf).await?;
     }
+    let rt = Instant::now();
+    rollup_docs += write_rollups(&adb, month_finals).await?;
+    rollup_time += rt.elapsed().as_secs_f64();
     report.insert("company_id".into(), company.clone().into());
     report.insert("shops".into(), shops.len().into());
     report.insert("days".into(), args.days.into());
@@ -322,6 +331,27 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
     report.insert("of_which_rollups_s".into(), rollup_time.into());
     println!("{}", serde_json::Value::Object(report));
     Ok(())
+}
+
+/// Inserts summed rollup documents, `insert_many` of 10,000 a collection; returns how many.
+async fn write_rollups(
+    adb: &mongodb::Database,
+    finals: BTreeMap<(&'static str, String), Document>,
+) -> anyhow::Result<usize> {
+    let mut by_coll: BTreeMap<&str, Vec<Document>> = BTreeMap::new();
+    for ((c, _), d) in finals {
+        by_coll.entry(c).or_default().push(d);
+    }
+    let mut n = 0;
+    for (c, docs) in by_coll {
+        n += docs.len();
+        for chunk in docs.chunks(BATCH) {
+            adb.collection::<Document>(c)
+                .insert_many(chunk.to_vec())
+                .await?;
+        }
+    }
+    Ok(n)
 }
 
 fn make_sale(rng: &mut StdRng, products: &[Product], hot: usize, receipt: i64, at: i64) -> Sale {

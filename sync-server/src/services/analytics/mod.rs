@@ -35,16 +35,26 @@ pub fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Analytics)
 }
 
+/// The indexes the dashboard's reads ride: `{company_id, day}` (all the caller's shops,
+/// one range over the company, the shops sifted after) and `{company_id, shop_id, day}`
+/// (one shop); the month rollups the same with `month`. SecantusDB plans an index for a
+/// filter of equalities and one range only, so the reads are shaped to that.
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
-    for (collection, keys) in [
-        (rollup::HOURS, doc! { "company_id": 1, "day": 1 }),
-        (rollup::PRODUCTS, doc! { "company_id": 1, "day": 1 }),
-        (rollup::TENDERS, doc! { "company_id": 1, "day": 1 }),
-    ] {
-        db(state)
-            .collection::<mongodb::bson::Document>(collection)
-            .create_index(mongodb::IndexModel::builder().keys(keys).build())
-            .await?;
+    for collection in rollup::ALL {
+        let at = if rollup::is_monthly(collection) {
+            "month"
+        } else {
+            "day"
+        };
+        for keys in [
+            doc! { "company_id": 1, at: 1 },
+            doc! { "company_id": 1, "shop_id": 1, at: 1 },
+        ] {
+            db(state)
+                .collection::<mongodb::bson::Document>(collection)
+                .create_index(mongodb::IndexModel::builder().keys(keys).build())
+                .await?;
+        }
     }
     Ok(())
 }

@@ -12,7 +12,9 @@ use crate::state::AppState;
 
 /// Rebuilds every rollup of `company`; returns the sales and refunds counted. Meant as a
 /// repair run while the analytics consumer is stopped: an event counted between reading
-/// the orders and writing the figures would be overwritten.
+/// the orders and writing the figures would be overwritten. Restart the servers after it:
+/// the dashboard keeps the rollup rows it read by their unit's event count, which a
+/// rebuild does not move.
 pub async fn company(state: &AppState, company: &str) -> anyhow::Result<(usize, usize)> {
     let sales: Vec<Document> = crate::services::sales::orders(state)
         .find(doc! { "company_id": company, "channel": "pos" })
@@ -72,7 +74,7 @@ async fn write_final(
             .upsert(true)
             .await?;
     }
-    for c in [rollup::HOURS, rollup::PRODUCTS, rollup::TENDERS] {
+    for c in rollup::ALL {
         let keep: Vec<&str> = finals
             .keys()
             .filter(|(col, _)| *col == c)

@@ -1,7 +1,11 @@
-//! The rollups: per company x shop x local day x hour (orders, sales, refunds), per
-//! product and day (quantity, net sales) and per tender and day (net takings). A fact
-//! becomes a list of `$inc` upserts; applying the same list twice is prevented by the
-//! caller (the event id), so the sums are exact.
+//! The rollups: per company x shop x local day (orders, sales, refunds), the same per
+//! hour, per product and day (quantity, net sales) and per tender and day (net takings);
+//! and the hour, product and tender ones again per local month (`month_*`), so a long
+//! range reads a month's document instead of thirty days' (the dashboard reads a month
+//! that is only partly in the range as the month less its days outside the range, or as
+//! its days in the range, whichever reads fewer). A fact becomes a list of `$inc`
+//! upserts; applying the same list twice is prevented by the caller (the event id), so the
+//! sums are exact, and every level is moved by the same list.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -19,9 +23,40 @@ pub struct Bump {
     pub inc: Document,
 }
 
+pub const DAYS: &str = "days";
 pub const HOURS: &str = "hours";
 pub const PRODUCTS: &str = "products";
 pub const TENDERS: &str = "tenders";
+pub const MONTH_HOURS: &str = "month_hours";
+pub const MONTH_PRODUCTS: &str = "month_products";
+pub const MONTH_TENDERS: &str = "month_tenders";
+
+/// Every rollup collection (the rebuild's and the equality test's list).
+pub const ALL: [&str; 7] = [
+    DAYS,
+    HOURS,
+    PRODUCTS,
+    TENDERS,
+    MONTH_HOURS,
+    MONTH_PRODUCTS,
+    MONTH_TENDERS,
+];
+
+/// The per-month twin of a per-day rollup (`None` for `days`, which has none, and for
+/// the month rollups themselves).
+pub fn monthly(collection: &str) -> Option<&'static str> {
+    match collection {
+        HOURS => Some(MONTH_HOURS),
+        PRODUCTS => Some(MONTH_PRODUCTS),
+        TENDERS => Some(MONTH_TENDERS),
+        _ => None,
+    }
+}
+
+/// Whether `collection` is keyed by `month` (`YYYY-MM`) rather than `day`.
+pub fn is_monthly(collection: &str) -> bool {
+    matches!(collection, MONTH_HOURS | MONTH_PRODUCTS | MONTH_TENDERS)
+}
 
 /// The shop's local day (`YYYY-MM-DD`) and hour of a UTC instant.
 pub fn local(at_ms: i64, tz: &TimeZone) -> (String, i32) {
@@ -30,62 +65,84 @@ pub fn local(at_ms: i64, tz: &TimeZone) -> (String, i32) {
     (zoned.date().to_string(), i32::from(zoned.hour()))
 }
 
-/// The counters `fact` of `shop` moves.
+/// The counters `fact` of `shop` moves: the day's totals, then each per-day counter
+/// followed by its per-month twin.
 pub fn bumps(company: &str, shop: &str, fact: &Fact, tz: &TimeZone) -> Vec<Bump> {
     let at = match fact {
         Fact::Sale(s) => s.created_at_ms,
         Fact::Refund(r) => r.created_at_ms,
     };
     let (day, hour) = local(at, tz);
-    let key = |rest: &str| format!("{company}|{shop}|{day}|{rest}");
-    let base = || doc! { "company_id": company, "shop_id": shop, "day": &day };
+    let month = day.get(..7).unwrap_or(&day).to_owned();
     let mut out = Vec::new();
-    let mut hour_set = base();
-    hour_set.insert("hour", hour);
-    let hour_inc = match fact {
+    // One per-day counter and its month twin; `extra` are the keys beyond company, shop
+    // and day/month.
+    let mut push = |collection: &'static str, rest: &str, extra: Document, inc: Document| {
+        let mut set = doc! { "company_id": company, "shop_id": shop, "day": &day };
+        set.extend(extra.clone());
+        out.push(Bump {
+            collection,
+            id: format!("{company}|{shop}|{day}|{rest}"),
+            set,
+            inc: inc.clone(),
+        });
+        if let Some(twin) = monthly(collection) {
+            let mut set = doc! { "company_id": company, "shop_id": shop, "month": &month };
+            set.extend(extra);
+            out.push(Bump {
+                collection: twin,
+                id: format!("{company}|{shop}|{month}|{rest}"),
+                set,
+                inc,
+            });
+        }
+    };
+    let sales = match fact {
         Fact::Sale(s) => doc! { "orders": 1_i64, "sales_minor": s.total_minor },
         Fact::Refund(r) => doc! { "refunds": 1_i64, "refunds_minor": r.total_minor },
     };
-    out.push(Bump {
-        collection: HOURS,
-        id: key(&hour.to_string()),
-        set: hour_set,
-        inc: hour_inc,
-    });
+    push(
+        HOURS,
+        &hour.to_string(),
+        doc! { "hour": hour },
+        sales.clone(),
+    );
+    push(DAYS, "day", doc! {}, sales);
     match fact {
         Fact::Sale(s) => {
             for l in &s.lines {
-                let mut set = base();
-                set.insert("product_id", &l.product_id);
-                set.insert("sku", &l.sku);
-                set.insert("name", &l.name);
-                let inc = doc! { "qty_milli": l.qty_milli, "sales_minor": l.gross_minor };
-                out.push(Bump {
-                    collection: PRODUCTS,
-                    id: key(&l.product_id),
-                    set,
-                    inc,
-                });
+                push(
+                    PRODUCTS,
+                    &l.product_id,
+                    doc! { "product_id": &l.product_id, "sku": &l.sku, "name": &l.name },
+                    doc! { "qty_milli": l.qty_milli, "sales_minor": l.gross_minor },
+                );
             }
             for (kind, amount) in takings(s) {
-                out.push(tender(&key(&kind), base(), &kind, amount));
+                push(
+                    TENDERS,
+                    &kind,
+                    doc! { "kind": &kind },
+                    doc! { "amount_minor": amount },
+                );
             }
         }
         Fact::Refund(r) => {
             for l in &r.lines {
-                let mut set = base();
-                set.insert("product_id", &l.product_id);
-                set.insert("sku", &l.sku);
-                let inc = doc! { "qty_milli": -l.qty_milli, "sales_minor": -l.amount_minor };
-                out.push(Bump {
-                    collection: PRODUCTS,
-                    id: key(&l.product_id),
-                    set,
-                    inc,
-                });
+                push(
+                    PRODUCTS,
+                    &l.product_id,
+                    doc! { "product_id": &l.product_id, "sku": &l.sku },
+                    doc! { "qty_milli": -l.qty_milli, "sales_minor": -l.amount_minor },
+                );
             }
             let kind = r.tender_kind.clone();
-            out.push(tender(&key(&kind), base(), &kind, -r.total_minor));
+            push(
+                TENDERS,
+                &kind,
+                doc! { "kind": &kind },
+                doc! { "amount_minor": -r.total_minor },
+            );
         }
     }
     out
@@ -107,16 +164,6 @@ fn takings(s: &super::facts::SaleFacts) -> Vec<(String, i64)> {
         }
     }
     out
-}
-
-fn tender(id: &str, mut set: Document, kind: &str, amount: i64) -> Bump {
-    set.insert("kind", kind);
-    Bump {
-        collection: TENDERS,
-        id: id.to_owned(),
-        set,
-        inc: doc! { "amount_minor": amount },
-    }
 }
 
 #[cfg(test)]
@@ -153,7 +200,17 @@ mod tests {
         });
         let b = bumps("c", "s", &sale, &tz);
         assert_eq!(b[0].id, "c|s|2026-12-08|0");
-        let cash = b.iter().find(|x| x.id.ends_with("|cash")).unwrap();
-        assert_eq!(cash.inc.get_i64("amount_minor").unwrap(), 236);
+        assert_eq!(b[1].id, "c|s|2026-12|0");
+        assert_eq!(b[1].collection, MONTH_HOURS);
+        assert_eq!(b[1].set.get_str("month").unwrap(), "2026-12");
+        assert!(
+            b.iter()
+                .any(|x| x.collection == DAYS && x.id == "c|s|2026-12-08|day")
+        );
+        let cash: Vec<_> = b.iter().filter(|x| x.id.ends_with("|cash")).collect();
+        assert_eq!(cash.len(), 2, "the day's and the month's");
+        for c in cash {
+            assert_eq!(c.inc.get_i64("amount_minor").unwrap(), 236);
+        }
     }
 }

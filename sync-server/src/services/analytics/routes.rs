@@ -9,6 +9,10 @@ use axum::{
     routing::get,
 };
 use futures::TryStreamExt;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use jiff::civil::Date;
 use mongodb::bson::{Bson, Document, doc};
 use pos_shared::role::Role;
 use serde::{Deserialize, Serialize};
@@ -66,12 +70,44 @@ pub struct Dashboard {
     pub variances: Vec<serde_json::Value>,
 }
 
-/// The filter every rollup read shares, and the shops it covers.
+/// What a dashboard read covers: the company, the shops the caller asked for and may see,
+/// and the days (inclusive, shop-local).
+pub(super) struct Scope {
+    pub company: String,
+    pub shops: Vec<String>,
+    pub from: Date,
+    pub to: Date,
+}
+
+impl Scope {
+    /// The company filter (for the currency).
+    fn company_filter(&self) -> Document {
+        doc! { "company_id": &self.company }
+    }
+
+    /// A rollup read of `lo..=hi` on `at` (`day` or `month`): the first `$match` is the one
+    /// SecantusDB can plan an index for (equalities and one range:
+    /// `{company_id, [shop_id,] at}`), the shops are sifted by a second one.
+    fn pipeline(&self, at: &str, lo: &str, hi: &str) -> Vec<Document> {
+        let range = doc! { "$gte": lo, "$lte": hi };
+        match self.shops.as_slice() {
+            [one] => {
+                vec![doc! { "$match": { "company_id": &self.company, "shop_id": one, at: range } }]
+            }
+            many => vec![
+                doc! { "$match": { "company_id": &self.company, at: range } },
+                doc! { "$match": { "shop_id": { "$in": many } } },
+            ],
+        }
+    }
+}
+
+/// Checks the range and finds the shops it covers.
 pub(super) async fn scope(
     state: &AppState,
     p: &Principal,
     r: &Range,
-) -> ApiResult<(Document, Vec<ShopDoc>)> {
+) -> ApiResult<(Scope, Vec<ShopDoc>)> {
     p.require(Role::ShopManager)?;
     let (from, to) = (day(&r.from, "from")?, day(&r.to, "to")?);
     if to < from || from.until(to).map_or(true, |span| span.get_days() > 366) {
@@ -99,18 +135,26 @@ pub(super) async fn scope(
         .map(|s| s.company_id.clone())
         .or_else(|| p.company_id.clone())
         .ok_or_else(|| ApiError::forbidden("analytics need a company account"))?;
-    let ids: Vec<&str> = shops.iter().map(|s| s.id.as_str()).collect();
-    let filter = doc! { "company_id": company, "shop_id": { "$in": ids }, "day": { "$gte": &r.from, "$lte": &r.to } };
-    Ok((filter, shops))
+    let ids = shops.iter().map(|s| s.id.clone()).collect();
+    Ok((
+        Scope {
+            company,
+            shops: ids,
+            from,
+            to,
+        },
+        shops,
+    ))
 }
 
-fn day(text: &str, field: &str) -> ApiResult<jiff::civil::Date> {
+fn day(text: &str, field: &str) -> ApiResult<Date> {
     text.parse()
         .map_err(|_| ApiError::invalid(field, "must be a date, YYYY-MM-DD"))
 }
 
-/// One table of the dashboard (and of the CSV export): the rollup it reads, the field it
-/// groups by, what it sums, how it is ordered and the extra columns its rows carry.
+/// One table of the dashboard (and of the CSV export): the per-day rollup it reads (or
+/// that rollup's per-month twin), the field it groups by, what it sums, how it is ordered
+/// and the extra columns its rows carry.
 pub(super) struct Table {
     collection: &'static str,
     key: &'static str,
@@ -121,7 +165,7 @@ pub(super) struct Table {
 
 const SALES: &[&str] = &["orders", "sales_minor", "refunds", "refunds_minor"];
 const DAYS: Table = Table {
-    collection: rollup::HOURS,
+    collection: rollup::DAYS,
     key: "day",
     sums: SALES,
     sort: ("_id", 1),
@@ -135,7 +179,7 @@ const HOURS: Table = Table {
     names: false,
 };
 const SHOPS: Table = Table {
-    collection: rollup::HOURS,
+    collection: rollup::DAYS,
     key: "shop_id",
     sums: SALES,
     sort: ("sales_minor", -1),
@@ -156,40 +200,386 @@ const PRODUCTS: Table = Table {
     names: true,
 };
 
-/// The rows of `t` matching `filter` (at most `limit`), keyed by the table's field name.
-pub(super) async fn read(
-    state: &AppState,
-    filter: &Document,
-    t: &Table,
-    limit: Option<i64>,
-) -> ApiResult<Vec<serde_json::Value>> {
-    let mut group = doc! { "_id": format!("${}", t.key) };
-    for f in t.sums {
-        group.insert(*f, doc! { "$sum": format!("${f}") });
+/// How to read a range: the day totals of the months it touches (`days` rollup: the
+/// by-day, by-shop and total figures, and each shop-day's and shop-month's version), and
+/// the units the other tables are summed from: whole months from the month rollups, days
+/// from the day rollups, added or (a month's days outside the range) taken away.
+pub(super) struct Plan {
+    days: Vec<Document>,
+    /// `(unit, monthly, sign)`: a month `YYYY-MM` or a day `YYYY-MM-DD`.
+    units: Vec<(String, bool, i64)>,
+    /// Orders plus refunds counted for (shop, unit): every event moves it by one, so it is
+    /// the unit's version (0: nothing to read).
+    versions: HashMap<(String, String), i64>,
+}
+
+fn month_of(d: Date) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+fn ymd(d: Date) -> String {
+    d.to_string()
+}
+
+/// The days `lo..=hi`.
+fn days_between(lo: Date, hi: Date) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut d = lo;
+    while d <= hi {
+        out.push(ymd(d));
+        match d.tomorrow() {
+            Ok(n) => d = n,
+            Err(_) => break,
+        }
     }
-    if t.names {
-        group.insert("name", doc! { "$last": "$name" });
-        group.insert("sku", doc! { "$last": "$sku" });
-    }
-    let mut pipeline = vec![
-        doc! { "$match": filter.clone() },
-        doc! { "$group": group },
-        doc! { "$sort": { t.sort.0: t.sort.1 } },
-    ];
-    if let Some(n) = limit {
-        pipeline.push(doc! { "$limit": n });
-    }
-    let rows: Vec<Document> = db(state)
-        .collection::<Document>(t.collection)
-        .aggregate(pipeline)
+    out
+}
+
+/// Reads the day totals of the months the range touches and decides, month by month, the
+/// cheapest exact way to read it: a month wholly in the range, or with no sales outside
+/// it, from the month rollup; a month partly in it from the month rollup less its days
+/// outside the range when those hold fewer day documents than the days inside, else from
+/// its days inside.
+pub(super) async fn plan(state: &AppState, s: &Scope) -> ApiResult<Plan> {
+    let (first, last) = (s.from.first_of_month(), s.to.last_of_month());
+    let docs: Vec<Document> = db(state)
+        .collection::<Document>(rollup::DAYS)
+        .aggregate(s.pipeline("day", &ymd(first), &ymd(last)))
         .await?
         .try_collect()
         .await?;
-    let rows = rows
+    let (from, to) = (ymd(s.from), ymd(s.to));
+    let mut versions: HashMap<(String, String), i64> = HashMap::new();
+    for d in &docs {
+        let (shop, day) = (d.get_str("shop_id"), d.get_str("day"));
+        let (Ok(shop), Ok(day)) = (shop, day) else {
+            continue;
+        };
+        let n = int(d.get("orders")) + int(d.get("refunds"));
+        *versions.entry((shop.into(), day.into())).or_default() += n;
+        let month = day.get(..7).unwrap_or(day);
+        *versions.entry((shop.into(), month.into())).or_default() += n;
+    }
+    let mut units = Vec::new();
+    let mut month = first;
+    while month <= last {
+        let m_end = month.last_of_month();
+        let (lo, hi) = (s.from.max(month), s.to.min(m_end));
+        let (m_lo, m_hi) = (ymd(month), ymd(m_end));
+        let (mut inside, mut outside) = (0usize, 0usize);
+        for d in &docs {
+            let day = d.get_str("day").unwrap_or_default();
+            if day >= m_lo.as_str() && day <= m_hi.as_str() {
+                if day >= from.as_str() && day <= to.as_str() {
+                    inside += 1;
+                } else {
+                    outside += 1;
+                }
+            }
+        }
+        if outside == 0 || outside < inside {
+            units.push((month_of(month), true, 1));
+            if outside > 0 {
+                if lo > month {
+                    let before = lo.yesterday().unwrap_or(lo);
+                    units.extend(
+                        days_between(month, before)
+                            .into_iter()
+                            .map(|d| (d, false, -1)),
+                    );
+                }
+                if hi < m_end {
+                    let after = hi.tomorrow().unwrap_or(hi);
+                    units.extend(
+                        days_between(after, m_end)
+                            .into_iter()
+                            .map(|d| (d, false, -1)),
+                    );
+                }
+            }
+        } else if inside > 0 {
+            units.extend(days_between(lo, hi).into_iter().map(|d| (d, false, 1)));
+        }
+        match m_end.tomorrow() {
+            Ok(next) => month = next,
+            Err(_) => break,
+        }
+    }
+    let days = docs
         .into_iter()
-        .map(|d| Bson::Document(d).into_relaxed_extjson())
+        .filter(|d| {
+            let day = d.get_str("day").unwrap_or_default();
+            day >= from.as_str() && day <= to.as_str()
+        })
         .collect();
-    Ok(rename(rows, t.key))
+    Ok(Plan {
+        days,
+        units,
+        versions,
+    })
+}
+
+fn int(v: Option<&Bson>) -> i64 {
+    match v {
+        Some(Bson::Int64(n)) => *n,
+        Some(Bson::Int32(n)) => i64::from(*n),
+        Some(Bson::Double(f)) => *f as i64,
+        _ => 0,
+    }
+}
+
+/// A row's key: an hour, or a tender kind or product id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Key {
+    Int(i64),
+    Text(Arc<str>),
+}
+
+impl Key {
+    fn of(v: Option<&Bson>) -> Self {
+        match v {
+            Some(Bson::String(s)) => Self::Text(s.as_str().into()),
+            other => Self::Int(int(other)),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Self::Int(n) => (*n).into(),
+            Self::Text(s) => s.as_ref().into(),
+        }
+    }
+}
+
+/// One rollup document of a (shop, unit), as the cache keeps it.
+type Row = (Key, [i64; 4]);
+
+/// The rollup rows of each (company, shop, table's collection, unit) already read, with
+/// the unit's version they were read at. A unit's rows are read again only when its
+/// version moved (a sale or refund counted in it), so a year's months are read once and
+/// then only the month and day taking sales are. At most `CACHE_ROWS` rows are kept (all
+/// dropped when more would be). A rebuild rewrites rollups without counting new events,
+/// so the server is restarted after one (as `rebuild` says).
+struct Cache {
+    units: HashMap<(String, String, &'static str, String), (i64, Arc<Vec<Row>>)>,
+    rows: usize,
+    /// Product names and SKUs by id (the latest read).
+    names: HashMap<Arc<str>, (String, String)>,
+}
+
+const CACHE_ROWS: usize = 2_000_000;
+
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        Mutex::new(Cache {
+            units: HashMap::new(),
+            rows: 0,
+            names: HashMap::new(),
+        })
+    })
+}
+
+/// Rows summed by key.
+#[derive(Default)]
+struct Sums {
+    rows: HashMap<Key, ([i64; 4], bool)>,
+}
+
+impl Sums {
+    fn add(&mut self, key: &Key, sums: &[i64; 4], sign: i64) {
+        let row = self.rows.entry(key.clone()).or_default();
+        for (acc, n) in row.0.iter_mut().zip(sums) {
+            *acc += sign * n;
+        }
+        row.1 |= sign < 0;
+    }
+
+    /// The rows as the API answers them: sorted, at most `limit`; a row that only a
+    /// subtraction brought to all zeros had nothing in the range and is left out.
+    fn into_rows(self, t: &Table, limit: Option<usize>) -> Vec<serde_json::Value> {
+        let mut rows: Vec<_> = self
+            .rows
+            .into_iter()
+            .filter(|(_, (sums, sub))| !(*sub && sums.iter().all(|n| *n == 0)))
+            .collect();
+        let by = t.sums.iter().position(|f| *f == t.sort.0);
+        rows.sort_by(|a, b| match by {
+            Some(j) if t.sort.1 < 0 => b.1.0[j].cmp(&a.1.0[j]).then(a.0.cmp(&b.0)),
+            Some(j) => a.1.0[j].cmp(&b.1.0[j]).then(a.0.cmp(&b.0)),
+            None => a.0.cmp(&b.0),
+        });
+        rows.truncate(limit.unwrap_or(usize::MAX));
+        let names = if t.names {
+            cache().lock().ok().map(|c| {
+                rows.iter()
+                    .filter_map(|(k, _)| match k {
+                        Key::Text(id) => c.names.get(id).map(|n| (id.clone(), n.clone())),
+                        Key::Int(_) => None,
+                    })
+                    .collect::<HashMap<_, _>>()
+            })
+        } else {
+            None
+        };
+        rows.into_iter()
+            .map(|(key, (sums, _))| {
+                let mut m = serde_json::Map::new();
+                for (f, n) in t.sums.iter().zip(sums) {
+                    m.insert((*f).into(), n.into());
+                }
+                if let (Some(names), Key::Text(id)) = (&names, &key) {
+                    if let Some((name, sku)) = names.get(id) {
+                        if !name.is_empty() {
+                            m.insert("name".into(), name.as_str().into());
+                        }
+                        if !sku.is_empty() {
+                            m.insert("sku".into(), sku.as_str().into());
+                        }
+                    }
+                }
+                m.insert(t.key.into(), key.json());
+                serde_json::Value::Object(m)
+            })
+            .collect()
+    }
+}
+
+/// The rows of `t` over the plan's range (at most `limit`), keyed by the table's field
+/// name.
+pub(super) async fn read(
+    state: &AppState,
+    s: &Scope,
+    plan: &Plan,
+    t: &Table,
+    limit: Option<usize>,
+) -> ApiResult<Vec<serde_json::Value>> {
+    let mut sums = Sums::default();
+    if t.collection == rollup::DAYS {
+        for d in &plan.days {
+            let mut n = [0; 4];
+            for (j, f) in t.sums.iter().enumerate().take(4) {
+                n[j] = int(d.get(*f));
+            }
+            sums.add(&Key::of(d.get(t.key)), &n, 1);
+        }
+        return Ok(sums.into_rows(t, limit));
+    }
+    // Each (shop, unit) with something in it: from the cache when its version is the one
+    // read, else read (one query per level for all that are missing).
+    let mut have: Vec<(Arc<Vec<Row>>, i64)> = Vec::new();
+    let mut missing: [Vec<(String, String, i64, i64)>; 2] = [Vec::new(), Vec::new()];
+    {
+        let c = cache()
+            .lock()
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("analytics cache poisoned")))?;
+        for (unit, monthly, sign) in &plan.units {
+            for shop in &s.shops {
+                let version = plan
+                    .versions
+                    .get(&(shop.clone(), unit.clone()))
+                    .copied()
+                    .unwrap_or(0);
+                if version == 0 {
+                    continue;
+                }
+                let key = (s.company.clone(), shop.clone(), t.collection, unit.clone());
+                match c.units.get(&key) {
+                    Some((v, rows)) if *v == version => have.push((rows.clone(), *sign)),
+                    _ => missing[usize::from(*monthly)].push((
+                        shop.clone(),
+                        unit.clone(),
+                        version,
+                        *sign,
+                    )),
+                }
+            }
+        }
+    }
+    for (monthly, wanted) in missing.iter().enumerate() {
+        if wanted.is_empty() {
+            continue;
+        }
+        let (collection, at) = if monthly == 1 {
+            (
+                rollup::monthly(t.collection).unwrap_or(t.collection),
+                "month",
+            )
+        } else {
+            (t.collection, "day")
+        };
+        let mut unit_list: Vec<&str> = wanted.iter().map(|w| w.1.as_str()).collect();
+        unit_list.sort_unstable();
+        unit_list.dedup();
+        let mut shop_list: Vec<&str> = wanted.iter().map(|w| w.0.as_str()).collect();
+        shop_list.sort_unstable();
+        shop_list.dedup();
+        let mut first = doc! { "company_id": &s.company, at: { "$in": &unit_list } };
+        let mut pipeline = Vec::new();
+        if let [one] = shop_list.as_slice() {
+            first.insert("shop_id", *one);
+            pipeline.push(doc! { "$match": first });
+        } else {
+            pipeline.push(doc! { "$match": first });
+            pipeline.push(doc! { "$match": { "shop_id": { "$in": &shop_list } } });
+        }
+        let docs: Vec<Document> = db(state)
+            .collection::<Document>(collection)
+            .aggregate(pipeline)
+            .await?
+            .try_collect()
+            .await?;
+        let mut read: HashMap<(String, String), Vec<Row>> = HashMap::new();
+        let mut names: Vec<(Arc<str>, String, String)> = Vec::new();
+        for d in &docs {
+            let (Ok(shop), Ok(unit)) = (d.get_str("shop_id"), d.get_str(at)) else {
+                continue;
+            };
+            let key = Key::of(d.get(t.key));
+            let mut n = [0; 4];
+            for (j, f) in t.sums.iter().enumerate().take(4) {
+                n[j] = int(d.get(*f));
+            }
+            if let (true, Key::Text(id)) = (t.names, &key) {
+                let name = d.get_str("name").unwrap_or_default();
+                if !name.is_empty() {
+                    let sku = d.get_str("sku").unwrap_or_default();
+                    names.push((id.clone(), name.to_owned(), sku.to_owned()));
+                }
+            }
+            read.entry((shop.to_owned(), unit.to_owned()))
+                .or_default()
+                .push((key, n));
+        }
+        let mut c = cache()
+            .lock()
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("analytics cache poisoned")))?;
+        for (id, name, sku) in names {
+            c.names.insert(id, (name, sku));
+        }
+        for (shop, unit, version, sign) in wanted {
+            let rows = Arc::new(
+                read.remove(&(shop.clone(), unit.clone()))
+                    .unwrap_or_default(),
+            );
+            if c.rows + rows.len() > CACHE_ROWS {
+                c.units.clear();
+                c.rows = 0;
+            }
+            c.rows += rows.len();
+            let key = (s.company.clone(), shop.clone(), t.collection, unit.clone());
+            if let Some((_, old)) = c.units.insert(key, (*version, rows.clone())) {
+                c.rows -= old.len().min(c.rows);
+            }
+            have.push((rows, *sign));
+        }
+    }
+    for (rows, sign) in &have {
+        for (key, n) in rows.iter() {
+            sums.add(key, n, *sign);
+        }
+    }
+    Ok(sums.into_rows(t, limit))
 }
 
 /// The dashboard's figures for the range.
@@ -200,12 +590,15 @@ pub async fn dashboard(
     p: Principal,
     Query(r): Query<Range>,
 ) -> ApiResult<Json<Dashboard>> {
-    let (filter, shops) = scope(&state, &p, &r).await?;
-    let by_day = read(&state, &filter, &DAYS, None).await?;
-    let by_hour = read(&state, &filter, &HOURS, None).await?;
-    let by_shop = read(&state, &filter, &SHOPS, None).await?;
-    let tenders = read(&state, &filter, &TENDERS, None).await?;
-    let top = read(&state, &filter, &PRODUCTS, Some(10)).await?;
+    let (s, shops) = scope(&state, &p, &r).await?;
+    let plan = plan(&state, &s).await?;
+    let by_day = read(&state, &s, &plan, &DAYS, None).await?;
+    let by_shop = read(&state, &s, &plan, &SHOPS, None).await?;
+    let (by_hour, tenders, top) = futures::try_join!(
+        read(&state, &s, &plan, &HOURS, None),
+        read(&state, &s, &plan, &TENDERS, None),
+        read(&state, &s, &plan, &PRODUCTS, Some(10)),
+    )?;
     let mut totals = Totals::default();
     for d in &by_day {
         let n = |k: &str| d[k].as_i64().unwrap_or(0);
@@ -228,7 +621,7 @@ pub async fn dashboard(
             .unwrap_or_default()
     };
     Ok(Json(Dashboard {
-        currency: super::currency_of(&state, &filter).await,
+        currency: super::currency_of(&state, &s.company_filter()).await,
         from: r.from.clone(),
         to: r.to.clone(),
         totals,
@@ -246,21 +639,6 @@ pub async fn dashboard(
             .collect(),
         variances: super::variances::of(&state, &shops, &r).await?,
     }))
-}
-
-/// `_id` of a group row under its real name.
-fn rename(rows: Vec<serde_json::Value>, key: &str) -> Vec<serde_json::Value> {
-    rows.into_iter()
-        .map(|mut v| {
-            if let Some(m) = v.as_object_mut() {
-                if let Some(id) = m.remove("_id") {
-                    m.insert(key.to_owned(), id);
-                }
-                m.retain(|_, x| !x.is_null());
-            }
-            v
-        })
-        .collect()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -288,7 +666,8 @@ pub async fn export(
         to: q.to.clone(),
         shop_id: q.shop_id.clone(),
     };
-    let (filter, _) = scope(&state, &p, &range).await?;
+    let (s, _) = scope(&state, &p, &range).await?;
+    let plan = plan(&state, &s).await?;
     let t = match q.table.as_str() {
         "days" => &DAYS,
         "hours" => &HOURS,
@@ -301,7 +680,7 @@ pub async fn export(
             ));
         }
     };
-    let rows = read(&state, &filter, t, None).await?;
+    let rows = read(&state, &s, &plan, t, None).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut header = vec![t.key];
     if t.names {

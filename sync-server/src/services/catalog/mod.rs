@@ -6,6 +6,7 @@
 pub mod barcodes;
 pub mod categories;
 pub mod import;
+pub mod listing;
 pub mod prices;
 pub mod promotions;
 pub mod routes;
@@ -96,6 +97,14 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         )
         .await?;
     barcodes::ensure_indexes(state).await?;
+    // The product list's keyset pages (`listing`).
+    products(state)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "active": 1, "sku": 1 })
+                .build(),
+        )
+        .await?;
     products(state)
         .create_index(
             IndexModel::builder()

@@ -309,7 +309,11 @@ pub async fn list_products(
 ) -> ApiResult<Json<Vec<CatalogProduct>>> {
     p.require(Role::Cashier)?;
     let mut filter: Document = doc! { "company_id": p.company()?, "active": true };
-    if let Some(q) = q.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+    let Some(q) = q.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+        let docs = super::listing::page(&state, p.company()?, &page).await?;
+        return Ok(Json(docs.iter().map(ProductDoc::wire).collect()));
+    };
+    {
         let prefix = crate::db::prefix_regex(q);
         filter.insert(
             "$or",
