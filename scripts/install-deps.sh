@@ -86,6 +86,14 @@ else
     log "cargo-nextest: $(cargo nextest --version 2>/dev/null | head -n 1)"
 fi
 
+# cargo-deny: licences, advisories, bans and sources of the dependency tree (deny.toml).
+if ! cargo deny --version >/dev/null 2>&1; then
+    log "cargo-deny: installing (cargo install cargo-deny --locked)"
+    cargo install cargo-deny --locked
+else
+    log "cargo-deny: $(cargo deny --version 2>/dev/null | head -n 1)"
+fi
+
 # emupos: an independent printer/drawer/scale/scanner simulator (PyPI, Python >= 3.13)
 # that the device tests check the drivers against. Debian 12 has Python 3.11; this kind of
 # machine has 3.13 under pyenv.

@@ -50,6 +50,20 @@ source scripts/node-env.sh
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "dependencies: licences, bans, sources and advisories (cargo deny, deny.toml)"
+# Duplicate versions are warnings: counted here, listed by `cargo deny check bans`.
+deny_out="$(cargo deny check --hide-inclusion-graph bans licenses sources 2>&1)" \
+    || { echo "$deny_out"; exit 1; }
+echo "$(tail -n 1 <<<"$deny_out") ($(grep -c '^warning\[duplicate\]' <<<"$deny_out" || true) crates in more than one version)"
+# The RustSec database lives on GitHub; where it cannot be fetched the check is skipped,
+# not failed (the licence, ban and source checks above need no network).
+if deny_fetch="$(timeout 120 cargo deny fetch db 2>&1)"; then
+    cargo deny check --hide-inclusion-graph advisories
+else
+    echo "advisories SKIPPED: the RustSec advisory database cannot be fetched from here"
+    echo "  ($(grep -m1 -o 'fatal: .*\|Could not resolve host: [^ ]*' <<<"$deny_fetch" || tail -n 1 <<<"$deny_fetch"))"
+fi
+
 step "building every test binary once"
 cargo nextest run --workspace --locked --no-run
 
