@@ -89,6 +89,18 @@ impl Desktop {
         }
         let session = session.expect("a WebDriver session within 20 s");
         let _ = session.set_window_size(width, height).await;
+        // The page at its new size before anything is read or shot off it (a first-run
+        // screenshot at 1920 once came back blank, taken before the resized page painted).
+        let wanted = json!([width, height]);
+        for _ in 0..100 {
+            let size = session
+                .script("return [window.innerWidth, window.innerHeight]", json!([]))
+                .await;
+            if size.is_ok_and(|v| v == wanted) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let shots = std::env::var_os("KASSA_SCREENSHOTS")
             .map(PathBuf::from)
             .unwrap_or_else(|| std::env::temp_dir().join("kassa-screenshots"));
@@ -103,10 +115,21 @@ impl Desktop {
     /// Saves the window as `NAME.png` in the run's screenshot folder.
     pub async fn shot(&self, name: &str) {
         let path = self.shots.join(format!("terminal-{name}.png"));
-        // WebKit hands back the last composited frame; give the newest one time to land.
+        // WebKit hands back the last composited frame: wait until the page has painted
+        // twice since now, then give the newest frame time to land.
+        let painted = self.session.script_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            json!([]),
+        );
+        let _ = tokio::time::timeout(Duration::from_secs(5), painted).await;
         tokio::time::sleep(Duration::from_millis(400)).await;
-        if let Err(e) = self.session.screenshot(&path).await {
-            eprintln!("screenshot {name} failed: {e}");
+        // A screenshot that never answers (WebKitGTK's, with GL compositing off) is reported
+        // and the run goes on, instead of hanging there.
+        match tokio::time::timeout(Duration::from_secs(30), self.session.screenshot(&path)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("screenshot {name} failed: {e}"),
+            Err(_) => eprintln!("screenshot {name}: no answer within 30 s"),
         }
     }
 }

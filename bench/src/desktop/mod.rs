@@ -137,7 +137,36 @@ pub async fn run(cfg: &Config) -> anyhow::Result<Outcome> {
     .await;
     app.session.close_ref().await;
     drop(app);
+    if let Some(note) = package_note() {
+        out.notes.push(note);
+    }
     done.map(|()| out)
+}
+
+/// The Debian package built beside the binary (`installers/build-deb.sh`), its file size
+/// and installed size, if there is one.
+fn package_note() -> Option<String> {
+    let bin = kassa_tests::desktop::binary();
+    let dir = bin.parent()?.join("bundle").join("deb");
+    let deb = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "deb"))
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())?;
+    let bytes = std::fs::metadata(&deb).ok()?.len();
+    let installed = std::process::Command::new("dpkg-deb")
+        .args(["-f"])
+        .arg(&deb)
+        .arg("Installed-Size")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    Some(format!(
+        "Debian package {}: {bytes} bytes ({}), installed size {installed} KiB.",
+        deb.file_name()?.to_string_lossy(),
+        crate::stats::fmt_bytes(bytes),
+    ))
 }
 
 /// Every step in the running app, in order.
