@@ -6,7 +6,8 @@
 //
 // - dashboard first load: a new browser context (cold HTTP cache) holding the session
 //   cookie opens /dashboard?…; timed from navigation start to the KPI figures carrying
-//   the server's values and both uPlot canvases (by day, by hour) in the page. For the
+//   the server's values and the uPlot canvases (by hour; by day when the range has more
+//   than one day, the only case the page draws it) in the page. For the
 //   default range (today) and for the whole year (custom range), 10 loads each.
 // - filter change: on the year view, the shop picker set to one shop (and back to all),
 //   and the range switched (week ↔ month); timed from the change to the figures and charts
@@ -96,7 +97,9 @@ function dashboardDrawn(page, previous) {
       if (value === null || value === undefined) return false;
       if (document.querySelector('[data-state="loading"]')) return false;
       const empty = document.querySelector('#dashboard-empty');
-      if (!empty && (!document.querySelector('#chart-days canvas') || !document.querySelector('#chart-hours canvas'))) return false;
+      // The by-day chart is drawn for ranges of more than one day only.
+      const daysChart = document.querySelector('#chart-days');
+      if (!empty && ((daysChart && !daysChart.querySelector('canvas')) || !document.querySelector('#chart-hours canvas'))) return false;
       const key = `${value}|${document.querySelector('#kpi-orders')?.getAttribute('data-value')}`;
       return prev === null || key !== prev ? key : false;
     },

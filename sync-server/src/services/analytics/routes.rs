@@ -354,6 +354,9 @@ impl Key {
 /// One rollup document of a (shop, unit), as the cache keeps it.
 type Row = (Key, [i64; 4]);
 
+/// (company, shop, per-day rollup, unit).
+type UnitKey = (String, String, &'static str, String);
+
 /// The rollup rows of each (company, shop, table's collection, unit) already read, with
 /// the unit's version they were read at. A unit's rows are read again only when its
 /// version moved (a sale or refund counted in it), so a year's months are read once and
@@ -361,7 +364,7 @@ type Row = (Key, [i64; 4]);
 /// dropped when more would be). A rebuild rewrites rollups without counting new events,
 /// so the server is restarted after one (as `rebuild` says).
 struct Cache {
-    units: HashMap<(String, String, &'static str, String), (i64, Arc<Vec<Row>>)>,
+    units: HashMap<UnitKey, (i64, Arc<Vec<Row>>)>,
     rows: usize,
     /// Product names and SKUs by id (the latest read).
     names: HashMap<Arc<str>, (String, String)>,
@@ -428,14 +431,14 @@ impl Sums {
                 for (f, n) in t.sums.iter().zip(sums) {
                     m.insert((*f).into(), n.into());
                 }
-                if let (Some(names), Key::Text(id)) = (&names, &key) {
-                    if let Some((name, sku)) = names.get(id) {
-                        if !name.is_empty() {
-                            m.insert("name".into(), name.as_str().into());
-                        }
-                        if !sku.is_empty() {
-                            m.insert("sku".into(), sku.as_str().into());
-                        }
+                if let (Some(names), Key::Text(id)) = (&names, &key)
+                    && let Some((name, sku)) = names.get(id)
+                {
+                    if !name.is_empty() {
+                        m.insert("name".into(), name.as_str().into());
+                    }
+                    if !sku.is_empty() {
+                        m.insert("sku".into(), sku.as_str().into());
                     }
                 }
                 m.insert(t.key.into(), key.json());
