@@ -138,7 +138,8 @@ async fn send(url: &str, message: Message) -> ApiResult<()> {
 }
 
 async fn shop_name(state: &AppState, order: &Document) -> ApiResult<String> {
-    let shop = crate::services::shop::shops(state)
+    let company = TenantScope::company(order.get_str("company_id").unwrap_or_default());
+    let shop = crate::services::shop::shops_in(state, &company)
         .find_one(doc! { "_id": order.get_str("shop_id").unwrap_or_default() })
         .await?;
     Ok(shop

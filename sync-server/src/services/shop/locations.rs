@@ -5,10 +5,7 @@ use axum::{
     extract::{Query, State},
     http::StatusCode,
 };
-use mongodb::{
-    Collection,
-    bson::{DateTime, doc},
-};
+use mongodb::bson::{DateTime, doc};
 use pos_shared::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,7 +18,7 @@ use crate::{
         extract::{ApiJson, IdPath},
         paging::Page,
         principal::Principal,
-        tenancy::{Scoped, TenantKeys},
+        tenancy::Scoped,
     },
     services::auth::routes::check_name,
     state::AppState,
@@ -60,9 +57,8 @@ impl From<LocationDoc> for LocationView {
     }
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn locations(state: &AppState) -> Collection<LocationDoc> {
-    crate::store::unconverted(&state.mongo, &crate::store::LOCATIONS)
+pub fn locations(state: &AppState, p: &Principal) -> Scoped<LocationDoc> {
+    crate::store::scoped(&state.mongo, &crate::store::LOCATIONS, &p.scope())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -94,7 +90,7 @@ pub async fn add_location(
         kind: req.kind,
         created_at: now(),
     };
-    locations(&state).insert_one(&loc).await?;
+    locations(&state, &p).insert_one(&loc)?.await?;
     Ok((StatusCode::CREATED, Json(loc.into())))
 }
 
@@ -107,14 +103,8 @@ pub async fn list_locations(
 ) -> ApiResult<Json<Vec<LocationView>>> {
     p.require(Role::Cashier)?;
     let shop = visible_shop(&state, &p, &shop_id.to_string()).await?;
-    let scoped = Scoped::new(
-        locations(&state),
-        &p.scope(),
-        TenantKeys {
-            company: "company_id",
-            shop: Some("shop_id"),
-        },
-    );
-    let list = scoped.list(doc! { "shop_id": shop.id }, &page).await?;
+    let list = locations(&state, &p)
+        .list(doc! { "shop_id": shop.id }, &page)
+        .await?;
     Ok(Json(list.into_iter().map(LocationView::from).collect()))
 }

@@ -21,9 +21,10 @@ use crate::{
     events::outbox,
     gateway::{
         principal::Principal,
-        tenancy::{Scoped, TenantKeys},
+        tenancy::{Scoped, TenantScope},
     },
     state::AppState,
+    store::System,
 };
 
 pub fn db(state: &AppState) -> Database {
@@ -86,21 +87,20 @@ impl From<ShopDoc> for ShopView {
     }
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
+/// Every company's shops, raw.
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): demo seeding, analytics and the portal bench still read shops raw
 pub fn shops(state: &AppState) -> Collection<ShopDoc> {
     crate::store::unconverted(&state.mongo, &crate::store::SHOPS)
 }
 
+/// The shops of `scope`.
+pub fn shops_in(state: &AppState, scope: &TenantScope) -> Scoped<ShopDoc> {
+    crate::store::scoped(&state.mongo, &crate::store::SHOPS, scope)
+}
+
 /// Shops as the caller may see them.
 pub fn scoped_shops(state: &AppState, p: &Principal) -> Scoped<ShopDoc> {
-    Scoped::new(
-        shops(state),
-        &p.scope(),
-        TenantKeys {
-            company: "company_id",
-            shop: Some("_id"),
-        },
-    )
+    shops_in(state, &p.scope())
 }
 
 /// The open shop `id` if the caller may see it; 404 otherwise (also for other tenants').
@@ -115,7 +115,7 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     let d = db(state);
     outbox::ensure_indexes(&d).await?;
     crate::streams::ensure_indexes(&d).await?;
-    shops(state)
+    crate::store::system::<ShopDoc>(&state.mongo, &crate::store::SHOPS, System::Indexes)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "status": 1 })

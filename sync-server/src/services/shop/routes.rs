@@ -11,7 +11,9 @@ use pos_shared::role::Role;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{OpeningHours, ShopDoc, ShopView, check_hours, db, scoped_shops, shops, visible_shop};
+use super::{
+    OpeningHours, ShopDoc, ShopView, check_hours, db, scoped_shops, shops_in, visible_shop,
+};
 use crate::{
     db::now,
     error::{ApiError, ApiErrorBox, ApiResult},
@@ -20,6 +22,7 @@ use crate::{
         extract::{ApiJson, IdPath},
         paging::Page,
         principal::Principal,
+        tenancy::TenantScope,
     },
     services::{auth::routes::check_name, company},
     state::AppState,
@@ -106,8 +109,9 @@ pub async fn create_shop(
         .write(ctx, |s, (state, shop, max, actor)| {
             Box::pin(async move {
                 super::lock_plan_in(state, s, &shop.company_id).await?;
-                let n = shops(state)
-                    .count_documents(doc! { "company_id": &shop.company_id, "status": "active" })
+                let company = shops_in(state, &TenantScope::company(&shop.company_id));
+                let n = company
+                    .count_documents(doc! { "status": "active" })
                     .session(&mut *s)
                     .await?;
                 if n >= u64::from(*max) {
@@ -118,7 +122,7 @@ pub async fn create_shop(
                         ),
                     )));
                 }
-                shops(state).insert_one(&*shop).session(&mut *s).await?;
+                company.insert_one(shop)?.session(&mut *s).await?;
                 super::terminals::fill_config_in(state, s, &shop.company_id, &shop.id).await?;
                 let event = EventMessage::new(
                     keys::SHOP_CREATED,

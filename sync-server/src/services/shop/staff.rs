@@ -7,10 +7,7 @@ use axum::{
     http::StatusCode,
 };
 use futures::TryStreamExt;
-use mongodb::{
-    Collection,
-    bson::{DateTime, doc},
-};
+use mongodb::bson::{DateTime, doc};
 use pos_shared::{
     role::Role,
     sync::{ChangeOp, ShopStaff},
@@ -27,10 +24,11 @@ use crate::{
         extract::{ApiJson, IdPath, IdPath2},
         paging::Page,
         principal::Principal,
-        tenancy::{Scoped, TenantKeys},
+        tenancy::{Scoped, TenantScope},
     },
     services::auth::{accounts, passwords, refresh, routes::check_name},
     state::AppState,
+    store::System,
     streams::{self, NewChange},
 };
 
@@ -102,11 +100,12 @@ impl StaffDoc {
 /// logs people in by PIN alone, so two people with one PIN would be indistinguishable.
 async fn check_pin_free(
     state: &AppState,
+    company: &str,
     shop_ids: &[String],
     pin: &str,
     except_user: Option<&str>,
 ) -> ApiResult<()> {
-    let members: Vec<StaffDoc> = staff(state)
+    let members: Vec<StaffDoc> = staff(state, &TenantScope::company(company))
         .find(doc! { "shop_id": { "$in": shop_ids }, "active": true })
         .await?
         .try_collect()
@@ -139,7 +138,9 @@ pub async fn backfill_stream(state: &AppState, shop_id: &str) -> ApiResult<()> {
     if streams::head(&db(state), &streams::staff_key(shop_id)).await? > 0 {
         return Ok(());
     }
-    let members: Vec<StaffDoc> = staff(state)
+    let all_staff: mongodb::Collection<StaffDoc> =
+        crate::store::system(&state.mongo, &crate::store::STAFF, System::Backfill);
+    let members: Vec<StaffDoc> = all_staff
         .find(doc! { "shop_id": shop_id, "active": true })
         .await?
         .try_collect()
@@ -172,20 +173,12 @@ pub async fn backfill_stream(state: &AppState, shop_id: &str) -> ApiResult<()> {
         .await
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-fn staff(state: &AppState) -> Collection<StaffDoc> {
-    crate::store::unconverted(&state.mongo, &crate::store::STAFF)
+fn staff(state: &AppState, scope: &TenantScope) -> Scoped<StaffDoc> {
+    crate::store::scoped(&state.mongo, &crate::store::STAFF, scope)
 }
 
 fn scoped(state: &AppState, p: &Principal) -> Scoped<StaffDoc> {
-    Scoped::new(
-        staff(state),
-        &p.scope(),
-        TenantKeys {
-            company: "company_id",
-            shop: Some("shop_id"),
-        },
-    )
+    staff(state, &p.scope())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -254,7 +247,14 @@ pub async fn add_staff(
     let pin_hash = match &req.pin {
         Some(pin) => {
             passwords::check_pin(pin)?;
-            check_pin_free(&state, std::slice::from_ref(&shop.id), pin, None).await?;
+            check_pin_free(
+                &state,
+                &shop.company_id,
+                std::slice::from_ref(&shop.id),
+                pin,
+                None,
+            )
+            .await?;
             Some(passwords::hash_pin(pin.clone()).await?)
         }
         None => None,
@@ -284,7 +284,10 @@ pub async fn add_staff(
         .write(ctx, |s, (state, account, member, actor)| {
             Box::pin(async move {
                 accounts::create_in(state, s, account, Some(actor)).await?;
-                staff(state).insert_one(&*member).session(&mut *s).await?;
+                staff(state, &TenantScope::company(&member.company_id))
+                    .insert_one(member)?
+                    .session(&mut *s)
+                    .await?;
                 member.publish_in(state, s, account.pin_hash.clone()).await?;
                 let event = EventMessage::new(keys::SHOP_STAFF_ADDED, Some(&member.company_id), Some(actor),
                     serde_json::json!({ "shop_id": member.shop_id, "user_id": member.user_id, "role": member.role, "name": member.name }));
@@ -338,7 +341,7 @@ pub async fn remove_staff(
     state
         .write(ctx, |s, (state, m, actor)| {
             Box::pin(async move {
-                staff(state)
+                staff(state, &TenantScope::company(&m.company_id))
                     .update_one(doc! { "_id": &m.id }, doc! { "$set": { "active": false } })
                     .session(&mut *s)
                     .await?;
@@ -380,7 +383,8 @@ pub async fn set_pin(
     passwords::check_pin(&req.pin)?;
     state.logins.check(&format!("setpin:{user_id}"))?;
     let m = member(&state, &p, &shop_id.to_string(), &user_id.to_string()).await?;
-    let shops: Vec<String> = staff(&state)
+    let company = TenantScope::company(&m.company_id);
+    let shops: Vec<String> = staff(&state, &company)
         .find(doc! { "user_id": &m.user_id, "active": true })
         .await?
         .try_collect::<Vec<StaffDoc>>()
@@ -388,16 +392,16 @@ pub async fn set_pin(
         .into_iter()
         .map(|d| d.shop_id)
         .collect();
-    check_pin_free(&state, &shops, &req.pin, Some(&m.user_id)).await?;
+    check_pin_free(&state, &m.company_id, &shops, &req.pin, Some(&m.user_id)).await?;
     let hash = passwords::hash_pin(req.pin).await?;
     state
         .write(
-            (state.clone(), m.user_id.clone(), hash, p.id.clone()),
-            |s, (state, user, hash, actor)| {
+            (state.clone(), m.user_id.clone(), hash, p.id.clone(), company),
+            |s, (state, user, hash, actor, company)| {
                 Box::pin(async move {
                     accounts::set_pin_in(state, s, user, hash).await?;
                     // One PIN for the person: every shop they work in gets it.
-                    let shops: Vec<StaffDoc> = staff(state)
+                    let shops: Vec<StaffDoc> = staff(state, company)
                         .find(doc! { "user_id": &*user, "active": true })
                         .session(&mut *s)
                         .await?

@@ -6,10 +6,7 @@ use axum::{
     http::StatusCode,
 };
 use futures::TryStreamExt;
-use mongodb::{
-    Collection,
-    bson::{DateTime, doc},
-};
+use mongodb::bson::{DateTime, doc};
 use pos_shared::{
     role::Role,
     sync::{ChangeOp, ShopTerminal},
@@ -17,7 +14,7 @@ use pos_shared::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{db, shops, visible_shop};
+use super::{ShopDoc, db, shops_in, visible_shop};
 use crate::{
     db::{now, rfc3339},
     error::{ApiError, ApiErrorBox, ApiResult},
@@ -26,7 +23,7 @@ use crate::{
         extract::{ApiJson, IdPath, IdPath2},
         paging::Page,
         principal::Principal,
-        tenancy::{Scoped, TenantKeys, TenantScope},
+        tenancy::{Scoped, TenantScope},
     },
     services::{auth::devices, auth::routes::check_name, company, sync::ingest::Source},
     state::AppState,
@@ -128,9 +125,8 @@ impl From<TerminalDoc> for TerminalView {
     }
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-fn terminals(state: &AppState) -> Collection<TerminalDoc> {
-    crate::store::unconverted(&state.mongo, &crate::store::TERMINALS)
+fn terminals(state: &AppState, scope: &TenantScope) -> Scoped<TerminalDoc> {
+    crate::store::scoped(&state.mongo, &crate::store::TERMINALS, scope)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -200,12 +196,13 @@ pub async fn enroll_terminal(
                 let (company_id, shop_id) = devices::redeem_code_in(state, s, code).await?;
                 super::lock_plan_in(state, s, &company_id).await?;
                 let plan = company::active_plan(state, &company_id).await.map_err(ApiErrorBox::wrap)?;
-                let active = terminals(state).count_documents(doc! { "company_id": &company_id, "status": "active" }).session(&mut *s).await?;
+                let company = TenantScope::company(&company_id);
+                let active = terminals(state, &company).count_documents(doc! { "status": "active" }).session(&mut *s).await?;
                 if active >= u64::from(plan.max_terminals) {
                     return Err(ApiErrorBox::wrap(ApiError::conflict("plan_limit",
                         format!("your plan allows {} terminal(s); revoke one or upgrade the plan", plan.max_terminals))));
                 }
-                let shop_open = shops(state).count_documents(doc! { "_id": &shop_id, "status": "active" }).session(&mut *s).await?;
+                let shop_open = shops_in(state, &company).count_documents(doc! { "_id": &shop_id, "status": "active" }).session(&mut *s).await?;
                 if shop_open == 0 {
                     return Err(ApiErrorBox::wrap(ApiError::conflict("shop_closed", "this shop is closed; ask a manager")));
                 }
@@ -214,7 +211,7 @@ pub async fn enroll_terminal(
                     name: name.clone(), status: "active".into(), enrolled_at: now(),
                     receipt_public_key: None,
                 };
-                terminals(state).insert_one(&terminal).session(&mut *s).await?;
+                terminals(state, &company).insert_one(&terminal)?.session(&mut *s).await?;
                 let config_shops = terminal.publish_in(state, s).await?;
                 let secret = devices::create_credential_in(state, s, terminal_id, &company_id, &shop_id).await?;
                 let event = EventMessage::new(keys::SHOP_TERMINAL_ENROLLED, Some(&company_id), Some(terminal_id),
@@ -244,14 +241,7 @@ pub async fn list_terminals(
 ) -> ApiResult<Json<Vec<TerminalView>>> {
     p.require(Role::ShopManager)?;
     let shop = visible_shop(&state, &p, &shop_id.to_string()).await?;
-    let scoped = Scoped::new(
-        terminals(&state),
-        &p.scope(),
-        TenantKeys {
-            company: "company_id",
-            shop: Some("shop_id"),
-        },
-    );
+    let scoped = terminals(&state, &p.scope());
     let list = scoped.list(doc! { "shop_id": shop.id }, &page).await?;
     Ok(Json(list.into_iter().map(TerminalView::from).collect()))
 }
@@ -265,14 +255,7 @@ pub async fn revoke_terminal(
 ) -> ApiResult<StatusCode> {
     p.require(Role::ShopManager)?;
     let shop = visible_shop(&state, &p, &shop_id.to_string()).await?;
-    let scoped = Scoped::new(
-        terminals(&state),
-        &p.scope(),
-        TenantKeys {
-            company: "company_id",
-            shop: Some("shop_id"),
-        },
-    );
+    let scoped = terminals(&state, &p.scope());
     let t = scoped
         .find_one(doc! { "_id": terminal_id.to_string(), "shop_id": &shop.id })
         .await?
@@ -281,7 +264,7 @@ pub async fn revoke_terminal(
     state
         .write(ctx, |s, (state, t, actor)| {
             Box::pin(async move {
-                terminals(state)
+                terminals(state, &TenantScope::company(&t.company_id))
                     .update_one(
                         doc! { "_id": &t.id },
                         doc! { "$set": { "status": "revoked" } },
@@ -324,7 +307,12 @@ pub async fn backfill_stream(state: &AppState, shop_id: &str) -> ApiResult<()> {
     if backfills.count_documents(doc! { "_id": &marker }).await? > 0 {
         return Ok(());
     }
-    let Some(shop) = shops(state).find_one(doc! { "_id": shop_id }).await? else {
+    let all_shops: mongodb::Collection<ShopDoc> = crate::store::system(
+        &state.mongo,
+        &crate::store::SHOPS,
+        crate::store::System::Backfill,
+    );
+    let Some(shop) = all_shops.find_one(doc! { "_id": shop_id }).await? else {
         return Ok(());
     };
     state
@@ -355,8 +343,8 @@ pub async fn fill_config_in(
     company_id: &str,
     shop_id: &str,
 ) -> mongodb::error::Result<()> {
-    let all: Vec<TerminalDoc> = terminals(state)
-        .find(doc! { "company_id": company_id })
+    let all: Vec<TerminalDoc> = terminals(state, &TenantScope::company(company_id))
+        .find(doc! {})
         .session(&mut *s)
         .await?
         .stream(&mut *s)
@@ -385,11 +373,16 @@ pub async fn register_receipt_key(state: &AppState, src: &Source, key: &str) -> 
             "must be 64 hex characters (an Ed25519 public key)",
         ));
     }
-    let ctx = (state.clone(), src.terminal_id.clone(), key.clone());
+    let ctx = (
+        state.clone(),
+        src.terminal_id.clone(),
+        key.clone(),
+        TenantScope::company(&src.company_id),
+    );
     state
-        .write(ctx, |s, (state, terminal_id, key)| {
+        .write(ctx, |s, (state, terminal_id, key, company)| {
             Box::pin(async move {
-                let t = terminals(state)
+                let t = terminals(state, company)
                     .find_one(doc! { "_id": &*terminal_id })
                     .session(&mut *s)
                     .await?
@@ -404,7 +397,7 @@ pub async fn register_receipt_key(state: &AppState, src: &Source, key: &str) -> 
                     }
                     None => {}
                 }
-                terminals(state)
+                terminals(state, company)
                     .update_one(
                         doc! { "_id": &t.id },
                         doc! { "$set": { "receipt_public_key": &*key } },
