@@ -161,6 +161,16 @@ pub struct EnrollArgs {
     /// A name managers recognise, such as "Till 2" (default: this machine's host name).
     #[arg(long)]
     pub name: Option<String>,
+    /// Trust only the CA certificate(s) in this PEM file for the server, from now on
+    /// (REST and the live socket). Without it the system's trusted CAs decide. On a till
+    /// already enrolled with this server it changes the pin, once the server verifies
+    /// under the new one.
+    #[arg(long, value_name = "PATH", conflicts_with = "system_ca")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// On a till already enrolled with this server: drop its pinned CA and trust the
+    /// system's CAs again.
+    #[arg(long)]
+    pub system_ca: bool,
 }
 
 #[derive(Debug, Args)]

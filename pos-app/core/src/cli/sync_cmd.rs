@@ -16,7 +16,39 @@ fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
 
 pub(super) async fn enroll(db: &LocalDb, a: &EnrollArgs) -> CoreResult<Outcome> {
     let name = a.name.clone().unwrap_or_else(default_name);
-    let r = sync::enroll(db, &a.server, a.code.as_deref().unwrap_or(""), &name).await?;
+    let ca = a
+        .ca_file
+        .as_deref()
+        .map(sync::tls::read_ca_file)
+        .transpose()?;
+    let code = a.code.as_deref().unwrap_or("");
+    // An enrolled till changing whom it trusts for its own server (no code needed).
+    if (ca.is_some() || a.system_ca)
+        && let Some(e) = sync::settings::enrollment(db).await?
+        && crate::store::get_setting(db.pool(), "terminal_id")
+            .await?
+            .is_some()
+        && sync::Remote::new(&a.server)?.base() == e.server_url
+    {
+        let server = sync::pin_server_ca(db, ca.as_deref()).await?;
+        let text = match &a.ca_file {
+            Some(path) => format!(
+                "{server} is now trusted only under the CA in {}",
+                path.display()
+            ),
+            None => format!("{server} is now trusted under the system's CAs"),
+        };
+        return Ok(Outcome::new(
+            serde_json::json!({ "server_url": server, "ca_pinned": ca.is_some() }),
+            text,
+        ));
+    }
+    if a.system_ca {
+        return Err(crate::error::CoreError::invalid(
+            "--system-ca changes the trust of a till enrolled with this server; a new enrollment trusts the system's CAs unless --ca-file is given",
+        ));
+    }
+    let r = sync::enroll_pinned(db, &a.server, code, &name, ca.as_deref()).await?;
     let mut text = format!(
         "terminal {} {} with {} for {} ({})",
         r.terminal.terminal_id,

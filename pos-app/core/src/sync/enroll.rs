@@ -39,14 +39,40 @@ pub async fn enroll(
     code: &str,
     name: &str,
 ) -> CoreResult<EnrollReport> {
+    enroll_pinned(db, server, code, name, None).await
+}
+
+/// [`enroll`], trusting only the CA certificates in `ca_pem` (PEM text) for this server
+/// from now on, on REST and the live socket alike. `None` trusts the system's CAs, or
+/// keeps the pin an interrupted enrollment stored.
+pub async fn enroll_pinned(
+    db: &LocalDb,
+    server: &str,
+    code: &str,
+    name: &str,
+    ca_pem: Option<&str>,
+) -> CoreResult<EnrollReport> {
     if get_setting(db.pool(), "terminal_id").await?.is_some() {
         return Err(match get_setting(db.pool(), settings::SERVER_URL).await? {
             Some(server) => CoreError::AlreadyEnrolled { server },
             None => CoreError::StandaloneTerminal,
         });
     }
-    let remote = Remote::new(server)?;
-    let (enrollment, resumed) = match settings::enrollment(db).await? {
+    let pending = settings::enrollment(db).await?;
+    let ca = match (ca_pem, &pending) {
+        (Some(pem), _) => Some(pem.to_owned()),
+        (None, Some(_)) => settings::server_ca(db).await?,
+        (None, None) => None,
+    };
+    let remote = Remote::with_ca(server, ca.as_deref())?;
+    // Kept before the first call, so an interrupted enrollment resumes with the same pin.
+    set_setting(
+        db.pool(),
+        settings::SERVER_CA_PEM,
+        ca.as_deref().unwrap_or(""),
+    )
+    .await?;
+    let (enrollment, resumed) = match pending {
         Some(pending) if pending.server_url == remote.base() => (pending, true),
         Some(pending) => {
             return Err(CoreError::EnrollmentUnfinished {
@@ -113,6 +139,25 @@ pub async fn enroll(
         initial_pull,
         initial_pull_error,
     })
+}
+
+/// Pins an enrolled till to the CA certificates in `ca_pem` (a server whose CA changes,
+/// or a till enrolled before it had a pin), or back to the system's trust store (`None`).
+/// The server must be reachable and verify under the new trust first: a pin that would
+/// cut the till off is refused and the old one kept.
+pub async fn pin_server_ca(db: &LocalDb, ca_pem: Option<&str>) -> CoreResult<String> {
+    if get_setting(db.pool(), "terminal_id").await?.is_none() {
+        return Err(CoreError::NotEnrolled);
+    }
+    let e = settings::enrollment(db)
+        .await?
+        .ok_or(CoreError::NotEnrolled)?;
+    let mut remote =
+        Remote::with_ca(&e.server_url, ca_pem)?.with_credential(&e.terminal_id, &e.secret);
+    remote.config().await?;
+    set_setting(db.pool(), settings::SERVER_CA_PEM, ca_pem.unwrap_or("")).await?;
+    tracing::info!(server = %e.server_url, pinned = ca_pem.is_some(), "server CA trust changed");
+    Ok(e.server_url)
 }
 
 /// Redeems the code and stores the credential at once.

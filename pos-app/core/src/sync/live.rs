@@ -71,15 +71,22 @@ pub async fn session(db: &LocalDb, shutdown: impl Future<Output = ()>) -> CoreRe
         .parse()
         .map_err(|_| CoreError::Protocol("device token is not a valid header".into()))?;
     req.headers_mut().insert("authorization", auth);
-    let (mut ws, _) = tokio_tungstenite::connect_async(req)
-        .await
-        .map_err(|e| match e {
-            tungstenite::Error::Http(resp) if resp.status() == 401 => CoreError::TerminalRevoked,
-            other => CoreError::Unreachable {
-                url: url.clone(),
-                detail: other.to_string(),
-            },
-        })?;
+    // The same TLS configuration as REST: the pinned CA only, or the system's trust store.
+    let connector = tokio_tungstenite::Connector::Rustls(remote.tls_config());
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(connector))
+            .await
+            .map_err(|e| match e {
+                tungstenite::Error::Http(resp) if resp.status() == 401 => {
+                    CoreError::TerminalRevoked
+                }
+                other => CoreError::Unreachable {
+                    url: url.clone(),
+                    detail: remote
+                        .certificate_refusal(&other)
+                        .unwrap_or_else(|| other.to_string()),
+                },
+            })?;
     let epoch = get_i64_setting(db.pool(), "epoch", 1).await?;
     let hello = ClientMessage::Hello {
         v: PROTOCOL_VERSION,

@@ -23,6 +23,7 @@ pub mod receipt_emails;
 pub mod remote;
 pub mod settings;
 pub mod status;
+pub mod tls;
 
 #[cfg(test)]
 mod customers_tests;
@@ -46,7 +47,7 @@ mod variants_tests;
 use serde::Serialize;
 
 pub use daemon::{DaemonOptions, DaemonSummary};
-pub use enroll::{EnrollReport, enroll};
+pub use enroll::{EnrollReport, enroll, enroll_pinned, pin_server_ca};
 pub use pull::{PullReport, StreamPull, pull, pull_with};
 pub use push::{PushReport, mark_acked, push, push_with, send_batch, server_state, unacked_count};
 pub use remote::Remote;

@@ -15,7 +15,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::settings;
+use super::{settings, tls};
 use crate::error::{CoreError, CoreResult};
 use crate::store::LocalDb;
 
@@ -88,6 +88,10 @@ struct Credential {
 /// A connection to one server; keeps the device token between calls.
 pub struct Remote {
     http: reqwest::Client,
+    /// The TLS configuration both REST and the live socket use.
+    tls: std::sync::Arc<rustls::ClientConfig>,
+    /// True when only a pinned CA is trusted (changes what a certificate error says).
+    pinned: bool,
     base: String,
     credential: Option<Credential>,
     token: Option<String>,
@@ -105,8 +109,15 @@ impl std::fmt::Debug for Remote {
 }
 
 impl Remote {
-    /// A client for `base` (e.g. `https://kassa.example.com`), without credentials yet.
+    /// A client for `base` (e.g. `https://kassa.example.com`), without credentials yet,
+    /// trusting the system's CAs.
     pub fn new(base: &str) -> CoreResult<Self> {
+        Self::with_ca(base, None)
+    }
+
+    /// A client for `base` that trusts only the CA certificates in `ca_pem` (PEM text)
+    /// when given, the system's CAs otherwise. A pin needs an https:// address.
+    pub fn with_ca(base: &str, ca_pem: Option<&str>) -> CoreResult<Self> {
         let base = base.trim().trim_end_matches('/');
         let rest = base
             .strip_prefix("https://")
@@ -116,13 +127,22 @@ impl Remote {
                 "server address `{base}` must start with http:// or https://, e.g. https://kassa.example.com"
             )));
         }
+        if ca_pem.is_some() && !base.starts_with("https://") {
+            return Err(CoreError::invalid(format!(
+                "a pinned CA needs an https:// server address, not `{base}`"
+            )));
+        }
+        let tls = tls::client_config(ca_pem)?;
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(&tls))
             .build()
             .map_err(|e| CoreError::invalid(format!("cannot set up the HTTP client: {e}")))?;
         Ok(Self {
             http,
+            tls,
+            pinned: ca_pem.is_some(),
             base: base.to_owned(),
             credential: None,
             token: None,
@@ -135,7 +155,9 @@ impl Remote {
         let e = settings::enrollment(db)
             .await?
             .ok_or(CoreError::NotEnrolled)?;
-        let mut remote = Self::new(&e.server_url)?.with_credential(&e.terminal_id, &e.secret);
+        let ca = settings::server_ca(db).await?;
+        let mut remote =
+            Self::with_ca(&e.server_url, ca.as_deref())?.with_credential(&e.terminal_id, &e.secret);
         remote.token = settings::cached_token(db).await?;
         remote.keep = Some(db.clone());
         Ok(remote)
@@ -155,6 +177,32 @@ impl Remote {
     /// The server address, without a trailing slash.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The TLS configuration of this client, for the live socket.
+    pub(crate) fn tls_config(&self) -> std::sync::Arc<rustls::ClientConfig> {
+        self.tls.clone()
+    }
+
+    /// What a person reads when `e` is a refusal of the server's certificate.
+    pub(crate) fn certificate_refusal(
+        &self,
+        e: &(dyn std::error::Error + 'static),
+    ) -> Option<String> {
+        tls::explain(e, self.pinned)
+    }
+
+    /// What a person reads about a failed connection: a certificate refusal said as one,
+    /// anything else as its root cause.
+    pub(crate) fn connection_detail(&self, e: &(dyn std::error::Error + 'static)) -> String {
+        if let Some(why) = self.certificate_refusal(e) {
+            return why;
+        }
+        let mut cause = e;
+        while let Some(inner) = cause.source() {
+            cause = inner;
+        }
+        cause.to_string()
     }
 
     /// Trades an enrollment code for a device credential (no token needed).
@@ -300,11 +348,7 @@ impl Remote {
         } else {
             // reqwest's own message repeats the URL; the root cause (connection refused,
             // unknown host, bad certificate) is what a person can act on.
-            let mut cause: &dyn std::error::Error = e;
-            while let Some(inner) = cause.source() {
-                cause = inner;
-            }
-            cause.to_string()
+            self.connection_detail(e)
         };
         CoreError::Unreachable {
             url: self.base.clone(),

@@ -27,6 +27,9 @@ pub const RECEIPT_KEY_REGISTERED: &str = "receipt_key_registered";
 /// (`pos sync` from cron, a restarted app) instead of trading the secret again each time:
 /// the server rate-limits that exchange.
 pub const DEVICE_TOKEN: &str = "device_token";
+/// The CA certificates (PEM) this till trusts for its server, when pinned at enrollment
+/// (`pos enroll --ca-file`); empty or missing: the system's trust store.
+pub const SERVER_CA_PEM: &str = "server_ca_pem";
 
 /// A token kept for reuse must have this long left; a sync run takes far less.
 const TOKEN_MARGIN_MS: i64 = 60_000;
@@ -55,6 +58,13 @@ pub async fn store_token(db: &LocalDb, token: Option<(&str, u64)>) -> CoreResult
         None => String::new(),
     };
     set_setting(db.pool(), DEVICE_TOKEN, &value).await
+}
+
+/// The pinned CA (PEM text), if this till has one.
+pub async fn server_ca(db: &LocalDb) -> CoreResult<Option<String>> {
+    Ok(get_setting(db.pool(), SERVER_CA_PEM)
+        .await?
+        .filter(|pem| !pem.trim().is_empty()))
 }
 
 /// The setting holding a stream's cursor. The catalog's is the `catalog_cursor` every
