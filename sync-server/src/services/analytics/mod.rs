@@ -56,6 +56,32 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
                 .await?;
         }
     }
+    backfill_new_levels(state).await
+}
+
+/// Levels added after a store already holds counted sales (the `days` totals and the
+/// month rollups came after the hourly ones) would start empty and show a year as
+/// nothing: a server that finds hours counted but no day totals rebuilds each company's
+/// rollups once from its orders, here, before the consumer starts. The rebuild writes
+/// final values, so two instances doing it at once agree.
+async fn backfill_new_levels(state: &AppState) -> anyhow::Result<()> {
+    let days = db(state).collection::<mongodb::bson::Document>(rollup::DAYS);
+    if days.find_one(doc! {}).await?.is_some() {
+        return Ok(());
+    }
+    let companies = db(state)
+        .collection::<mongodb::bson::Document>(rollup::HOURS)
+        .distinct("company_id", doc! {})
+        .await?;
+    for company in companies.iter().filter_map(mongodb::bson::Bson::as_str) {
+        let (sales, refunds) = rebuild::company(state, company).await?;
+        tracing::info!(
+            company,
+            sales,
+            refunds,
+            "analytics: new rollup levels filled from the orders"
+        );
+    }
     Ok(())
 }
 
