@@ -124,6 +124,30 @@ impl Emupos {
             .unwrap_or_else(|| panic!("emupos {args:?} failed"))
     }
 
+    /// Turns a fault of `device` on or off through emupos's HTTP API. Milliseconds, where
+    /// the CLI starts a Python interpreter: seconds on a loaded machine, longer than the
+    /// printer's 2 s idle timeout, after which emupos ends a half-sent job as a receipt.
+    pub fn fault(&self, device: &str, fault: &str, on: bool) {
+        use std::io::{Read, Write};
+        let addr = self.api.trim_start_matches("http://");
+        let method = if on { "PUT" } else { "DELETE" };
+        let mut stream = std::net::TcpStream::connect(addr).expect("emupos API");
+        write!(
+            stream,
+            "{method} /api/v1/devices/{device}/faults/{fault} HTTP/1.1\r\nHost: {addr}\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .expect("emupos API request");
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .expect("emupos API answer");
+        assert!(
+            answer.starts_with("HTTP/1.1 2"),
+            "emupos {method} fault {fault}: {answer}"
+        );
+    }
+
     /// The text of every receipt the printer completed, oldest first (soft hyphens, which
     /// emupos writes for '-', read back as '-').
     pub fn receipts(&self) -> Vec<String> {

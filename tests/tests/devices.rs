@@ -170,7 +170,7 @@ async fn emupos_paper_out_mid_receipt_keeps_it_queued_and_prints_it_once_after_r
         let inner = link::open(&p.connection, "printer", Duration::from_secs(3))?;
         let (e, f) = (e.clone(), f.clone());
         let fault = move || {
-            e.cli(&["fault", "set", "front", "paper-out"]);
+            e.fault("front", "paper-out", true);
             *f.lock().unwrap() = true;
         };
         let midway = FaultMidway {
@@ -208,7 +208,7 @@ async fn emupos_paper_out_mid_receipt_keeps_it_queued_and_prints_it_once_after_r
     sales::load(&shop.db, &sale.id)
         .await
         .expect("the sale stays committed");
-    emupos.cli(&["fault", "clear", "front", "paper-out"]);
+    emupos.fault("front", "paper-out", false);
     let state = draining.await.expect("join").expect("drain");
     assert_eq!((state.printed, state.waiting), (1, 0));
     let again = drain::drain_once(&shop.db, &shop.terminal, &printer, &connect)
@@ -226,7 +226,7 @@ async fn a_sale_completes_while_the_emupos_printer_is_offline_and_prints_once_it
     let emupos = Emupos::start();
     let shop = Shop::open().await;
     set_printer(&shop, &format!("tcp:127.0.0.1:{}", emupos.tcp_port)).await;
-    emupos.cli(&["fault", "set", "front", "offline"]);
+    emupos.fault("front", "offline", true);
     let sale = shop.sell().await;
     let after =
         pos_core::devices::at_sale::after_sale(&shop.db, &shop.terminal, &shop.manager, &sale)
@@ -240,7 +240,7 @@ async fn a_sale_completes_while_the_emupos_printer_is_offline_and_prints_once_it
         "the real-time pulse opens it anyway"
     );
     sales::load(&shop.db, &sale.id).await.expect("committed");
-    emupos.cli(&["fault", "clear", "front", "offline"]);
+    emupos.fault("front", "offline", false);
     let printer = config::load(&shop.db).await.unwrap().printer.unwrap();
     let state = drain(&shop, &printer).await;
     assert_eq!((state.printed, state.waiting), (1, 0));
