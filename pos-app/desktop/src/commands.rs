@@ -52,10 +52,13 @@ pub async fn enroll(
     till: TillState<'_>,
     server_url: String,
     code: String,
+    ca_pem: Option<String>,
 ) -> Res<SessionView> {
     let name = format!("Till {}", hostname());
     background::catching_up(&app, true);
-    let outcome = till.enroll(&server_url, &code, &name).await;
+    let outcome = till
+        .enroll(&server_url, &code, &name, ca_pem.as_deref())
+        .await;
     background::catching_up(&app, false);
     let view = outcome?;
     background::start_sync(&app, till.inner().clone());

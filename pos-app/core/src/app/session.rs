@@ -113,18 +113,26 @@ impl Till {
     }
 
     /// Enrolls this fresh till with a server using a manager's code; the catalog and
-    /// stock download before it returns (the shell reports progress meanwhile).
+    /// stock download before it returns (the shell reports progress meanwhile). With
+    /// `ca_pem` (PEM text of a company's own CA) the till trusts only that CA for this
+    /// server from now on; without it, the system's trusted CAs.
     pub async fn enroll(
         &self,
         server_url: &str,
         code: &str,
         name: &str,
+        ca_pem: Option<&str>,
     ) -> CoreResult<SessionView> {
         let mut s = self.session.lock().await;
         if s.terminal.is_some() {
             return Err(CoreError::AlreadyInitialised);
         }
-        let report = sync::enroll(&self.db, server_url.trim(), code.trim(), name).await?;
+        let ca_pem = ca_pem.map(str::trim).filter(|pem| !pem.is_empty());
+        if let Some(pem) = ca_pem {
+            sync::tls::parse_ca(pem)?;
+        }
+        let report =
+            sync::enroll_pinned(&self.db, server_url.trim(), code.trim(), name, ca_pem).await?;
         if let Some(e) = &report.initial_pull_error {
             tracing::warn!("enrolled, first download incomplete: {e}");
         }

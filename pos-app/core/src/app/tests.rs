@@ -348,3 +348,23 @@ async fn a_customer_added_at_the_till_buys_on_account_and_pays_it_off() {
     assert_eq!(found.len(), 1);
     assert!(till.customers("nobody").await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_ca_that_is_not_a_certificate_is_refused_before_any_call_and_the_till_stays_fresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let till = Till::open(&dir.path().join("till.db")).await.unwrap();
+    // Port 9 (discard) on localhost: if the PEM check came after the call, this would
+    // fail as "unreachable" instead.
+    let err = till
+        .enroll(
+            "http://127.0.0.1:9",
+            "CODE-1",
+            "Till 1",
+            Some("not a certificate"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_input", "{err}");
+    assert!(err.to_string().contains("BEGIN CERTIFICATE"), "{err}");
+    assert!(till.session().await.unwrap().terminal.is_none());
+}

@@ -76,6 +76,11 @@ export const de: Messages = {
   'setup.standalone': 'Eigenständig starten',
   'setup.standaloneMissing': 'Bitte Geschäftsnamen, dreistelligen Währungscode und Namen der Filialleitung eingeben.',
   'setup.pinRule': 'Die PIN muss 4 bis 12 Ziffern haben.',
+  'setup.caTitle': 'Serverzertifikat (nur bei eigener Firmen-CA)',
+  'setup.caHint': 'Nutzt Ihr Server ein Zertifikat Ihrer eigenen Firmen-CA, geben Sie diese CA hier an: Die Kasse vertraut dann für diesen Server nur ihr.',
+  'setup.caFile': 'CA-Datei (.pem, .crt)',
+  'setup.caText': 'oder das CA-Zertifikat einfügen',
+  'setup.caNotPem': 'Das CA-Zertifikat muss PEM-Text sein, der mit -----BEGIN CERTIFICATE----- beginnt. Wählen Sie die .pem-Datei Ihres Administrators.',
 
   'pin.title': 'PIN eingeben',
   'pin.hint': 'Tippen oder eingeben, dann Enter.',

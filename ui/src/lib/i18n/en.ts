@@ -75,6 +75,11 @@ export const en = {
   'setup.standalone': 'Start standalone',
   'setup.standaloneMissing': 'Fill in the shop name, a three-letter currency code and the manager name.',
   'setup.pinRule': 'The PIN must be 4 to 12 digits.',
+  'setup.caTitle': 'Server certificate (only for a company CA)',
+  'setup.caHint': 'If your server uses a certificate from your company\'s own CA, give that CA here: the till will then trust only it for this server.',
+  'setup.caFile': 'CA file (.pem, .crt)',
+  'setup.caText': 'or paste the CA certificate',
+  'setup.caNotPem': 'The CA certificate must be PEM text starting with -----BEGIN CERTIFICATE-----. Pick the .pem file your administrator gave you.',
 
   'pin.title': 'Enter your PIN',
   'pin.hint': 'Type it or tap it, then Enter.',

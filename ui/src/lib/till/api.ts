@@ -101,7 +101,9 @@ export const setupStandalone = (args: { shopName: string; currency: string; mana
   call<SessionView>('setup_standalone', args);
 
 /** Enrolls with a server; "sync" events report the catalog download while this runs. */
-export const enroll = (args: { serverUrl: string; code: string }) => call<SessionView>('enroll', args);
+/** `caPem`: a company's own CA (PEM text) the till will trust alone for this server. */
+export const enroll = (args: { serverUrl: string; code: string; caPem: string | null }) =>
+  call<SessionView>('enroll', args);
 
 export const loginPin = (pin: string) => call<SessionView>('login_pin', { pin });
 
