@@ -60,13 +60,20 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
 }
 
 /// Levels added after a store already holds counted sales (the `days` totals and the
-/// month rollups came after the hourly ones) would start empty and show a year as
-/// nothing: a server that finds hours counted but no day totals rebuilds each company's
-/// rollups once from its orders, here, before the consumer starts. The rebuild writes
+/// month rollups came after the hourly ones, the month product packs after unpacked month
+/// products) would start empty and show a year as nothing: a server that finds hours
+/// counted but a level empty rebuilds each company's rollups once from its orders, here,
+/// before the consumer starts, and drops the unpacked month products. The rebuild writes
 /// final values, so two instances doing it at once agree.
 async fn backfill_new_levels(state: &AppState) -> anyhow::Result<()> {
-    let days = db(state).collection::<mongodb::bson::Document>(rollup::DAYS);
-    if days.find_one(doc! {}).await?.is_some() {
+    let has = |c: &'static str| async move {
+        db(state)
+            .collection::<mongodb::bson::Document>(c)
+            .find_one(doc! {})
+            .await
+            .map(|d| d.is_some())
+    };
+    if has(rollup::DAYS).await? && has(rollup::MONTH_PRODUCTS).await? {
         return Ok(());
     }
     let companies = db(state)
@@ -81,6 +88,18 @@ async fn backfill_new_levels(state: &AppState) -> anyhow::Result<()> {
             refunds,
             "analytics: new rollup levels filled from the orders"
         );
+    }
+    let legacy = rollup::LEGACY_MONTH_PRODUCTS;
+    if db(state)
+        .list_collection_names()
+        .await?
+        .iter()
+        .any(|c| c == legacy)
+    {
+        db(state)
+            .collection::<mongodb::bson::Document>(legacy)
+            .drop()
+            .await?;
     }
     Ok(())
 }
@@ -154,18 +173,20 @@ pub async fn apply(state: &AppState, event: EventMessage) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Upserts each counter with `$inc` (and its keys with `$setOnInsert`).
+/// Upserts each counter with `$inc` (its keys with `$setOnInsert`, a packed product's
+/// keys and name with `$set`).
 pub async fn write_bumps(
     db: &Database,
     s: &mut ClientSession,
     bumps: &[rollup::Bump],
 ) -> mongodb::error::Result<()> {
     for b in bumps {
+        let mut update = doc! { "$setOnInsert": b.set.clone(), "$inc": b.inc.clone() };
+        if !b.put.is_empty() {
+            update.insert("$set", b.put.clone());
+        }
         db.collection::<mongodb::bson::Document>(b.collection)
-            .update_one(
-                doc! { "_id": &b.id },
-                doc! { "$setOnInsert": b.set.clone(), "$inc": b.inc.clone() },
-            )
+            .update_one(doc! { "_id": &b.id }, update)
             .upsert(true)
             .session(&mut *s)
             .await?;

@@ -61,11 +61,7 @@ async fn write_final(
                 d.insert("_id", &b.id);
                 d
             });
-        for (k, v) in &b.inc {
-            let add = v.as_i64().unwrap_or_default();
-            let now = d.get_i64(k).unwrap_or_default();
-            d.insert(k.clone(), now + add);
-        }
+        rollup::fold(d, b);
     }
     for ((collection, id), d) in &finals {
         db(state)

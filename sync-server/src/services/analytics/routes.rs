@@ -448,6 +448,16 @@ impl Sums {
     }
 }
 
+/// The rows a rollup document holds: itself, or a pack's products.
+fn rows_in<'a>(d: &'a Document, collection: &str) -> Vec<&'a Document> {
+    if collection != rollup::MONTH_PRODUCTS {
+        return vec![d];
+    }
+    d.get_document("p")
+        .map(|p| p.values().filter_map(Bson::as_document).collect())
+        .unwrap_or_default()
+}
+
 /// The rows of `t` over the plan's range (at most `limit`), keyed by the table's field
 /// name.
 pub(super) async fn read(
@@ -534,25 +544,27 @@ pub(super) async fn read(
             .await?;
         let mut read: HashMap<(String, String), Vec<Row>> = HashMap::new();
         let mut names: Vec<(Arc<str>, String, String)> = Vec::new();
-        for d in &docs {
-            let (Ok(shop), Ok(unit)) = (d.get_str("shop_id"), d.get_str(at)) else {
+        for outer in &docs {
+            let (Ok(shop), Ok(unit)) = (outer.get_str("shop_id"), outer.get_str(at)) else {
                 continue;
             };
-            let key = Key::of(d.get(t.key));
-            let mut n = [0; 4];
-            for (j, f) in t.sums.iter().enumerate().take(4) {
-                n[j] = int(d.get(*f));
-            }
-            if let (true, Key::Text(id)) = (t.names, &key) {
-                let name = d.get_str("name").unwrap_or_default();
-                if !name.is_empty() {
-                    let sku = d.get_str("sku").unwrap_or_default();
-                    names.push((id.clone(), name.to_owned(), sku.to_owned()));
+            for d in rows_in(outer, collection) {
+                let key = Key::of(d.get(t.key));
+                let mut n = [0; 4];
+                for (j, f) in t.sums.iter().enumerate().take(4) {
+                    n[j] = int(d.get(*f));
                 }
+                if let (true, Key::Text(id)) = (t.names, &key) {
+                    let name = d.get_str("name").unwrap_or_default();
+                    if !name.is_empty() {
+                        let sku = d.get_str("sku").unwrap_or_default();
+                        names.push((id.clone(), name.to_owned(), sku.to_owned()));
+                    }
+                }
+                read.entry((shop.to_owned(), unit.to_owned()))
+                    .or_default()
+                    .push((key, n));
             }
-            read.entry((shop.to_owned(), unit.to_owned()))
-                .or_default()
-                .push((key, n));
         }
         let mut c = cache()
             .lock()
