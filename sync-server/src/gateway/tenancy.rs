@@ -6,8 +6,8 @@ use futures::TryStreamExt;
 use mongodb::{
     ClientSession, Collection,
     action::{
-        Aggregate, CountDocuments, Delete, Distinct, Find, FindOne, FindOneAndUpdate, InsertMany,
-        InsertOne, Update,
+        Aggregate, CountDocuments, Delete, Distinct, Find, FindOne, FindOneAndReplace,
+        FindOneAndUpdate, InsertMany, InsertOne, ReplaceOne, Update,
     },
     bson::{Bson, Document, doc},
     options::UpdateModifications,
@@ -291,6 +291,28 @@ where
         }
         Ok(self.coll.insert_many(docs))
     }
+
+    /// Replaces one in-scope document with `doc` if its tenant keys are the scope's; an
+    /// upsert therefore lands in the scope's tenant too.
+    pub fn replace_one<'a>(
+        &'a self,
+        extra: Document,
+        doc: &T,
+    ) -> mongodb::error::Result<ReplaceOne<'a>> {
+        self.owns(doc)?;
+        Ok(self.coll.replace_one(self.filter(extra), doc))
+    }
+
+    /// [`Self::replace_one`] that answers the document it replaced (or the new one, by
+    /// option).
+    pub fn find_one_and_replace<'a>(
+        &'a self,
+        extra: Document,
+        doc: &T,
+    ) -> mongodb::error::Result<FindOneAndReplace<'a, T>> {
+        self.owns(doc)?;
+        Ok(self.coll.find_one_and_replace(self.filter(extra), doc))
+    }
 }
 
 #[cfg(test)]
@@ -378,5 +400,27 @@ mod tests {
                 .is_err()
         );
         assert!(s.insert_one(&doc! { "_id": "s1" }).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_replacement_for_another_tenant_is_refused() {
+        let scope = TenantScope {
+            company: Some("A".into()),
+            shops: Some(vec!["s1".into()]),
+        };
+        let s = scoped(&scope);
+        let ours = doc! { "_id": "s1", "company_id": "A" };
+        assert!(s.replace_one(doc! { "_id": "s1" }, &ours).is_ok());
+        assert!(s.find_one_and_replace(doc! { "_id": "s1" }, &ours).is_ok());
+        for theirs in [
+            doc! { "_id": "s1", "company_id": "B" },
+            doc! { "_id": "s2", "company_id": "A" },
+        ] {
+            assert!(s.replace_one(doc! { "_id": "s1" }, &theirs).is_err());
+            assert!(
+                s.find_one_and_replace(doc! { "_id": "s1" }, &theirs)
+                    .is_err()
+            );
+        }
     }
 }
