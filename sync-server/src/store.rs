@@ -86,6 +86,9 @@ pub const PRODUCT_MARKS: Tenant = Tenant {
     },
 };
 pub const PROMOTIONS: Tenant = company(ServiceDb::Ecommerce, "promotions");
+/// Products on sale per company and category (`catalog::categories`), kept with every
+/// product write, and one mark per company saying its counts are kept.
+pub const CATEGORY_COUNTS: Tenant = company(ServiceDb::Ecommerce, "category_counts");
 pub const MOVEMENTS: Tenant = shop(ServiceDb::Inventory, "movements", "shop_id");
 pub const BALANCES: Tenant = shop(ServiceDb::Inventory, "balances", "shop_id");
 pub const EXCEPTIONS: Tenant = shop(ServiceDb::Inventory, "exceptions", "shop_id");

@@ -145,7 +145,13 @@ async fn write_chunk(
 ) -> mongodb::error::Result<()> {
     let company_id = &chunk[0].company_id;
     super::barcodes::claim(state, s, chunk).await?;
+    super::categories::ensure_in(state, s, company_id).await?;
     products(state).insert_many(chunk).session(&mut *s).await?;
+    let mut counts = super::categories::Tally::default();
+    for d in chunk {
+        counts.wrote(None, d);
+    }
+    super::categories::apply_in(state, s, company_id, &counts).await?;
     let changes = chunk
         .iter()
         .map(|d| {

@@ -16,12 +16,18 @@ pub mod variants;
 use mongodb::{
     ClientSession, Collection, Database, IndexModel,
     bson::{DateTime, doc},
-    options::IndexOptions,
+    options::{IndexOptions, ReturnDocument},
 };
 use pos_shared::sync::{CatalogProduct, ChangeOp};
 use serde::{Deserialize, Serialize};
 
-use crate::{db::ServiceDb, state::AppState, streams};
+use crate::{
+    db::ServiceDb,
+    gateway::tenancy::TenantScope,
+    state::AppState,
+    store::{self},
+    streams,
+};
 
 pub fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Ecommerce)
@@ -97,6 +103,7 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         )
         .await?;
     barcodes::ensure_indexes(state).await?;
+    categories::ensure_indexes(state).await?;
     // The product list's keyset pages (`listing`).
     products(state)
         .create_index(
@@ -129,21 +136,20 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         .await?;
     streams::ensure_indexes(&db).await?;
     crate::events::outbox::ensure_indexes(&db).await?;
+    categories::backfill(state).await?;
     Ok(())
 }
 
 /// Stores `product` (insert or replace) and announces it on the company's catalog stream,
-/// inside the caller's transaction.
+/// inside the caller's transaction; what it replaced moves `counts` (see `categories`).
 pub async fn store_in(
     state: &AppState,
     s: &mut ClientSession,
     product: &ProductDoc,
+    counts: &mut categories::Tally,
 ) -> mongodb::error::Result<i64> {
-    products(state)
-        .replace_one(doc! { "_id": &product.id }, product)
-        .upsert(true)
-        .session(&mut *s)
-        .await?;
+    let before = put_in(state, s, product).await?;
+    counts.wrote(before.as_ref(), product);
     let (op, data) = if product.active {
         let data = serde_json::to_value(product.wire())
             .map_err(|e| mongodb::error::Error::custom(format!("product not encodable: {e}")))?;
@@ -163,4 +169,20 @@ pub async fn store_in(
         },
     )
     .await
+}
+
+/// Inserts or replaces `product` inside the caller's transaction; answers the stored
+/// product it replaced.
+pub(crate) async fn put_in(
+    state: &AppState,
+    s: &mut ClientSession,
+    product: &ProductDoc,
+) -> mongodb::error::Result<Option<ProductDoc>> {
+    let scope = TenantScope::company(&product.company_id);
+    store::scoped::<ProductDoc>(&state.mongo, &store::PRODUCTS, &scope)
+        .find_one_and_replace(doc! { "_id": &product.id }, product)?
+        .upsert(true)
+        .return_document(ReturnDocument::Before)
+        .session(&mut *s)
+        .await
 }

@@ -222,10 +222,13 @@ pub(super) async fn save(
                 if variants.iter().any(|v| !v.active) {
                     super::barcodes::claim(state, s, variants).await?;
                 }
-                let cursor = store_in(state, s, product).await?;
+                let company = product.company_id.as_str();
+                super::categories::ensure_in(state, s, company).await?;
+                let mut counts = super::categories::Tally::default();
+                let cursor = store_in(state, s, product, &mut counts).await?;
                 let db = super::db(state);
                 for v in variants.iter() {
-                    let cursor = store_in(state, s, v).await?;
+                    let cursor = store_in(state, s, v, &mut counts).await?;
                     let key = if v.active {
                         keys::PRODUCT_UPDATED
                     } else {
@@ -265,6 +268,7 @@ pub(super) async fn save(
                 for e in &events {
                     outbox::record(&db, s, e).await?;
                 }
+                super::categories::apply_in(state, s, company, &counts).await?;
                 Ok(())
             })
         })

@@ -391,13 +391,12 @@ async fn write_chunk(
 ) -> mongodb::error::Result<()> {
     let company_id = &chunk[0].company_id;
     super::barcodes::claim(state, s, chunk).await?;
+    super::categories::ensure_in(state, s, company_id).await?;
+    let mut counts = super::categories::Tally::default();
     let mut changes = Vec::with_capacity(chunk.len());
     for d in chunk {
-        products(state)
-            .replace_one(doc! { "_id": &d.id }, d)
-            .upsert(true)
-            .session(&mut *s)
-            .await?;
+        let before = super::put_in(state, s, d).await?;
+        counts.wrote(before.as_ref(), d);
         changes.push(streams::NewChange {
             entity: "product",
             id: d.id.clone(),
@@ -407,6 +406,7 @@ async fn write_chunk(
             })?),
         });
     }
+    super::categories::apply_in(state, s, company_id, &counts).await?;
     let catalog = db(state);
     streams::append_many(&catalog, s, &streams::catalog_key(company_id), &changes).await?;
     let ids: Vec<&str> = chunk.iter().map(|d| d.id.as_str()).collect();
