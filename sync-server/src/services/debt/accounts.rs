@@ -17,6 +17,7 @@ use pos_shared::facts::{CustomerCreated, DebtPayment, Refund, Sale};
 use super::{CustomerDoc, customers, db, entries};
 use crate::{
     events::{EventMessage, keys, outbox},
+    gateway::tenancy::TenantScope,
     state::AppState,
     streams,
 };
@@ -124,6 +125,7 @@ pub async fn apply(
     if created.is_empty() && new_entries.is_empty() {
         return Ok(Vec::new());
     }
+    let scope = TenantScope::company(origin.company_id);
     let mut events = Vec::new();
     let mut stored_new = Vec::new();
     for c in created {
@@ -140,7 +142,7 @@ pub async fn apply(
             ));
         }
     }
-    let known = existing_entries(state, s, new_entries).await?;
+    let known = existing_entries(state, s, &scope, new_entries).await?;
     let new_entries: Vec<&Entry> = new_entries
         .iter()
         .filter(|e| !known.contains(e.id.as_str()))
@@ -149,7 +151,7 @@ pub async fn apply(
     for e in &new_entries {
         *delta.entry(&e.customer_id).or_default() += e.amount_minor;
     }
-    let unknown = missing(state, s, origin.company_id, delta.keys().copied()).await?;
+    let unknown = missing(state, s, &scope, delta.keys().copied()).await?;
     if !new_entries.is_empty() {
         let docs: Vec<Document> = new_entries
             .iter()
@@ -162,13 +164,16 @@ pub async fn apply(
                 }
             })
             .collect();
-        entries(state).insert_many(docs).session(&mut *s).await?;
+        entries(state, &scope)
+            .insert_many(&docs)?
+            .session(&mut *s)
+            .await?;
     }
     let mut touched: BTreeMap<String, CustomerDoc> = BTreeMap::new();
     for (customer_id, amount) in &delta {
-        let doc = customers(state)
+        let doc = customers(state, &scope)
             .find_one_and_update(
-                doc! { "_id": *customer_id, "company_id": origin.company_id },
+                doc! { "_id": *customer_id },
                 doc! {
                     "$inc": { "balance_minor": amount },
                     "$set": { "updated_at": at },
@@ -187,8 +192,8 @@ pub async fn apply(
         .filter(|id| !touched.contains_key(*id))
         .collect();
     if !fresh.is_empty() {
-        let docs: Vec<CustomerDoc> = customers(state)
-            .find(doc! { "_id": { "$in": fresh }, "company_id": origin.company_id })
+        let docs: Vec<CustomerDoc> = customers(state, &scope)
+            .find(doc! { "_id": { "$in": fresh } })
             .session(&mut *s)
             .await?
             .stream(&mut *s)
@@ -224,13 +229,16 @@ pub async fn apply(
 async fn existing_entries(
     state: &AppState,
     s: &mut ClientSession,
+    scope: &TenantScope,
     new_entries: &[Entry],
 ) -> mongodb::error::Result<HashSet<String>> {
     if new_entries.is_empty() {
         return Ok(HashSet::new());
     }
     let ids: Vec<&str> = new_entries.iter().map(|e| e.id.as_str()).collect();
-    let found = crate::db::ids_in(&entries(state), doc! { "_id": { "$in": ids } }, s).await?;
+    let found = entries(state, scope)
+        .ids_in(doc! { "_id": { "$in": ids } }, s)
+        .await?;
     Ok(found.into_iter().collect())
 }
 
@@ -251,9 +259,10 @@ async fn store_new(
     };
     let mut completing = details.clone();
     completing.insert("updated_at", at);
-    let completed = customers(state)
+    let scope = TenantScope::company(origin.company_id);
+    let completed = customers(state, &scope)
         .update_one(
-            doc! { "_id": &c.customer_id, "company_id": origin.company_id, "placeholder": true },
+            doc! { "_id": &c.customer_id, "placeholder": true },
             doc! { "$set": completing },
         )
         .session(&mut *s)
@@ -266,9 +275,9 @@ async fn store_new(
         "balance_minor": 0_i64, "active": true, "created_by": origin.terminal_id,
         "created_at": at, "updated_at": at,
     });
-    let r = customers(state)
+    let r = customers(state, &scope)
         .update_one(
-            doc! { "_id": &c.customer_id, "company_id": origin.company_id },
+            doc! { "_id": &c.customer_id },
             doc! { "$setOnInsert": fresh },
         )
         .upsert(true)
@@ -292,15 +301,15 @@ fn placeholder(origin: Origin<'_>, at: DateTime) -> Document {
 async fn missing<'a>(
     state: &AppState,
     s: &mut ClientSession,
-    company_id: &str,
+    scope: &TenantScope,
     ids: impl Iterator<Item = &'a str>,
 ) -> mongodb::error::Result<Vec<String>> {
     let ids: Vec<&str> = ids.collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let filter = doc! { "_id": { "$in": &ids }, "company_id": company_id };
-    let found: HashSet<String> = crate::db::ids_in(&customers(state), filter, s)
+    let found: HashSet<String> = customers(state, scope)
+        .ids_in(doc! { "_id": { "$in": &ids } }, s)
         .await?
         .into_iter()
         .collect();

@@ -12,28 +12,33 @@ pub mod payments;
 pub mod routes;
 
 use mongodb::{
-    Collection, Database, IndexModel,
+    Database, IndexModel,
     bson::{DateTime, doc},
 };
 use pos_shared::sync::CompanyCustomer;
 use serde::{Deserialize, Serialize};
 
-use crate::{db::ServiceDb, state::AppState, streams};
+use crate::{
+    db::ServiceDb,
+    gateway::tenancy::{Scoped, TenantScope},
+    state::AppState,
+    store::System,
+    streams,
+};
 
 pub fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Debt)
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn customers(state: &AppState) -> Collection<CustomerDoc> {
-    crate::store::unconverted(&state.mongo, &crate::store::CUSTOMERS)
+/// The customers of `scope`'s company.
+pub fn customers(state: &AppState, scope: &TenantScope) -> Scoped<CustomerDoc> {
+    crate::store::scoped(&state.mongo, &crate::store::CUSTOMERS, scope)
 }
 
-/// Account entries; `_id` derives from the fact that caused it, so a replay cannot
-/// count it twice.
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn entries(state: &AppState) -> Collection<mongodb::bson::Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::ACCOUNT_ENTRIES)
+/// Account entries of `scope`'s company; `_id` derives from the fact that caused it, so a
+/// replay cannot count it twice.
+pub fn entries(state: &AppState, scope: &TenantScope) -> Scoped<mongodb::bson::Document> {
+    crate::store::scoped(&state.mongo, &crate::store::ACCOUNT_ENTRIES, scope)
 }
 
 /// A customer as stored: contact details, limit and the balance of their entries.
@@ -89,20 +94,24 @@ impl CustomerDoc {
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     let db = db(state);
-    customers(state)
+    crate::store::system::<CustomerDoc>(&state.mongo, &crate::store::CUSTOMERS, System::Indexes)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "name_norm": 1 })
                 .build(),
         )
         .await?;
-    entries(state)
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! { "company_id": 1, "customer_id": 1, "at": -1 })
-                .build(),
-        )
-        .await?;
+    crate::store::system::<mongodb::bson::Document>(
+        &state.mongo,
+        &crate::store::ACCOUNT_ENTRIES,
+        System::Indexes,
+    )
+    .create_index(
+        IndexModel::builder()
+            .keys(doc! { "company_id": 1, "customer_id": 1, "at": -1 })
+            .build(),
+    )
+    .await?;
     streams::ensure_indexes(&db).await?;
     crate::events::outbox::ensure_indexes(&db).await?;
     Ok(())

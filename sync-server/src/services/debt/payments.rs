@@ -23,6 +23,7 @@ use crate::{
     gateway::{
         extract::{ApiJson, IdPath},
         principal::Principal,
+        tenancy::TenantScope,
     },
     services::{company, shop::visible_shop},
     state::AppState,
@@ -97,8 +98,8 @@ pub async fn take_payment(
     p.require(Role::ShopManager)?;
     let company_id = p.company()?.to_owned();
     let customer_id = id.to_string();
-    customers(&state)
-        .find_one(doc! { "_id": &customer_id, "company_id": &company_id })
+    customers(&state, &TenantScope::company(&company_id))
+        .find_one(doc! { "_id": &customer_id })
         .await?
         .ok_or_else(|| ApiError::not_found("customer"))?;
     let shop = visible_shop(&state, &p, &req.shop_id).await?;
@@ -138,7 +139,7 @@ pub async fn take_payment(
                 };
                 accounts::apply(state, s, origin, &[], std::slice::from_ref(entry), now()).await?;
                 // Who took it, for the account's history (apply knows only the origin).
-                entries(state)
+                entries(state, &TenantScope::company(company_id))
                     .update_one(
                         doc! { "_id": &entry.id },
                         doc! { "$set": { "taken_by": &*actor } },
@@ -162,8 +163,8 @@ async fn recorded(
     company_id: &str,
     entry_id: &str,
 ) -> ApiResult<Option<mongodb::bson::Document>> {
-    Ok(entries(state)
-        .find_one(doc! { "_id": entry_id, "company_id": company_id })
+    Ok(entries(state, &TenantScope::company(company_id))
+        .find_one(doc! { "_id": entry_id })
         .await?)
 }
 
@@ -195,8 +196,8 @@ async fn view(
     customer_id: &str,
     entry: mongodb::bson::Document,
 ) -> ApiResult<PaymentView> {
-    let customer = customers(state)
-        .find_one(doc! { "_id": customer_id, "company_id": company_id })
+    let customer = customers(state, &TenantScope::company(company_id))
+        .find_one(doc! { "_id": customer_id })
         .await?
         .ok_or_else(|| ApiError::not_found("customer"))?;
     Ok(PaymentView {

@@ -21,7 +21,9 @@ use crate::{
     db::{now, prefix_regex, rfc3339},
     error::{ApiError, ApiResult},
     events::{EventMessage, keys, outbox},
-    gateway::{extract::ApiJson, extract::IdPath, paging::Page, principal::Principal},
+    gateway::{
+        extract::ApiJson, extract::IdPath, paging::Page, principal::Principal, tenancy::TenantScope,
+    },
     services::company,
     state::AppState,
     streams,
@@ -135,7 +137,10 @@ pub async fn create_customer(
     state
         .write(ctx, |s, (state, c, actor)| {
             Box::pin(async move {
-                customers(state).insert_one(&*c).session(&mut *s).await?;
+                customers(state, &TenantScope::company(&c.company_id))
+                    .insert_one(&*c)?
+                    .session(&mut *s)
+                    .await?;
                 publish(state, s, c, keys::CUSTOMER_CREATED, actor).await
             })
         })
@@ -204,11 +209,8 @@ pub async fn update_customer(
     let stored = state
         .write(ctx, |s, (state, c, set, actor)| {
             Box::pin(async move {
-                let stored = customers(state)
-                    .find_one_and_update(
-                        doc! { "_id": &c.id, "company_id": &c.company_id },
-                        doc! { "$set": set.clone() },
-                    )
+                let stored = customers(state, &TenantScope::company(&c.company_id))
+                    .find_one_and_update(doc! { "_id": &c.id }, doc! { "$set": set.clone() })
                     .return_document(ReturnDocument::After)
                     .session(&mut *s)
                     .await?
@@ -222,8 +224,8 @@ pub async fn update_customer(
 }
 
 async fn visible(state: &AppState, p: &Principal, id: &str) -> ApiResult<CustomerDoc> {
-    customers(state)
-        .find_one(doc! { "_id": id, "company_id": p.company()? })
+    customers(state, &TenantScope::company(p.company()?))
+        .find_one(doc! { "_id": id })
         .await?
         .ok_or_else(|| ApiError::not_found("customer"))
 }
@@ -244,7 +246,8 @@ pub async fn list_customers(
     Query(q): Query<CustomerQuery>,
 ) -> ApiResult<Json<Vec<CompanyCustomer>>> {
     p.require(Role::Cashier)?;
-    let mut filter = doc! { "company_id": p.company()? };
+    let scope = TenantScope::company(p.company()?);
+    let mut filter = Document::new();
     if let Some(q) = q.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let prefix = prefix_regex(&q.to_lowercase());
         let raw = prefix_regex(q);
@@ -257,7 +260,7 @@ pub async fn list_customers(
             ],
         );
     }
-    let docs: Vec<CustomerDoc> = customers(&state)
+    let docs: Vec<CustomerDoc> = customers(&state, &scope)
         .find(filter)
         .sort(doc! { "name_norm": 1, "_id": 1 })
         .skip(page.offset)
@@ -299,8 +302,8 @@ pub async fn get_customer(
 ) -> ApiResult<Json<CustomerAccount>> {
     p.require(Role::Cashier)?;
     let c = visible(&state, &p, &id.to_string()).await?;
-    let docs: Vec<Document> = entries(&state)
-        .find(doc! { "company_id": &c.company_id, "customer_id": &c.id })
+    let docs: Vec<Document> = entries(&state, &TenantScope::company(&c.company_id))
+        .find(doc! { "customer_id": &c.id })
         .sort(doc! { "at": -1, "_id": -1 })
         .limit(200)
         .await?
