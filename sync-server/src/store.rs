@@ -174,8 +174,16 @@ pub enum System {
     /// terminal's token names its terminal, a receipt code its sale); the caller then
     /// scopes everything else to the company found.
     Identify,
-    /// Demo data seeding (`--demo`) and test fixtures.
+    /// Demo data seeding (`--demo`), the portal bench's data and test fixtures.
     Seed,
+    /// The projector's queue: stored journal batches of every terminal, oldest first, and
+    /// each terminal's upload and projection positions (keyed by terminal and epoch). What
+    /// a batch builds is written scoped to the company and shop its terminal belongs to.
+    Projector,
+    /// The audit log: one hash chain across companies (and platform events with none),
+    /// appended from the bus and verified whole by platform admins. Company admins read
+    /// it scoped.
+    AuditChain,
 }
 
 /// A tenant collection seen through `scope`.

@@ -16,7 +16,9 @@ use crate::{
     db::{ServiceDb, now},
     error::{ApiError, ApiErrorBox, ApiResult},
     events::EventMessage,
+    gateway::tenancy::{Scoped, TenantScope},
     state::AppState,
+    store::System,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,31 +41,49 @@ pub fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Audit)
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn records(state: &AppState) -> Collection<AuditRecord> {
-    crate::store::unconverted(&state.mongo, &crate::store::AUDIT_RECORDS)
+/// The whole chain, across companies: appending and verifying it are the one job that
+/// reads it so ([`System::AuditChain`]); readers of a company's records use [`records_in`].
+fn chain(state: &AppState) -> Collection<AuditRecord> {
+    crate::store::system(
+        &state.mongo,
+        &crate::store::AUDIT_RECORDS,
+        System::AuditChain,
+    )
+}
+
+/// The records of `scope` (company admins see their company's, platform admins all).
+pub fn records_in(state: &AppState, scope: &TenantScope) -> Scoped<AuditRecord> {
+    crate::store::scoped(&state.mongo, &crate::store::AUDIT_RECORDS, scope)
 }
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
-    records(state)
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! { "seq": 1 })
-                .options(
-                    mongodb::options::IndexOptions::builder()
-                        .unique(true)
-                        .build(),
-                )
-                .build(),
-        )
-        .await?;
-    records(state)
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! { "company_id": 1, "seq": -1 })
-                .build(),
-        )
-        .await?;
+    crate::store::system::<AuditRecord>(
+        &state.mongo,
+        &crate::store::AUDIT_RECORDS,
+        System::Indexes,
+    )
+    .create_index(
+        IndexModel::builder()
+            .keys(doc! { "seq": 1 })
+            .options(
+                mongodb::options::IndexOptions::builder()
+                    .unique(true)
+                    .build(),
+            )
+            .build(),
+    )
+    .await?;
+    crate::store::system::<AuditRecord>(
+        &state.mongo,
+        &crate::store::AUDIT_RECORDS,
+        System::Indexes,
+    )
+    .create_index(
+        IndexModel::builder()
+            .keys(doc! { "company_id": 1, "seq": -1 })
+            .build(),
+    )
+    .await?;
     // The chain head exists before the first event, so appenders only ever update it
     // (concurrent upserts of a missing document can clash on its key).
     let created = crate::store::platform::<mongodb::bson::Document>(
@@ -102,7 +122,7 @@ pub fn chain_hash(prev: &str, seq: i64, event: &EventMessage, payload: &str) -> 
 
 /// Appends one event; a duplicate (same event id) is a no-op, so redelivery is harmless.
 pub async fn append(state: &AppState, event: EventMessage) -> ApiResult<()> {
-    if records(state)
+    if chain(state)
         .find_one(doc! { "_id": &event.id })
         .await?
         .is_some()
@@ -131,7 +151,7 @@ pub async fn append(state: &AppState, event: EventMessage) -> ApiResult<()> {
                 let prev = head.get_str("hash").unwrap_or("genesis").to_string();
                 let payload = event.payload.to_string();
                 let hash = chain_hash(&prev, seq, event, &payload);
-                records(state)
+                chain(state)
                     .insert_one(AuditRecord {
                         id: event.id.clone(),
                         seq,
@@ -162,7 +182,7 @@ pub async fn append(state: &AppState, event: EventMessage) -> ApiResult<()> {
         // first appenders creating the chain head at once, say) must not swallow the
         // event: the error goes back to the consumer, which redelivers it.
         Err(ApiError::Conflict(e)) => {
-            if records(state)
+            if chain(state)
                 .find_one(doc! { "_id": &event_id })
                 .await?
                 .is_some()
@@ -188,7 +208,7 @@ pub struct ChainReport {
 /// Recomputes every hash in order; the first record that does not match is reported.
 pub async fn verify_chain(state: &AppState) -> ApiResult<ChainReport> {
     use futures::TryStreamExt;
-    let mut cursor = records(state).find(doc! {}).sort(doc! { "seq": 1 }).await?;
+    let mut cursor = chain(state).find(doc! {}).sort(doc! { "seq": 1 }).await?;
     let mut prev = String::from("genesis");
     let mut expected_seq = 1_i64;
     let mut n = 0_u64;

@@ -10,14 +10,10 @@ use pos_shared::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{AuditRecord, ChainReport, records, verify_chain};
+use super::{AuditRecord, ChainReport, records_in, verify_chain};
 use crate::{
     error::ApiResult,
-    gateway::{
-        paging::Page,
-        principal::Principal,
-        tenancy::{Scoped, TenantKeys},
-    },
+    gateway::{paging::Page, principal::Principal},
     state::AppState,
 };
 
@@ -70,14 +66,7 @@ pub async fn list_audit(
     Query(filter): Query<AuditFilter>,
 ) -> ApiResult<Json<Vec<AuditView>>> {
     p.require(Role::CompanyAdmin)?;
-    let scoped = Scoped::new(
-        records(&state),
-        &p.scope(),
-        TenantKeys {
-            company: "company_id",
-            shop: None,
-        },
-    );
+    let scoped = records_in(&state, &p.scope());
     let extra = match filter.key {
         Some(k) => doc! { "routing_key": k },
         None => doc! {},
