@@ -13,6 +13,7 @@ use crate::{
     gateway::{
         extract::{ApiJson, IdPath},
         principal::Principal,
+        tenancy::TenantScope,
     },
     services::{catalog, company, debt, inventory::ledger, shop},
     state::AppState,
@@ -129,8 +130,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<String> {
         Some(c) => c.id,
         None => create(state).await?,
     };
-    let shops: Vec<String> = shop::shops(state)
-        .find(doc! { "company_id": &company_id, "status": "active" })
+    let shops: Vec<String> = shop::shops_in(state, &TenantScope::company(&company_id))
+        .find(doc! { "status": "active" })
         .await?
         .try_collect_ids()
         .await?;

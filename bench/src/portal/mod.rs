@@ -24,6 +24,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sync_server::services::analytics::facts::{Fact, LineFacts, SaleFacts, TenderFacts};
 use sync_server::services::analytics::{self, rollup};
+use sync_server::{gateway::tenancy::TenantScope, store::System};
 
 /// Arguments of `kassa-bench portal`.
 #[derive(Debug, clap::Args)]
@@ -121,12 +122,17 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
     let mut report = serde_json::Map::new();
 
     // Shops.
-    let mut shops: Vec<sync_server::services::shop::ShopDoc> =
-        sync_server::services::shop::shops(&state)
-            .find(doc! { "status": "active" })
-            .await?
-            .try_collect()
-            .await?;
+    // The bench seeds data straight into the store, as `seed-demo` does.
+    let all_shops = sync_server::store::system::<sync_server::services::shop::ShopDoc>(
+        &state.mongo,
+        &sync_server::store::SHOPS,
+        System::Seed,
+    );
+    let mut shops: Vec<sync_server::services::shop::ShopDoc> = all_shops
+        .find(doc! { "status": "active" })
+        .await?
+        .try_collect()
+        .await?;
     let company = shops
         .first()
         .context("no shop: run `sync-server seed-demo` first")?
@@ -147,8 +153,8 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
         anyhow::ensure!(r.status().is_success(), "shop create: {}", r.text().await?);
     }
     let shops: Vec<sync_server::services::shop::ShopDoc> =
-        sync_server::services::shop::shops(&state)
-            .find(doc! { "company_id": &company, "status": "active" })
+        sync_server::services::shop::shops_in(&state, &TenantScope::company(&company))
+            .find(doc! { "status": "active" })
             .await?
             .try_collect()
             .await?;
@@ -197,7 +203,11 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
 
     // Orders and rollups, day by day.
     let t = Instant::now();
-    let orders = sync_server::services::sales::orders(&state);
+    let orders = sync_server::store::system::<Document>(
+        &state.mongo,
+        &sync_server::store::ORDERS,
+        System::Seed,
+    );
     let adb = analytics::db(&state);
     let mut rollup_time = 0.0;
     let mut rollup_docs = 0usize;
@@ -277,10 +287,7 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
                             d.insert("_id", &b.id);
                             d
                         });
-                    for (k, v) in &b.inc {
-                        let now = d.get_i64(k).unwrap_or_default();
-                        d.insert(k.clone(), now + v.as_i64().unwrap_or_default());
-                    }
+                    rollup::fold(d, &b);
                 }
                 rollup_time += rt.elapsed().as_secs_f64();
                 let event_id = format!("pb-{receipt}");
