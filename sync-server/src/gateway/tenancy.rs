@@ -100,14 +100,19 @@ where
     /// `extra` AND the scope. Merged into one document when `extra` names none of the
     /// scope's fields (so indexes on them serve the query as before); `$and` otherwise, so
     /// a caller's key can never replace the scope's own condition on the same field.
+    ///
+    /// The caller's conditions come first: when no compound index covers a filter,
+    /// SecantusDB looks up the FIRST condition that some index serves and checks the rest
+    /// on each document found. `{company_id, _id}` therefore read every product of the
+    /// company (about 4 s with 100,000) where `{_id, company_id}` reads one.
     pub fn filter(&self, extra: Document) -> Document {
         if self.base.is_empty() {
             extra
         } else if extra.is_empty() {
             self.base.clone()
         } else if self.base.keys().all(|k| !extra.contains_key(k)) {
-            let mut merged = self.base.clone();
-            merged.extend(extra);
+            let mut merged = extra;
+            merged.extend(self.base.clone());
             merged
         } else {
             doc! { "$and": [self.base.clone(), extra] }
@@ -359,6 +364,17 @@ mod tests {
     async fn disjoint_filters_merge_into_one_document() {
         let f = scoped(&TenantScope::company("A")).filter(doc! { "status": "active" });
         assert_eq!(f, doc! { "company_id": "A", "status": "active" });
+    }
+
+    #[tokio::test]
+    async fn the_caller_s_conditions_come_before_the_scope_s() {
+        let f = scoped(&TenantScope::company("A")).filter(doc! { "_id": "p1", "active": true });
+        let keys: Vec<&str> = f.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["_id", "active", "company_id"],
+            "SecantusDB rides the first condition an index serves: the _id, not the company"
+        );
     }
 
     #[tokio::test]
