@@ -7,10 +7,7 @@ use axum::{
     extract::{Path, State},
 };
 use futures::TryStreamExt;
-use mongodb::{
-    Collection,
-    bson::{DateTime, Document, doc},
-};
+use mongodb::bson::{DateTime, Document, doc};
 use pos_shared::role::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -18,15 +15,18 @@ use utoipa::ToSchema;
 use crate::{
     db::rfc3339,
     error::ApiResult,
-    gateway::{principal::Principal, tenancy::TenantScope},
+    gateway::{
+        principal::Principal,
+        tenancy::{Scoped, TenantScope},
+    },
     services::{sales, shop::visible_shop, sync::ingest::Source},
     state::AppState,
 };
 
-/// Keyed by terminal id; every write names the terminal's own company and shop.
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): `seen`/`gone` write by terminal id alone
-fn presence(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::PRESENCE)
+/// Keyed by terminal id; every write names the terminal's own company and shop, and is
+/// scoped to its company (the filter stays one terminal's document, as before).
+fn presence(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::PRESENCE, scope)
 }
 
 /// A socket opened (or a heartbeat arrived) for `src`.
@@ -38,7 +38,7 @@ pub async fn seen(state: &AppState, src: &Source, queued: i64, connected: bool) 
     if connected {
         set.insert("connected_at", DateTime::now());
     }
-    let r = presence(state)
+    let r = presence(state, &src.company())
         .update_one(doc! { "_id": &src.terminal_id }, doc! { "$set": set })
         .upsert(true)
         .await;
@@ -48,7 +48,7 @@ pub async fn seen(state: &AppState, src: &Source, queued: i64, connected: bool) 
 }
 
 pub async fn gone(state: &AppState, src: &Source) {
-    let r = presence(state)
+    let r = presence(state, &src.company())
         .update_one(
             doc! { "_id": &src.terminal_id },
             doc! { "$set": { "online": false, "last_seen": DateTime::now() } },
@@ -85,28 +85,26 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<TerminalPresence>>> {
     p.require(Role::ShopManager)?;
     let shop = visible_shop(&state, &p, &shop_id).await?;
-    let terminals: Vec<Document> = crate::store::scoped::<Document>(
-        &state.mongo,
-        &crate::store::TERMINALS,
-        &TenantScope::company(&shop.company_id),
-    )
-    .find(doc! { "shop_id": &shop.id, "status": "active" })
-    .sort(doc! { "name": 1 })
-    .await?
-    .try_collect()
-    .await?;
-    let seen: Vec<Document> = presence(&state)
+    let company = TenantScope::company(&shop.company_id);
+    let terminals: Vec<Document> =
+        crate::store::scoped::<Document>(&state.mongo, &crate::store::TERMINALS, &company)
+            .find(doc! { "shop_id": &shop.id, "status": "active" })
+            .sort(doc! { "name": 1 })
+            .await?
+            .try_collect()
+            .await?;
+    let seen: Vec<Document> = presence(&state, &company)
         .find(doc! { "shop_id": &shop.id })
         .await?
         .try_collect()
         .await?;
-    let pushes: Vec<Document> = sales::terminals(&state)
+    let pushes: Vec<Document> = sales::terminals(&state, &company)
         .find(doc! { "shop_id": &shop.id })
         .sort(doc! { "epoch": 1 })
         .await?
         .try_collect()
         .await?;
-    let projections: Vec<Document> = sales::projections(&state)
+    let projections: Vec<Document> = sales::projections_in(&state, &company)
         .find(doc! { "shop_id": &shop.id })
         .await?
         .try_collect()

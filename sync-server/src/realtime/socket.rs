@@ -153,8 +153,7 @@ impl Session {
             self.refuse("unsupported_protocol", &msg).await?;
             return Ok(false);
         }
-        let (acked_through, _) =
-            ingest::position(&self.state, None, &self.src.terminal_id, epoch).await?;
+        let (acked_through, _) = ingest::position(&self.state, None, &self.src, epoch).await?;
         self.streams = Stream::known_to(v);
         let mut heads = Cursors::default();
         for &stream in self.streams {

@@ -19,7 +19,7 @@ use super::{balances, ledger};
 use crate::{
     db::{prefix_regex, rfc3339},
     error::ApiResult,
-    gateway::{paging::Page, principal::Principal},
+    gateway::{paging::Page, principal::Principal, tenancy::TenantScope},
     services::{catalog, shop::visible_shop},
     state::AppState,
 };
@@ -116,8 +116,8 @@ pub async fn list_balances(
             search_balances(&state, &shop.company_id, &shop.id, text, &page).await?,
         ));
     }
-    let docs: Vec<Document> = balances(&state)
-        .find(doc! { "company_id": &shop.company_id, "shop_id": &shop.id })
+    let docs: Vec<Document> = balances(&state, &TenantScope::company(&shop.company_id))
+        .find(doc! { "shop_id": &shop.id })
         .sort(doc! { "product_id": 1 })
         .skip(page.offset)
         .limit(page.limit_i64())
@@ -167,8 +167,8 @@ async fn search_balances(
         .iter()
         .map(|p| format!("{shop_id}:{}", p.id))
         .collect();
-    let stored: HashMap<String, Document> = balances(state)
-        .find(doc! { "_id": { "$in": keys }, "company_id": company_id })
+    let stored: HashMap<String, Document> = balances(state, &TenantScope::company(company_id))
+        .find(doc! { "_id": { "$in": keys } })
         .await?
         .try_collect::<Vec<Document>>()
         .await?
@@ -218,21 +218,22 @@ pub async fn list_low_stock(
 ) -> ApiResult<Json<Vec<LowStockView>>> {
     p.require(Role::ShopManager)?;
     let shop = visible_shop(&state, &p, &q.shop_id).await?;
-    let levels: HashMap<String, i64> = super::reorder_levels(&state)
-        .find(doc! { "company_id": &shop.company_id, "shop_id": &shop.id })
-        .await?
-        .try_collect::<Vec<Document>>()
-        .await?
-        .iter()
-        .filter_map(|d| {
-            Some((
-                d.get_str("product_id").ok()?.to_owned(),
-                d.get_i64("level_milli").ok()?,
-            ))
-        })
-        .collect();
+    let levels: HashMap<String, i64> =
+        super::reorder_levels(&state, &TenantScope::company(&shop.company_id))
+            .find(doc! { "shop_id": &shop.id })
+            .await?
+            .try_collect::<Vec<Document>>()
+            .await?
+            .iter()
+            .filter_map(|d| {
+                Some((
+                    d.get_str("product_id").ok()?.to_owned(),
+                    d.get_i64("level_milli").ok()?,
+                ))
+            })
+            .collect();
     let products: Vec<String> = levels.keys().cloned().collect();
-    let on_hand = ledger::on_hand(&state, &shop.id, &products).await?;
+    let on_hand = ledger::on_hand(&state, &shop.company_id, &shop.id, &products).await?;
     let low_ids: Vec<String> = products
         .into_iter()
         .filter(|id| on_hand.get(id).copied().unwrap_or_default() <= levels[id])

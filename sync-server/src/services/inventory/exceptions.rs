@@ -20,7 +20,7 @@ use crate::{
     db::{now, rfc3339},
     error::{ApiError, ApiResult},
     events::{EventMessage, outbox},
-    gateway::{extract::ApiJson, paging::Page, principal::Principal},
+    gateway::{extract::ApiJson, paging::Page, principal::Principal, tenancy::TenantScope},
     services::{auth::accounts, shop::visible_shop},
     state::AppState,
 };
@@ -87,8 +87,8 @@ pub struct ExceptionQuery {
 }
 
 /// The list filter: shop, and optionally open/resolved and kind (422 on unknown values).
-fn filter(company_id: &str, shop_id: &str, q: &ExceptionQuery) -> ApiResult<Document> {
-    let mut f = doc! { "company_id": company_id, "shop_id": shop_id };
+fn filter(shop_id: &str, q: &ExceptionQuery) -> ApiResult<Document> {
+    let mut f = doc! { "shop_id": shop_id };
     match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {}
         Some("open") => {
@@ -122,11 +122,11 @@ pub async fn list_exceptions(
         p.require(Role::ShopManager)?;
     }
     let shop = visible_shop(&state, &p, &q.shop_id).await?;
-    let mut f = filter(&shop.company_id, &shop.id, &q)?;
+    let mut f = filter(&shop.id, &q)?;
     if let Some(t) = own_terminal {
         f.insert("terminal_id", t);
     }
-    let docs: Vec<Document> = collection(&state)
+    let docs: Vec<Document> = collection(&state, &TenantScope::company(&shop.company_id))
         .find(f)
         .sort(doc! { "at": -1, "_id": -1 })
         .skip(page.offset)
@@ -166,8 +166,8 @@ pub async fn resolve_exception(
             format!("must say what was done, 1 to {MAX_NOTE} characters"),
         ));
     }
-    let found = collection(&state)
-        .find_one(doc! { "_id": &id, "company_id": p.company()? })
+    let found = collection(&state, &TenantScope::company(p.company()?))
+        .find_one(doc! { "_id": &id })
         .await?
         .filter(|d| {
             p.scope()
@@ -186,9 +186,10 @@ pub async fn resolve_exception(
         .write(ctx, |s, (state, found, actor, name, note)| {
             Box::pin(async move {
                 let id = found.get_str("_id").unwrap_or_default().to_string();
+                let company = TenantScope::company(found.get_str("company_id").unwrap_or_default());
                 // Only an open one changes: of two managers resolving at once, the first
                 // resolution stays and the second reads it back.
-                let updated = collection(state)
+                let updated = collection(state, &company)
                     .find_one_and_update(
                         doc! { "_id": &id, "resolved": { "$ne": true } },
                         doc! { "$set": { "resolved": true, "resolved_at": now(),
@@ -198,7 +199,7 @@ pub async fn resolve_exception(
                     .session(&mut *s)
                     .await?;
                 let Some(updated) = updated else {
-                    return collection(state)
+                    return collection(state, &company)
                         .find_one(doc! { "_id": &id })
                         .session(&mut *s)
                         .await?

@@ -60,7 +60,8 @@ pub async fn apply(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let existing: Vec<Document> = balances(state)
+    let scope = super::shop_scope(company_id, shop_id);
+    let existing: Vec<Document> = balances(state, &scope)
         .find(doc! { "_id": { "$in": &ids } })
         .session(&mut *s)
         .await?
@@ -96,8 +97,11 @@ pub async fn apply(
             }
         })
         .collect();
-    movements(state).insert_many(docs).session(&mut *s).await?;
-    balances(state)
+    movements(state, &scope)
+        .insert_many(&docs)?
+        .session(&mut *s)
+        .await?;
+    balances(state, &scope)
         .delete_many(doc! { "_id": { "$in": &ids } })
         .session(&mut *s)
         .await?;
@@ -111,8 +115,8 @@ pub async fn apply(
             }
         })
         .collect();
-    balances(state)
-        .insert_many(new_docs)
+    balances(state, &scope)
+        .insert_many(&new_docs)?
         .session(&mut *s)
         .await?;
     let changes: Vec<streams::NewChange> = touched
@@ -144,13 +148,14 @@ async fn announce_low_stock(
     before: &HashMap<String, i64>,
     touched: &BTreeMap<&str, i64>,
 ) -> mongodb::error::Result<()> {
-    let levels: Vec<Document> = super::reorder_levels(state)
-        .find(doc! { "_id": { "$in": ids } })
-        .session(&mut *s)
-        .await?
-        .stream(&mut *s)
-        .try_collect()
-        .await?;
+    let levels: Vec<Document> =
+        super::reorder_levels(state, &super::shop_scope(company_id, shop_id))
+            .find(doc! { "_id": { "$in": ids } })
+            .session(&mut *s)
+            .await?
+            .stream(&mut *s)
+            .try_collect()
+            .await?;
     for level in &levels {
         let (Ok(product_id), Ok(level_milli)) =
             (level.get_str("product_id"), level.get_i64("level_milli"))
@@ -177,14 +182,15 @@ async fn announce_low_stock(
     Ok(())
 }
 
-/// Current balances of `product_ids` in a shop (missing products have 0).
+/// Current balances of `product_ids` in a shop of `company_id` (missing products have 0).
 pub async fn on_hand(
     state: &AppState,
+    company_id: &str,
     shop_id: &str,
     product_ids: &[String],
 ) -> mongodb::error::Result<HashMap<String, i64>> {
     let ids: Vec<String> = product_ids.iter().map(|p| balance_id(shop_id, p)).collect();
-    let docs: Vec<Document> = balances(state)
+    let docs: Vec<Document> = balances(state, &super::shop_scope(company_id, shop_id))
         .find(doc! { "_id": { "$in": ids } })
         .await?
         .try_collect()

@@ -11,58 +11,73 @@ pub mod routes;
 
 use mongodb::{Collection, Database, IndexModel, bson::Document, bson::doc};
 
-use crate::{db::ServiceDb, state::AppState, streams};
+use crate::{
+    db::ServiceDb,
+    gateway::tenancy::{Scoped, TenantScope},
+    state::AppState,
+    store::System,
+    streams,
+};
 
 pub fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Inventory)
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn movements(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::MOVEMENTS)
+/// One shop of `company`: what a write to its stock may touch.
+pub fn shop_scope(company: &str, shop: &str) -> TenantScope {
+    TenantScope {
+        company: Some(company.to_owned()),
+        shops: Some(vec![shop.to_owned()]),
+    }
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn balances(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::BALANCES)
+pub fn movements(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::MOVEMENTS, scope)
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn exceptions(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::EXCEPTIONS)
+pub fn balances(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::BALANCES, scope)
+}
+
+pub fn exceptions(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::EXCEPTIONS, scope)
 }
 
 /// Reorder level per shop and product (`_id` = `shop:product`, like its balance).
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn reorder_levels(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::REORDER_LEVELS)
+pub fn reorder_levels(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::REORDER_LEVELS, scope)
+}
+
+/// `c` for creating its indexes at start-up.
+fn indexed(state: &AppState, c: &crate::store::Tenant) -> Collection<Document> {
+    crate::store::system(&state.mongo, c, System::Indexes)
 }
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     let db = db(state);
     // A product's history in a shop, newest first (also serves the shop + product prefix).
-    movements(state)
+    indexed(state, &crate::store::MOVEMENTS)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1, "product_id": 1, "at": -1 })
                 .build(),
         )
         .await?;
-    balances(state)
+    indexed(state, &crate::store::BALANCES)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1 })
                 .build(),
         )
         .await?;
-    reorder_levels(state)
+    indexed(state, &crate::store::REORDER_LEVELS)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1 })
                 .build(),
         )
         .await?;
-    exceptions(state)
+    indexed(state, &crate::store::EXCEPTIONS)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1, "at": -1 })
@@ -70,7 +85,7 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         )
         .await?;
     // The portal's open / resolved lists.
-    exceptions(state)
+    indexed(state, &crate::store::EXCEPTIONS)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1, "resolved": 1, "at": -1 })

@@ -16,7 +16,11 @@ use super::{ledger, movements};
 use crate::{
     db::rfc3339,
     error::{ApiError, ApiResult},
-    gateway::{paging::Page, principal::Principal},
+    gateway::{
+        paging::Page,
+        principal::Principal,
+        tenancy::{Scoped, TenantScope},
+    },
     services::{catalog, shop::visible_shop},
     state::AppState,
 };
@@ -63,9 +67,9 @@ pub async fn list_movements(
         .find_one(doc! { "_id": &q.product_id, "company_id": &shop.company_id })
         .await?
         .ok_or_else(|| ApiError::not_found("product"))?;
-    let filter =
-        doc! { "company_id": &shop.company_id, "shop_id": &shop.id, "product_id": &q.product_id };
-    let docs: Vec<Document> = movements(&state)
+    let moves = movements(&state, &TenantScope::company(&shop.company_id));
+    let filter = doc! { "shop_id": &shop.id, "product_id": &q.product_id };
+    let docs: Vec<Document> = moves
         .find(filter.clone())
         .sort(doc! { "at": -1, "_id": -1 })
         .skip(page.offset)
@@ -75,12 +79,13 @@ pub async fn list_movements(
         .await?;
     // The balance after the newest movement of this page is today's balance less every
     // newer movement (the pages before this one).
-    let now = ledger::on_hand(&state, &shop.id, std::slice::from_ref(&q.product_id))
+    let product = std::slice::from_ref(&q.product_id);
+    let now = ledger::on_hand(&state, &shop.company_id, &shop.id, product)
         .await?
         .get(&q.product_id)
         .copied()
         .unwrap_or_default();
-    let mut after = now - newer_sum(&state, filter, page.offset).await?;
+    let mut after = now - newer_sum(&moves, filter, page.offset).await?;
     let mut out = Vec::with_capacity(docs.len());
     for d in &docs {
         let delta_milli = d.get_i64("delta_milli").unwrap_or_default();
@@ -116,12 +121,16 @@ fn view(d: &Document, delta_milli: i64, balance_after_milli: i64) -> MovementVie
 }
 
 /// Sum of the `skip` newest movements matching `filter` (0 for the first page).
-async fn newer_sum(state: &AppState, filter: Document, skip: u64) -> mongodb::error::Result<i64> {
+async fn newer_sum(
+    moves: &Scoped<Document>,
+    filter: Document,
+    skip: u64,
+) -> mongodb::error::Result<i64> {
     if skip == 0 {
         return Ok(0);
     }
     let skip = i64::try_from(skip).unwrap_or(i64::MAX);
-    let rows: Vec<Document> = movements(state)
+    let rows: Vec<Document> = moves
         .aggregate(vec![
             doc! { "$match": filter },
             doc! { "$sort": { "at": -1, "_id": -1 } },

@@ -20,7 +20,7 @@ use crate::{
     db::{now, rfc3339},
     error::{ApiError, ApiResult},
     events::{EventMessage, keys, outbox},
-    gateway::{extract::ApiJson, principal::Principal},
+    gateway::{extract::ApiJson, principal::Principal, tenancy::TenantScope},
     services::shop::visible_shop,
     state::AppState,
 };
@@ -74,7 +74,7 @@ pub async fn set_reorder_level(
         .await?
         .ok_or_else(|| ApiError::not_found("product"))?;
     let id = format!("{}:{}", shop.id, req.product_id);
-    super::reorder_levels(&state)
+    super::reorder_levels(&state, &TenantScope::company(&shop.company_id))
         .update_one(
             doc! { "_id": &id },
             doc! { "$set": { "company_id": &shop.company_id, "shop_id": &shop.id,
@@ -83,7 +83,8 @@ pub async fn set_reorder_level(
         )
         .upsert(true)
         .await?;
-    let on_hand_milli = ledger::on_hand(&state, &shop.id, std::slice::from_ref(&req.product_id))
+    let product_ids = std::slice::from_ref(&req.product_id);
+    let on_hand_milli = ledger::on_hand(&state, &shop.company_id, &shop.id, product_ids)
         .await?
         .get(&req.product_id)
         .copied()
@@ -169,7 +170,7 @@ pub async fn adjust(
                 )
                 .await?;
                 // Who adjusted, for the product's stock history.
-                super::movements(state)
+                super::movements(state, &super::shop_scope(&shop.company_id, &shop.id))
                     .update_one(doc! { "_id": &m.id }, doc! { "$set": { "actor": &*actor } })
                     .session(&mut *s)
                     .await?;
@@ -191,7 +192,8 @@ pub async fn adjust(
         Ok(v) => v,
         // The same idempotency key again: already applied, answer with the balance.
         Err(ApiError::Conflict(_)) => {
-            ledger::on_hand(&state, &shop.id, std::slice::from_ref(&req.product_id))
+            let product_ids = std::slice::from_ref(&req.product_id);
+            ledger::on_hand(&state, &shop.company_id, &shop.id, product_ids)
                 .await?
                 .get(&req.product_id)
                 .copied()

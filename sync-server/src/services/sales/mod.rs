@@ -15,35 +15,64 @@ use mongodb::{
     options::IndexOptions,
 };
 
-use crate::{db::ServiceDb, state::AppState};
+use crate::{
+    db::ServiceDb,
+    gateway::tenancy::{Scoped, TenantScope},
+    state::AppState,
+    store::System,
+};
 
 pub fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Sales)
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
+/// The orders of `scope`.
+pub fn orders_in(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::ORDERS, scope)
+}
+
+/// Every company's orders, raw: the analytics rebuild still filters them by hand.
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): analytics (rebuild) reads orders raw; it moves to `orders_in` with its rework
 pub fn orders(state: &AppState) -> Collection<Document> {
     crate::store::unconverted(&state.mongo, &crate::store::ORDERS)
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
+/// The refunds of `scope`.
+pub fn refunds_in(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::REFUNDS, scope)
+}
+
+/// Every company's refunds, raw: the analytics rebuild still filters them by hand.
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): analytics (rebuild) reads refunds raw; it moves to `refunds_in` with its rework
 pub fn refunds(state: &AppState) -> Collection<Document> {
     crate::store::unconverted(&state.mongo, &crate::store::REFUNDS)
 }
 
 /// Every journal record a terminal pushed, as the batches it was acked in (see
-/// `sync::batches`): unique by `(terminal_id, epoch, from)`, ranges never overlap.
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn journal(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::JOURNAL_BATCHES)
+/// `sync::batches`): unique by `(terminal_id, epoch, from)`, ranges never overlap. Read
+/// across terminals by the projector's queue and the start-up backfill only; a push
+/// stores its batch through [`journal_in`].
+pub fn journal(state: &AppState, why: System) -> Collection<Document> {
+    crate::store::system(&state.mongo, &crate::store::JOURNAL_BATCHES, why)
+}
+
+/// The journal batches of `scope` (a push stores its terminal's batch through this).
+pub fn journal_in(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::JOURNAL_BATCHES, scope)
 }
 
 /// How far each terminal's batches are projected: `_id` = `{terminal}:{epoch}`. Kept apart
 /// from [`terminals`] so a push and the projection of an earlier batch never write the
-/// same document (which would abort one of the two transactions).
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn projections(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::SYNC_PROJECTIONS)
+/// same document (which would abort one of the two transactions). The projector reads and
+/// moves them by terminal ([`System::Projector`]); requests read them through
+/// [`projections_in`].
+pub fn projections(state: &AppState, why: System) -> Collection<Document> {
+    crate::store::system(&state.mongo, &crate::store::SYNC_PROJECTIONS, why)
+}
+
+/// The projection positions of `scope`'s terminals.
+pub fn projections_in(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::SYNC_PROJECTIONS, scope)
 }
 
 /// Upload positions carry this since projection left the push transaction; older ones
@@ -51,21 +80,24 @@ pub fn projections(state: &AppState) -> Collection<Document> {
 pub const POSITION_VERSION: i32 = 2;
 
 /// Records that could not be read, set aside with the reason (never lost, never blocking).
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn quarantine(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::QUARANTINE)
+pub fn quarantine(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::QUARANTINE, scope)
 }
 
 /// Where each terminal's upload stands: `_id` = `{terminal}:{epoch}`.
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn terminals(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::SYNC_TERMINALS)
+pub fn terminals(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
+    crate::store::scoped(&state.mongo, &crate::store::SYNC_TERMINALS, scope)
+}
+
+/// `c` for creating its indexes at start-up.
+fn indexed(state: &AppState, c: &crate::store::Tenant) -> Collection<Document> {
+    crate::store::system(&state.mongo, c, System::Indexes)
 }
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     let db = db(state);
     crate::events::outbox::ensure_indexes(&db).await?;
-    journal(state)
+    indexed(state, &crate::store::JOURNAL_BATCHES)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "terminal_id": 1, "epoch": 1, "from": 1 })
@@ -74,7 +106,7 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         )
         .await?;
     // The projector's queue: waiting batches, oldest first.
-    journal(state)
+    indexed(state, &crate::store::JOURNAL_BATCHES)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "projected": 1, "received_at": 1, "from": 1 })
@@ -82,25 +114,26 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         )
         .await?;
     migrate_positions(state).await?;
-    shifts::shifts(state)
+    stamp_projections(state).await?;
+    indexed(state, &crate::store::SHIFTS)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1, "opened_at_ms": -1 })
                 .build(),
         )
         .await?;
-    orders(state)
+    indexed(state, &crate::store::ORDERS)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1, "created_at": -1 })
                 .build(),
         )
         .await?;
-    refunds(state)
+    indexed(state, &crate::store::REFUNDS)
         .create_index(IndexModel::builder().keys(doc! { "sale_id": 1 }).build())
         .await?;
     // A receipt looked up by its number (the customer at the counter holds it).
-    orders(state)
+    indexed(state, &crate::store::ORDERS)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1, "receipt_no": 1 })
@@ -113,14 +146,19 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
 /// Positions written when pushes were projected in the ack's own transaction: everything
 /// acked was built, so the projection starts where the upload stands.
 async fn migrate_positions(state: &AppState) -> anyhow::Result<()> {
-    let old: Vec<Document> = terminals(state)
+    let uploads = crate::store::system::<Document>(
+        &state.mongo,
+        &crate::store::SYNC_TERMINALS,
+        System::Backfill,
+    );
+    let old: Vec<Document> = uploads
         .find(doc! { "v": { "$exists": false } })
         .await?
         .try_collect()
         .await?;
     for t in old {
         let id = t.get_str("_id").unwrap_or_default();
-        projections(state)
+        projections(state, System::Backfill)
             .update_one(
                 doc! { "_id": id },
                 doc! { "$setOnInsert": {
@@ -133,12 +171,44 @@ async fn migrate_positions(state: &AppState) -> anyhow::Result<()> {
             )
             .upsert(true)
             .await?;
-        terminals(state)
+        uploads
             .update_one(
                 doc! { "_id": id },
                 doc! { "$set": { "v": POSITION_VERSION } },
             )
             .await?;
+    }
+    Ok(())
+}
+
+/// Projection positions written before they named their company get it from their upload
+/// position (same `_id`, which always names it), so requests can read them scoped.
+async fn stamp_projections(state: &AppState) -> anyhow::Result<()> {
+    let unnamed: Vec<Document> = projections(state, System::Backfill)
+        .find(doc! { "company_id": { "$exists": false } })
+        .projection(doc! { "_id": 1 })
+        .await?
+        .try_collect()
+        .await?;
+    let uploads = crate::store::system::<Document>(
+        &state.mongo,
+        &crate::store::SYNC_TERMINALS,
+        System::Backfill,
+    );
+    for p in unnamed {
+        let id = p.get_str("_id").unwrap_or_default();
+        let company = uploads
+            .find_one(doc! { "_id": id })
+            .await?
+            .and_then(|t| t.get_str("company_id").ok().map(str::to_owned));
+        if let Some(company) = company {
+            projections(state, System::Backfill)
+                .update_one(
+                    doc! { "_id": id },
+                    doc! { "$set": { "company_id": company } },
+                )
+                .await?;
+        }
     }
     Ok(())
 }

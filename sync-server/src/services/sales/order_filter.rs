@@ -10,9 +10,10 @@ use serde::Deserialize;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use utoipa::IntoParams;
 
-use super::refunds;
+use super::refunds_in;
 use crate::{
     error::{ApiError, ApiResult},
+    gateway::tenancy::TenantScope,
     state::AppState,
 };
 
@@ -50,9 +51,10 @@ fn instant(field: &str, v: &str) -> ApiResult<DateTime> {
 }
 
 impl OrderQuery {
-    /// The orders of `shop_id` of `company_id` this query asks for (422 on a bad value).
-    pub fn filter(&self, company_id: &str, shop_id: &str) -> ApiResult<Document> {
-        let mut f = doc! { "company_id": company_id, "shop_id": shop_id };
+    /// The orders of `shop_id` this query asks for (422 on a bad value); the caller's
+    /// scope adds the company.
+    pub fn filter(&self, shop_id: &str) -> ApiResult<Document> {
+        let mut f = doc! { "shop_id": shop_id };
         let from = given(&self.from).map(|v| instant("from", v)).transpose()?;
         let to = given(&self.to).map(|v| instant("to", v)).transpose()?;
         if let (Some(a), Some(b)) = (from, to)
@@ -90,14 +92,14 @@ impl OrderQuery {
 /// Refunded so far per order of `order_ids` (orders with no refund are absent).
 pub async fn refunded(
     state: &AppState,
-    company_id: &str,
+    scope: &TenantScope,
     order_ids: &[&str],
 ) -> mongodb::error::Result<HashMap<String, i64>> {
     if order_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let docs: Vec<Document> = refunds(state)
-        .find(doc! { "sale_id": { "$in": order_ids }, "company_id": company_id })
+    let docs: Vec<Document> = refunds_in(state, scope)
+        .find(doc! { "sale_id": { "$in": order_ids } })
         .projection(doc! { "sale_id": 1, "total_minor": 1 })
         .await?
         .try_collect()
@@ -134,7 +136,7 @@ mod tests {
             Some("2025-03-02T00:00:00Z"),
             Some("42"),
         )
-        .filter("c", "s")
+        .filter("s")
         .unwrap();
         let window = f.get_document("created_at").unwrap();
         assert_eq!(
@@ -163,7 +165,7 @@ mod tests {
             ),
             (q(None, None, Some("12a")), "receipt_no"),
         ] {
-            let e = query.filter("c", "s").unwrap_err();
+            let e = query.filter("s").unwrap_err();
             assert!(e.to_string().contains(field), "{e} names {field}");
         }
     }

@@ -12,11 +12,11 @@ use pos_shared::role::Role;
 
 use super::{
     order_filter::{self, OrderQuery},
-    orders, refunds,
+    orders_in, refunds_in,
 };
 use crate::{
     error::{ApiError, ApiResult},
-    gateway::{paging::Page, principal::Principal},
+    gateway::{paging::Page, principal::Principal, tenancy::TenantScope},
     services::shop::visible_shop,
     state::AppState,
 };
@@ -48,8 +48,9 @@ pub async fn list_orders(
 ) -> ApiResult<Json<Vec<serde_json::Value>>> {
     p.require(Role::ShopManager)?;
     let shop = visible_shop(&state, &p, &q.shop_id).await?;
-    let mut docs: Vec<Document> = orders(&state)
-        .find(q.filter(&shop.company_id, &shop.id)?)
+    let company = TenantScope::company(&shop.company_id);
+    let mut docs: Vec<Document> = orders_in(&state, &company)
+        .find(q.filter(&shop.id)?)
         .sort(doc! { "created_at": -1, "_id": -1 })
         .skip(page.offset)
         .limit(page.limit_i64())
@@ -57,7 +58,7 @@ pub async fn list_orders(
         .try_collect()
         .await?;
     let ids: Vec<&str> = docs.iter().filter_map(|d| d.get_str("_id").ok()).collect();
-    let refunded = order_filter::refunded(&state, &shop.company_id, &ids).await?;
+    let refunded = order_filter::refunded(&state, &company, &ids).await?;
     for d in &mut docs {
         let id = d.get_str("_id").unwrap_or_default();
         let amount = refunded.get(id).copied().unwrap_or_default();
@@ -75,16 +76,17 @@ pub async fn get_order(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
     p.require(Role::ShopManager)?;
-    let mut order = orders(&state)
-        .find_one(doc! { "_id": &id, "company_id": p.company()? })
+    let company = TenantScope::company(p.company()?);
+    let mut order = orders_in(&state, &company)
+        .find_one(doc! { "_id": &id })
         .await?
         .ok_or_else(|| ApiError::not_found("order"))?;
     let shop = order.get_str("shop_id").unwrap_or_default().to_string();
     if !p.scope().allows_shop(&shop) {
         return Err(ApiError::not_found("order"));
     }
-    let linked: Vec<Document> = refunds(&state)
-        .find(doc! { "sale_id": &id, "company_id": p.company()? })
+    let linked: Vec<Document> = refunds_in(&state, &company)
+        .find(doc! { "sale_id": &id })
         .await?
         .try_collect()
         .await?;

@@ -31,7 +31,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<()> {
     if marks.find_one(doc! { "_id": DONE }).await?.is_some() {
         return Ok(());
     }
-    let mut cursor = sales::journal(state)
+    let mut cursor = sales::journal(state, crate::store::System::Backfill)
         .find(doc! { "projected": true })
         .await?;
     let mut batches = 0_u64;

@@ -12,14 +12,15 @@
 
 use mongodb::{
     ClientSession,
-    bson::{DateTime, doc},
+    action::FindOne,
+    bson::{DateTime, Document, doc},
 };
 use pos_shared::{
     journal::{GENESIS_HASH, JournalRecord},
     sync::{MAX_PUSH_RECORDS, PushRequest, PushResponse},
 };
 
-use crate::{error::ApiError, services::sales, state::AppState};
+use crate::{error::ApiError, gateway::tenancy::TenantScope, services::sales, state::AppState};
 
 use super::{batches::Batch, project};
 
@@ -31,34 +32,47 @@ pub struct Source {
     pub terminal_id: String,
 }
 
-/// Where a terminal's upload stands for one epoch: the highest sequence stored and that
+impl Source {
+    /// What the terminal's facts may touch: its own company, and its shop.
+    pub fn scope(&self) -> TenantScope {
+        TenantScope {
+            company: Some(self.company_id.clone()),
+            shops: Some(vec![self.shop_id.clone()]),
+        }
+    }
+
+    /// The terminal's company: what its facts may read (a refund of another shop's sale).
+    pub fn company(&self) -> TenantScope {
+        TenantScope::company(&self.company_id)
+    }
+}
+
+/// Where `src`'s upload stands for one epoch: the highest sequence stored and that
 /// record's hash (0 and the genesis hash before its first push).
 pub async fn position(
     state: &AppState,
     s: Option<&mut ClientSession>,
-    terminal_id: &str,
+    src: &Source,
     epoch: i64,
 ) -> mongodb::error::Result<(i64, String)> {
-    let at = (terminal_id, epoch);
-    chain_position(
-        &sales::terminals(state),
-        s,
-        at,
-        ("acked_through", "last_hash"),
-    )
-    .await
+    let uploads = sales::terminals(state, &src.company());
+    let find = uploads.find_one(doc! { "_id": position_id(&src.terminal_id, epoch) });
+    chain_position(find, s, ("acked_through", "last_hash")).await
+}
+
+/// The `_id` of a terminal's upload and projection positions for one epoch.
+pub(super) fn position_id(terminal_id: &str, epoch: i64) -> String {
+    format!("{terminal_id}:{epoch}")
 }
 
 /// A `(sequence, hash)` position kept per terminal and epoch (`_id` =
-/// `{terminal}:{epoch}`) in `coll` under the `fields` names; 0 and the genesis hash
-/// when there is none yet. Uploads and projections each keep one.
+/// [`position_id`]) under the `fields` names, as `find` reads it; 0 and the genesis
+/// hash when there is none yet. Uploads and projections each keep one.
 pub(super) async fn chain_position(
-    coll: &mongodb::Collection<mongodb::bson::Document>,
+    find: FindOne<'_, Document>,
     s: Option<&mut ClientSession>,
-    (terminal_id, epoch): (&str, i64),
     (seq_field, hash_field): (&str, &str),
 ) -> mongodb::error::Result<(i64, String)> {
-    let find = coll.find_one(doc! { "_id": format!("{terminal_id}:{epoch}") });
     let d = match s {
         Some(s) => find.session(s).await?,
         None => find.await?,
@@ -133,7 +147,7 @@ pub async fn store(
     src: &Source,
     req: &PushRequest,
 ) -> mongodb::error::Result<PushResponse> {
-    let (acked, last_hash) = position(state, Some(&mut *s), &src.terminal_id, req.epoch).await?;
+    let (acked, last_hash) = position(state, Some(&mut *s), src, req.epoch).await?;
     let first = req.records.first().map_or(acked + 1, |r| r.seq);
     if first > acked + 1 {
         return Ok(PushResponse::Gap {
@@ -175,13 +189,13 @@ pub async fn store(
         to,
         records: fresh,
     };
-    sales::journal(state)
-        .insert_one(batch.to_doc(at)?)
+    sales::journal_in(state, &src.scope())
+        .insert_one(&batch.to_doc(at)?)?
         .session(&mut *s)
         .await?;
-    sales::terminals(state)
+    sales::terminals(state, &src.company())
         .update_one(
-            doc! { "_id": format!("{}:{}", src.terminal_id, req.epoch) },
+            doc! { "_id": position_id(&src.terminal_id, req.epoch) },
             doc! {
                 "$set": {
                     "terminal_id": &src.terminal_id, "epoch": req.epoch,

@@ -25,11 +25,12 @@ use crate::{
     events::{EventMessage, keys},
     services::{catalog, debt::accounts, inventory, inventory::ledger, sales},
     state::AppState,
+    store::System,
 };
 
 use super::{
     batches::Batch,
-    ingest::{Source, chain_position},
+    ingest::{Source, chain_position, position_id},
     protocol::record_events,
 };
 
@@ -170,9 +171,9 @@ pub async fn projected(
     terminal_id: &str,
     epoch: i64,
 ) -> mongodb::error::Result<(i64, String)> {
-    let at = (terminal_id, epoch);
-    let fields = ("projected_through", "projected_hash");
-    chain_position(&sales::projections(state), s, at, fields).await
+    let positions = sales::projections(state, System::Projector);
+    let find = positions.find_one(doc! { "_id": position_id(terminal_id, epoch) });
+    chain_position(find, s, ("projected_through", "projected_hash")).await
 }
 
 /// Whether the projector will set `rec` aside (broken chain, foreign terminal, unreadable
@@ -203,7 +204,7 @@ pub async fn project(
     id: &str,
     step: &Step,
 ) -> mongodb::error::Result<Outcome> {
-    let Some(stored) = sales::journal(state)
+    let Some(stored) = sales::journal(state, System::Projector)
         .find_one(doc! { "_id": id, "projected": false })
         .session(&mut *s)
         .await?
@@ -237,10 +238,11 @@ pub async fn project(
                 build(state, s, src, batch.epoch, &hash, &fresh, at).await?;
             }
         }
-        sales::projections(state)
+        sales::projections(state, System::Projector)
             .update_one(
-                doc! { "_id": format!("{}:{}", src.terminal_id, batch.epoch) },
+                doc! { "_id": position_id(&src.terminal_id, batch.epoch) },
                 doc! { "$set": {
+                    "company_id": &src.company_id,
                     "terminal_id": &src.terminal_id, "shop_id": &src.shop_id,
                     "epoch": batch.epoch, "projected_through": last.seq,
                     "projected_hash": &last.hash, "projected_at": at,
@@ -253,7 +255,7 @@ pub async fn project(
     if fresh.last().is_some_and(|last| last.seq < batch.to) {
         return Ok(Outcome::Progressed);
     }
-    sales::journal(state)
+    sales::journal(state, System::Projector)
         .update_one(
             doc! { "_id": id },
             doc! { "$set": { "projected": true, "projected_at": at } },
@@ -425,8 +427,9 @@ async fn plan_refunds(
     let wanted: Vec<&str> = wanted.into_iter().collect();
     // Sold lines per sale, for sales stored earlier and sales in this batch.
     let mut sold: HashMap<String, Vec<SoldLine>> = HashMap::new();
-    let stored: Vec<Document> = sales::orders(state)
-        .find(doc! { "_id": { "$in": &wanted }, "company_id": &src.company_id })
+    let company = src.company();
+    let stored: Vec<Document> = sales::orders_in(state, &company)
+        .find(doc! { "_id": { "$in": &wanted } })
         .projection(doc! { "lines.id": 1, "lines.product_id": 1, "lines.qty_milli": 1 })
         .session(&mut *s)
         .await?
@@ -461,8 +464,8 @@ async fn plan_refunds(
         sold.insert(sale.id.clone(), per_line);
     }
     // Refunded so far per sale line: linked refunds already stored...
-    let earlier: Vec<Document> = sales::refunds(state)
-        .find(doc! { "sale_id": { "$in": &wanted }, "company_id": &src.company_id })
+    let earlier: Vec<Document> = sales::refunds_in(state, &company)
+        .find(doc! { "sale_id": { "$in": &wanted } })
         .session(&mut *s)
         .await?
         .stream(&mut *s)
@@ -491,7 +494,7 @@ async fn plan_refunds(
         check_refund(plan, &sold, &mut refunded, event_id, r);
         let lines = bson::to_bson(&r.lines)
             .map_err(|e| mongodb::error::Error::custom(format!("refund lines: {e}")))?;
-        sales::refunds(state)
+        sales::refunds_in(state, &company)
             .update_one(
                 doc! { "_id": &r.id },
                 doc! { "$set": { "lines": lines, "linked": true, "linked_at": at } },
@@ -500,10 +503,9 @@ async fn plan_refunds(
             .await?;
     }
     if !late.is_empty() {
-        inventory::exceptions(state)
+        inventory::exceptions(state, &company)
             .update_many(
-                doc! { "kind": "orphan_refund", "company_id": &src.company_id,
-                "sale_id": { "$in": &arriving } },
+                doc! { "kind": "orphan_refund", "sale_id": { "$in": &arriving } },
                 doc! { "$set": { "resolved": true, "resolved_at": at } },
             )
             .session(&mut *s)
@@ -746,16 +748,23 @@ async fn write(
             None,
         );
     }
+    let own = src.scope();
     for (coll, docs) in [
         (
-            sales::quarantine(state),
+            sales::quarantine(state, &own),
             std::mem::take(&mut plan.quarantine),
         ),
-        (sales::orders(state), std::mem::take(&mut plan.orders)),
-        (sales::refunds(state), std::mem::take(&mut plan.refunds)),
+        (
+            sales::orders_in(state, &own),
+            std::mem::take(&mut plan.orders),
+        ),
+        (
+            sales::refunds_in(state, &own),
+            std::mem::take(&mut plan.refunds),
+        ),
     ] {
         if !docs.is_empty() {
-            coll.insert_many(docs).session(&mut *s).await?;
+            coll.insert_many(&docs)?.session(&mut *s).await?;
         }
     }
     if !plan.exceptions.is_empty() {
@@ -772,8 +781,8 @@ async fn write(
                 }
             })
             .collect();
-        inventory::exceptions(state)
-            .insert_many(docs)
+        inventory::exceptions(state, &own)
+            .insert_many(&docs)?
             .session(&mut *s)
             .await?;
     }

@@ -26,6 +26,7 @@ use crate::{
     error::{ApiError, ApiResult},
     services::sales,
     state::AppState,
+    store::System,
 };
 
 /// Failed attempts after which a batch is built one record at a time (see
@@ -122,7 +123,7 @@ pub async fn run(state: AppState, cancel: CancellationToken) {
 /// clocks of two instances may disagree on. Terminals waiting longest go first, and a
 /// terminal whose batch fails holds back only itself. Returns how many were built.
 async fn round(state: &AppState) -> anyhow::Result<usize> {
-    let heads: Vec<Document> = sales::journal(state)
+    let heads: Vec<Document> = sales::journal(state, System::Projector)
         .aggregate(vec![
             doc! { "$match": { "projected": false } },
             doc! { "$group": {
@@ -170,7 +171,7 @@ async fn round(state: &AppState) -> anyhow::Result<usize> {
             Err(ApiError::Unavailable(_)) => {}
             Err(e) => {
                 tracing::warn!(batch = %id, error = %e, "journal batch not projected; retrying later");
-                sales::journal(state)
+                sales::journal(state, System::Projector)
                     .update_one(
                         doc! { "_id": &id },
                         doc! { "$inc": { "failures": 1 }, "$set": { "last_error": format!("{e:#}") } },
@@ -232,7 +233,7 @@ async fn next_seq(state: &AppState, id: &str) -> ApiResult<i64> {
 /// Counts one more failure of record `seq` of batch `id` on its own; the count so far
 /// (a different record failing starts again at one).
 async fn record_failures(state: &AppState, id: &str, seq: i64) -> ApiResult<i64> {
-    let batch = sales::journal(state)
+    let batch = sales::journal(state, System::Projector)
         .find_one(doc! { "_id": id })
         .await?
         .unwrap_or_default();
@@ -241,7 +242,7 @@ async fn record_failures(state: &AppState, id: &str, seq: i64) -> ApiResult<i64>
     } else {
         1
     };
-    sales::journal(state)
+    sales::journal(state, System::Projector)
         .update_one(
             doc! { "_id": id },
             doc! { "$set": { "failing_seq": seq, "failing_count": count } },

@@ -120,7 +120,7 @@ pub async fn state_of(
     Query(q): Query<StateQuery>,
 ) -> ApiResult<Json<SyncState>> {
     let src = terminal(&p)?;
-    let (acked_through, _) = ingest::position(&state, None, &src.terminal_id, q.epoch).await?;
+    let (acked_through, _) = ingest::position(&state, None, &src, q.epoch).await?;
     let (projected_through, _) =
         project::projected(&state, None, &src.terminal_id, q.epoch).await?;
     Ok(Json(SyncState {
