@@ -172,3 +172,59 @@ async fn a_manager_sees_only_their_own_shops() {
         "the company admin sees both: {list}"
     );
 }
+
+/// The debt service reads customers and their accounts only through `Scoped`: company A
+/// finds none of company B's customers, by id, by search, to change or to take a payment
+/// for, and B's account stays as it was.
+#[tokio::test]
+async fn company_a_cannot_read_or_charge_company_b_customers() {
+    let app = spawn_app().await;
+    let a = app.tenant("Alpha").await;
+    let b = app.tenant("Beta").await;
+    let (status, created) = app
+        .post(
+            "/api/customers",
+            Some(&b.manager),
+            json!({ "name": "Bertha Beta", "credit_limit_minor": 5000 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["customer_id"].as_str().unwrap();
+    let path = format!("/api/customers/{id}");
+    let (status, _) = app.get(&path, &b.manager).await;
+    assert_eq!(status, StatusCode::OK, "B's manager reads B's customer");
+
+    for token in [&a.admin, &a.manager] {
+        let (status, body) = app.get(&path, token).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let (status, list) = app.get("/api/customers?q=bertha", token).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert_eq!(list, json!([]), "B's customer is not in A's search");
+        let (status, body) = app
+            .call(
+                Method::PATCH,
+                &path,
+                Some(token),
+                Some(json!({ "name": "Pwned" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let (status, body) = app
+            .post(
+                &format!("{path}/payments"),
+                Some(token),
+                json!({ "shop_id": &a.shop_id, "amount_minor": 100, "idempotency_key": "k1" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    }
+
+    let (_, account) = app.get(&path, &b.manager).await;
+    assert_eq!(account["customer"]["name"], "Bertha Beta");
+    assert_eq!(account["customer"]["balance_minor"], 0);
+    assert_eq!(
+        account["entries"],
+        json!([]),
+        "no payment reached B's account"
+    );
+}
