@@ -3,19 +3,25 @@
 //! grew with the catalog and, on a 50,000-product import, outlasted the transaction).
 
 use mongodb::{
-    ClientSession, Collection,
+    ClientSession,
     bson::{Document, doc},
 };
 
 use super::ProductDoc;
 use crate::{
     error::{ApiError, ApiErrorBox, is_duplicate_key},
+    gateway::tenancy::{Scoped, TenantScope},
     state::AppState,
+    store::{self, System},
 };
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-fn registry(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::BARCODES)
+/// The codes of one company.
+fn registry(state: &AppState, company_id: &str) -> Scoped<Document> {
+    store::scoped(
+        &state.mongo,
+        &store::BARCODES,
+        &TenantScope::company(company_id),
+    )
 }
 
 fn key(company_id: &str, code: &str) -> String {
@@ -24,14 +30,19 @@ fn key(company_id: &str, code: &str) -> String {
 
 /// Makes `products`' codes theirs, inside the caller's transaction: codes they held
 /// before are released first (an edit may drop or keep them); a code another product
-/// holds refuses the whole write with 409 `barcode_taken`.
+/// holds refuses the whole write with 409 `barcode_taken`. The products are of one
+/// company (a write never spans two; codes of another would be refused).
 pub async fn claim(
     state: &AppState,
     s: &mut ClientSession,
     products: &[ProductDoc],
 ) -> mongodb::error::Result<()> {
+    let Some(first) = products.first() else {
+        return Ok(());
+    };
+    let registry = registry(state, &first.company_id);
     let ids: Vec<&str> = products.iter().map(|p| p.id.as_str()).collect();
-    registry(state)
+    registry
         .delete_many(doc! { "product_id": { "$in": &ids } })
         .session(&mut *s)
         .await?;
@@ -48,7 +59,7 @@ pub async fn claim(
     if docs.is_empty() {
         return Ok(());
     }
-    match registry(state).insert_many(docs).session(&mut *s).await {
+    match registry.insert_many(&docs)?.session(&mut *s).await {
         Ok(_) => Ok(()),
         Err(e) if is_duplicate_key(&e) => Err(ApiErrorBox::wrap(ApiError::conflict(
             "barcode_taken",
@@ -59,7 +70,7 @@ pub async fn claim(
 }
 
 pub async fn ensure_indexes(state: &AppState) -> mongodb::error::Result<()> {
-    registry(state)
+    store::system::<Document>(&state.mongo, &store::BARCODES, System::Indexes)
         .create_index(
             mongodb::IndexModel::builder()
                 .keys(doc! { "product_id": 1 })

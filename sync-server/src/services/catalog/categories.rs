@@ -178,7 +178,7 @@ pub async fn recount_in(
     company: &str,
 ) -> mongodb::error::Result<()> {
     let scope = TenantScope::company(company);
-    let groups: Vec<Document> = store::scoped::<ProductDoc>(&state.mongo, &store::PRODUCTS, &scope)
+    let groups: Vec<Document> = super::products_in(state, &scope)
         .aggregate(vec![
             doc! { "$match": { "active": true, "category": { "$type": "string" } } },
             doc! { "$group": { "_id": "$category", "products": { "$sum": 1 } } },

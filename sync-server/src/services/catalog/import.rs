@@ -16,12 +16,12 @@ use pos_shared::{
 use super::routes::{
     CreateProduct, check_barcodes, check_price, check_sku, check_tax, duplicate_sku,
 };
-use super::{ProductDoc, db, products};
+use super::{ProductDoc, db, products_in};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
     events::{EventMessage, outbox},
-    gateway::{extract::ApiJson, principal::Principal},
+    gateway::{extract::ApiJson, principal::Principal, tenancy::TenantScope},
     services::{auth::routes::check_name, company},
     state::AppState,
     streams,
@@ -146,7 +146,10 @@ async fn write_chunk(
     let company_id = &chunk[0].company_id;
     super::barcodes::claim(state, s, chunk).await?;
     super::categories::ensure_in(state, s, company_id).await?;
-    products(state).insert_many(chunk).session(&mut *s).await?;
+    products_in(state, &TenantScope::company(company_id))
+        .insert_many(chunk)?
+        .session(&mut *s)
+        .await?;
     let mut counts = super::categories::Tally::default();
     for d in chunk {
         counts.wrote(None, d);

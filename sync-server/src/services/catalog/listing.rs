@@ -14,22 +14,24 @@
 use futures::TryStreamExt;
 use mongodb::bson::{Document, doc};
 
-use super::{ProductDoc, db, products};
-use crate::{gateway::paging::Page, state::AppState, streams};
+use super::{ProductDoc, db, products_in};
+use crate::{
+    gateway::{paging::Page, tenancy::TenantScope},
+    state::AppState,
+    store, streams,
+};
 
-const MARKS: &str = "product_marks";
 /// Active products between two marks.
 const STEP: usize = 50;
 
 /// The marks of `company` at the catalog's current head.
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): `product_marks` is keyed by the company id
 async fn marks(state: &AppState, company: &str) -> mongodb::error::Result<Vec<String>> {
     let db = db(state);
+    let scope = TenantScope::company(company);
+    // Keyed by the company id: the scope alone names the one document.
+    let marks = store::scoped::<Document>(&state.mongo, &store::PRODUCT_MARKS, &scope);
     let head = streams::head(&db, &streams::catalog_key(company)).await?;
-    let stored = db
-        .collection::<Document>(MARKS)
-        .find_one(doc! { "_id": company })
-        .await?;
+    let stored = marks.find_one(doc! {}).await?;
     if let Some(d) = stored.filter(|d| d.get_i64("head").ok() == Some(head)) {
         return Ok(d
             .get_array("marks")
@@ -40,9 +42,9 @@ async fn marks(state: &AppState, company: &str) -> mongodb::error::Result<Vec<St
             })
             .unwrap_or_default());
     }
-    let rows: Vec<Document> = products(state)
-        .clone_with_type::<Document>()
-        .find(doc! { "company_id": company, "active": true })
+    let rows: Vec<Document> = products_in(state, &scope)
+        .with_type::<Document>()
+        .find(doc! { "active": true })
         .projection(doc! { "_id": 0, "sku": 1 })
         .await?
         .try_collect()
@@ -52,15 +54,10 @@ async fn marks(state: &AppState, company: &str) -> mongodb::error::Result<Vec<St
         .filter_map(|d| d.get_str("sku").ok().map(str::to_owned))
         .collect();
     skus.sort_unstable();
-    let marks: Vec<String> = skus.into_iter().step_by(STEP).collect();
-    db.collection::<Document>(MARKS)
-        .replace_one(
-            doc! { "_id": company },
-            doc! { "_id": company, "head": head, "marks": &marks },
-        )
-        .upsert(true)
-        .await?;
-    Ok(marks)
+    let list: Vec<String> = skus.into_iter().step_by(STEP).collect();
+    let stored = doc! { "_id": company, "head": head, "marks": &list };
+    marks.replace_one(doc! {}, &stored)?.upsert(true).await?;
+    Ok(list)
 }
 
 /// Active products of `company` by SKU, `page.offset` skipped, at most `page.limit`.
@@ -80,8 +77,8 @@ pub async fn page(
     if let Some(hi) = marks.get(offset.saturating_add(limit).div_ceil(STEP)) {
         sku.insert("$lt", hi);
     }
-    let mut docs: Vec<ProductDoc> = products(state)
-        .find(doc! { "company_id": company, "active": true, "sku": sku })
+    let mut docs: Vec<ProductDoc> = products_in(state, &TenantScope::company(company))
+        .find(doc! { "active": true, "sku": sku })
         .await?
         .try_collect()
         .await?;

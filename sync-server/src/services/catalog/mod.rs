@@ -15,7 +15,7 @@ pub mod variants;
 
 use mongodb::{
     ClientSession, Collection, Database, IndexModel,
-    bson::{DateTime, doc},
+    bson::{DateTime, Document, doc},
     options::{IndexOptions, ReturnDocument},
 };
 use pos_shared::sync::{CatalogProduct, ChangeOp};
@@ -23,9 +23,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     db::ServiceDb,
-    gateway::tenancy::TenantScope,
+    error::ApiResult,
+    gateway::{
+        principal::Principal,
+        tenancy::{Scoped, TenantScope},
+    },
     state::AppState,
-    store::{self},
+    store::{self, System},
     streams,
 };
 
@@ -80,14 +84,29 @@ impl ProductDoc {
     }
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
+/// The products of the services outside the catalog that still write their own
+/// `company_id` filters (inventory, the sync projector, the demo seeding); the catalog
+/// itself reads and writes them through [`products_in`].
+#[allow(clippy::disallowed_methods)] // TODO(tenancy): inventory, sync and demo filter by company_id by hand
 pub fn products(state: &AppState) -> Collection<ProductDoc> {
     crate::store::unconverted(&state.mongo, &crate::store::PRODUCTS)
 }
 
+/// The products `scope` may see.
+pub fn products_in(state: &AppState, scope: &TenantScope) -> Scoped<ProductDoc> {
+    store::scoped(&state.mongo, &store::PRODUCTS, scope)
+}
+
+/// The catalog belongs to the company: everyone of it reaches it through the company,
+/// whichever shops they work at (shop prices narrow to a shop themselves).
+pub fn company_scope(p: &Principal) -> ApiResult<TenantScope> {
+    Ok(TenantScope::company(p.company()?))
+}
+
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     let db = db(state);
-    products(state)
+    let products = store::system::<ProductDoc>(&state.mongo, &store::PRODUCTS, System::Indexes);
+    products
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "sku": 1 })
@@ -95,7 +114,7 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
                 .build(),
         )
         .await?;
-    products(state)
+    products
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "barcodes": 1 })
@@ -105,14 +124,14 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     barcodes::ensure_indexes(state).await?;
     categories::ensure_indexes(state).await?;
     // The product list's keyset pages (`listing`).
-    products(state)
+    products
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "active": 1, "sku": 1 })
                 .build(),
         )
         .await?;
-    products(state)
+    products
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "variant_of": 1 })
@@ -120,14 +139,14 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
                 .build(),
         )
         .await?;
-    prices::shop_prices(state)
+    store::system::<Document>(&state.mongo, &store::SHOP_PRICES, System::Indexes)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "shop_id": 1, "sku": 1 })
                 .build(),
         )
         .await?;
-    promotions::promotions(state)
+    store::system::<Document>(&state.mongo, &store::PROMOTIONS, System::Indexes)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "company_id": 1, "_id": -1 })
@@ -178,8 +197,7 @@ pub(crate) async fn put_in(
     s: &mut ClientSession,
     product: &ProductDoc,
 ) -> mongodb::error::Result<Option<ProductDoc>> {
-    let scope = TenantScope::company(&product.company_id);
-    store::scoped::<ProductDoc>(&state.mongo, &store::PRODUCTS, &scope)
+    products_in(state, &TenantScope::company(&product.company_id))
         .find_one_and_replace(doc! { "_id": &product.id }, product)?
         .upsert(true)
         .return_document(ReturnDocument::Before)

@@ -11,7 +11,7 @@ use axum::{
 };
 use futures::TryStreamExt;
 use mongodb::{
-    ClientSession, Collection,
+    ClientSession,
     bson::{Document, doc},
 };
 use pos_shared::{
@@ -21,7 +21,7 @@ use pos_shared::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{db, products, routes::check_price};
+use super::{db, products_in, routes::check_price};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
@@ -30,10 +30,11 @@ use crate::{
         extract::{ApiJson, IdPath, IdPath2},
         paging::Page,
         principal::Principal,
+        tenancy::{Scoped, TenantScope},
     },
     services::shop::visible_shop,
     state::AppState,
-    streams,
+    store, streams,
 };
 
 pub fn router() -> Router<AppState> {
@@ -47,10 +48,17 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// `_id` = `{shop}:{product}`.
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn shop_prices(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::SHOP_PRICES)
+/// The prices of one shop (`_id` = `{shop}:{product}`): a handler resolves the shop the
+/// caller may see first, and reaches no other shop's prices.
+pub fn shop_prices(state: &AppState, company_id: &str, shop_id: &str) -> Scoped<Document> {
+    store::scoped(
+        &state.mongo,
+        &store::SHOP_PRICES,
+        &TenantScope {
+            company: Some(company_id.to_owned()),
+            shops: Some(vec![shop_id.to_owned()]),
+        },
+    )
 }
 
 /// The shop's own prices of `product_ids` (product id -> price), inside a session.
@@ -65,8 +73,8 @@ pub async fn of_shop(
         .iter()
         .map(|p| format!("{shop_id}:{p}"))
         .collect();
-    let docs: Vec<Document> = shop_prices(state)
-        .find(doc! { "_id": { "$in": ids }, "company_id": company_id })
+    let docs: Vec<Document> = shop_prices(state, company_id, shop_id)
+        .find(doc! { "_id": { "$in": ids } })
         .session(&mut *s)
         .await?
         .stream(&mut *s)
@@ -128,16 +136,12 @@ pub async fn get_shop_price(
 ) -> ApiResult<Json<EffectivePrice>> {
     p.require(Role::Cashier)?;
     let shop = visible_shop(&state, &p, &shop.to_string()).await?;
-    let product = products(&state)
-        .find_one(
-            doc! { "_id": product.to_string(), "company_id": &shop.company_id, "active": true },
-        )
+    let product = products_in(&state, &TenantScope::company(&shop.company_id))
+        .find_one(doc! { "_id": product.to_string(), "active": true })
         .await?
         .ok_or_else(|| ApiError::not_found("product"))?;
-    let own = shop_prices(&state)
-        .find_one(
-            doc! { "_id": format!("{}:{}", shop.id, product.id), "company_id": &shop.company_id },
-        )
+    let own = shop_prices(&state, &shop.company_id, &shop.id)
+        .find_one(doc! { "_id": format!("{}:{}", shop.id, product.id) })
         .await?
         .and_then(|d| d.get_i64("price_minor").ok());
     Ok(Json(EffectivePrice {
@@ -166,10 +170,8 @@ pub async fn set_shop_price(
     p.require(Role::ShopManager)?;
     let shop = visible_shop(&state, &p, &shop.to_string()).await?;
     let price = check_price(req.price_minor)?;
-    let product = products(&state)
-        .find_one(
-            doc! { "_id": product.to_string(), "company_id": &shop.company_id, "active": true },
-        )
+    let product = products_in(&state, &TenantScope::company(&shop.company_id))
+        .find_one(doc! { "_id": product.to_string(), "active": true })
         .await?
         .ok_or_else(|| ApiError::not_found("product"))?;
     let change = Change {
@@ -205,8 +207,8 @@ pub async fn remove_shop_price(
     p.require(Role::ShopManager)?;
     let shop = visible_shop(&state, &p, &shop.to_string()).await?;
     let id = format!("{}:{product}", shop.id);
-    let existing = shop_prices(&state)
-        .find_one(doc! { "_id": &id, "company_id": &shop.company_id })
+    let existing = shop_prices(&state, &shop.company_id, &shop.id)
+        .find_one(doc! { "_id": &id })
         .await?
         .ok_or_else(|| ApiError::not_found("shop price"))?;
     let change = Change {
@@ -238,10 +240,9 @@ struct Change {
 async fn store(s: &mut ClientSession, c: &mut Change) -> mongodb::error::Result<()> {
     let state = c.state.clone();
     let id = format!("{}:{}", c.shop_id, c.product_id);
-    let coll = shop_prices(&state);
+    let coll = shop_prices(&state, &c.company_id, &c.shop_id);
     let old = coll
-        .find_one(doc! { "_id": &id, "company_id": &c.company_id })
-        .session(&mut *s)
+        .find_one_in(doc! { "_id": &id }, s)
         .await?
         .and_then(|d| d.get_i64("price_minor").ok());
     if old == c.price_minor {
@@ -250,11 +251,11 @@ async fn store(s: &mut ClientSession, c: &mut Change) -> mongodb::error::Result<
     let (op, data) = match c.price_minor {
         Some(price) => {
             coll.replace_one(
-                doc! { "_id": &id, "company_id": &c.company_id },
-                doc! { "_id": &id, "company_id": &c.company_id, "shop_id": &c.shop_id,
+                doc! { "_id": &id },
+                &doc! { "_id": &id, "company_id": &c.company_id, "shop_id": &c.shop_id,
                 "product_id": &c.product_id, "sku": &c.sku, "price_minor": price,
                 "updated_at": now(), "updated_by": &c.actor },
-            )
+            )?
             .upsert(true)
             .session(&mut *s)
             .await?;
@@ -267,7 +268,7 @@ async fn store(s: &mut ClientSession, c: &mut Change) -> mongodb::error::Result<
             (ChangeOp::Upsert, Some(data))
         }
         None => {
-            coll.delete_one(doc! { "_id": &id, "company_id": &c.company_id })
+            coll.delete_one(doc! { "_id": &id })
                 .session(&mut *s)
                 .await?;
             (ChangeOp::Delete, None)
@@ -309,8 +310,8 @@ pub async fn list_shop_prices(
 ) -> ApiResult<Json<Vec<ShopPriceView>>> {
     p.require(Role::Cashier)?;
     let shop = visible_shop(&state, &p, &shop.to_string()).await?;
-    let docs: Vec<Document> = shop_prices(&state)
-        .find(doc! { "company_id": &shop.company_id, "shop_id": &shop.id })
+    let docs: Vec<Document> = shop_prices(&state, &shop.company_id, &shop.id)
+        .find(doc! {})
         .sort(doc! { "sku": 1 })
         .skip(page.offset)
         .limit(page.limit_i64())
@@ -321,14 +322,15 @@ pub async fn list_shop_prices(
         .iter()
         .filter_map(|d| d.get_str("product_id").ok())
         .collect();
-    let catalog: std::collections::HashMap<String, (i64, String)> = products(&state)
-        .find(doc! { "_id": { "$in": &ids }, "company_id": &shop.company_id })
-        .await?
-        .try_collect::<Vec<_>>()
-        .await?
-        .into_iter()
-        .map(|p| (p.id, (p.price_minor, p.currency)))
-        .collect();
+    let catalog: std::collections::HashMap<String, (i64, String)> =
+        products_in(&state, &TenantScope::company(&shop.company_id))
+            .find(doc! { "_id": { "$in": &ids } })
+            .await?
+            .try_collect::<Vec<_>>()
+            .await?
+            .into_iter()
+            .map(|p| (p.id, (p.price_minor, p.currency)))
+            .collect();
     Ok(Json(
         docs.iter()
             .filter_map(|d| {

@@ -9,9 +9,8 @@ use axum::{
     http::StatusCode,
     routing::get,
 };
-use futures::TryStreamExt;
 use mongodb::{
-    ClientSession, Collection,
+    ClientSession,
     bson::{DateTime, doc},
 };
 use pos_shared::{
@@ -22,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{db, products, routes::check_price};
+use super::{company_scope, db, products_in, routes::check_price};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
@@ -31,9 +30,11 @@ use crate::{
         extract::{ApiJson, IdPath},
         paging::Page,
         principal::Principal,
+        tenancy::{Scoped, TenantScope},
     },
     services::{auth::routes::check_name, shop::visible_shop},
     state::AppState,
+    store::{self, System},
     streams,
 };
 
@@ -103,9 +104,18 @@ impl PromotionDoc {
     }
 }
 
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): callers still filter by company_id by hand
-pub fn promotions(state: &AppState) -> Collection<PromotionDoc> {
-    crate::store::unconverted(&state.mongo, &crate::store::PROMOTIONS)
+/// The promotions `scope` may see.
+pub fn promotions(state: &AppState, scope: &TenantScope) -> Scoped<PromotionDoc> {
+    store::scoped(&state.mongo, &store::PROMOTIONS, scope)
+}
+
+/// Whether another company's promotion has the id `id` (ids are chosen by the portal on
+/// PUT, so one could be sent that is taken): such an id is answered as unknown.
+async fn taken_elsewhere(state: &AppState, id: &str) -> mongodb::error::Result<bool> {
+    let found = store::system::<PromotionDoc>(&state.mongo, &store::PROMOTIONS, System::Identify)
+        .find_one(doc! { "_id": id })
+        .await?;
+    Ok(found.is_some())
 }
 
 /// A promotion to create or to replace by id.
@@ -177,16 +187,17 @@ pub async fn put_promotion(
     ApiJson(input): ApiJson<PromotionInput>,
 ) -> ApiResult<Json<PromotionView>> {
     let id = id.to_string();
-    if let Some(old) = promotions(&state).find_one(doc! { "_id": &id }).await? {
-        // An id another company uses is as good as unknown; the caller must also be
-        // allowed to change the promotion as it stands, not only as it will be.
-        if old.company_id != p.company()? {
-            return Err(ApiError::not_found("promotion"));
-        }
+    let ours = promotions(&state, &company_scope(&p)?);
+    if let Some(old) = ours.find_one(doc! { "_id": &id }).await? {
+        // The caller must also be allowed to change the promotion as it stands, not
+        // only as it will be.
         may_manage(&state, &p, &old.shop_ids).await?;
+    } else if taken_elsewhere(&state, &id).await? {
+        // An id another company uses is as good as unknown.
+        return Err(ApiError::not_found("promotion"));
     }
     let mut doc = checked(&state, &p, id, input).await?;
-    if let Some(old) = promotions(&state).find_one(doc! { "_id": &doc.id }).await? {
+    if let Some(old) = ours.find_one(doc! { "_id": &doc.id }).await? {
         doc.created_at = old.created_at;
     }
     save(&state, doc.clone()).await?;
@@ -234,7 +245,7 @@ pub async fn list_promotions(
     Query(filter): Query<PromotionFilter>,
 ) -> ApiResult<Json<Vec<PromotionView>>> {
     p.require(Role::Cashier)?;
-    let mut q = doc! { "company_id": p.company()? };
+    let mut q = doc! {};
     if let Some(active) = filter.active {
         q.insert("active", active);
     }
@@ -246,20 +257,15 @@ pub async fn list_promotions(
             vec![doc! { "shop_ids": &shop }, doc! { "shop_ids": [] }],
         );
     }
-    let docs: Vec<PromotionDoc> = promotions(&state)
-        .find(q)
-        .sort(doc! { "_id": -1 })
-        .skip(page.offset)
-        .limit(page.limit_i64())
-        .await?
-        .try_collect()
+    let docs = promotions(&state, &company_scope(&p)?)
+        .list(q, &page)
         .await?;
     Ok(Json(docs.iter().map(PromotionDoc::view).collect()))
 }
 
 async fn find(state: &AppState, p: &Principal, id: &str) -> ApiResult<PromotionDoc> {
-    promotions(state)
-        .find_one(doc! { "_id": id, "company_id": p.company()? })
+    promotions(state, &company_scope(p)?)
+        .find_one(doc! { "_id": id })
         .await?
         .ok_or_else(|| ApiError::not_found("promotion"))
 }
@@ -302,10 +308,8 @@ async fn checked(
         let mut wanted: Vec<&String> = named.clone();
         wanted.sort();
         wanted.dedup();
-        let found = products(state)
-            .count_documents(
-                doc! { "_id": { "$in": &wanted }, "company_id": &company_id, "active": true },
-            )
+        let found = products_in(state, &TenantScope::company(&company_id))
+            .count(doc! { "_id": { "$in": &wanted }, "active": true })
             .await?;
         if found != wanted.len() as u64 {
             return Err(ApiError::invalid(
@@ -407,18 +411,15 @@ async fn store(
     s: &mut ClientSession,
     doc: &PromotionDoc,
 ) -> mongodb::error::Result<()> {
-    let coll = promotions(state);
-    let old = coll
-        .find_one(doc! { "_id": &doc.id })
-        .session(&mut *s)
-        .await?;
+    let coll = promotions(state, &TenantScope::company(&doc.company_id));
+    let old = coll.find_one_in(doc! { "_id": &doc.id }, s).await?;
     if old
         .as_ref()
         .is_some_and(|o| o.active == doc.active && o.wire() == doc.wire())
     {
         return Ok(());
     }
-    coll.replace_one(doc! { "_id": &doc.id }, doc)
+    coll.replace_one(doc! { "_id": &doc.id }, doc)?
         .upsert(true)
         .session(&mut *s)
         .await?;

@@ -13,7 +13,7 @@ use pos_shared::{barcode::Barcode, role::Role, sync::CatalogProduct};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ProductDoc, products, store_in};
+use super::{ProductDoc, company_scope, products_in, store_in};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
@@ -280,9 +280,8 @@ pub(super) async fn visible_product(
     p: &Principal,
     id: &str,
 ) -> ApiResult<ProductDoc> {
-    let company_id = p.company()?;
-    products(state)
-        .find_one(doc! { "_id": id, "company_id": company_id })
+    products_in(state, &company_scope(p)?)
+        .find_one(doc! { "_id": id })
         .await?
         .ok_or_else(|| ApiError::not_found("product"))
 }
@@ -312,7 +311,7 @@ pub async fn list_products(
     Query(q): Query<ProductQuery>,
 ) -> ApiResult<Json<Vec<CatalogProduct>>> {
     p.require(Role::Cashier)?;
-    let mut filter: Document = doc! { "company_id": p.company()?, "active": true };
+    let mut filter: Document = doc! { "active": true };
     let Some(q) = q.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
         let docs = super::listing::page(&state, p.company()?, &page).await?;
         return Ok(Json(docs.iter().map(ProductDoc::wire).collect()));
@@ -328,7 +327,7 @@ pub async fn list_products(
             ],
         );
     }
-    let docs: Vec<ProductDoc> = products(&state)
+    let docs: Vec<ProductDoc> = products_in(&state, &company_scope(&p)?)
         .find(filter)
         .sort(doc! { "sku": 1 })
         .skip(page.offset)

@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 
 use super::import::{CHUNK, MAX_ROWS, PRODUCTS_IMPORTED};
 use super::routes::{check_barcodes, check_price, check_sku, check_tax, duplicate_sku};
-use super::{ProductDoc, db, products};
+use super::{ProductDoc, company_scope, db, products_in};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
@@ -62,8 +62,8 @@ pub async fn export_csv(
     p: Principal,
 ) -> ApiResult<impl IntoResponse> {
     p.require(Role::ShopManager)?;
-    let mut cursor = products(&state)
-        .find(doc! { "company_id": p.company()?, "active": true })
+    let mut cursor = products_in(&state, &company_scope(&p)?)
+        .find(doc! { "active": true })
         .sort(doc! { "sku": 1 })
         .await?;
     let mut out = csv::Writer::from_writer(Vec::new());
@@ -136,8 +136,8 @@ pub async fn import_csv(
     let currency = company::settings(&state, &company_id).await?.currency;
     let rows = parse(text)?;
     let skus: Vec<&str> = rows.iter().map(|r| r.sku.as_str()).collect();
-    let existing: HashMap<String, ProductDoc> = products(&state)
-        .find(doc! { "company_id": &company_id, "sku": { "$in": &skus } })
+    let existing: HashMap<String, ProductDoc> = products_in(&state, &company_scope(&p)?)
+        .find(doc! { "sku": { "$in": &skus } })
         .await?
         .try_collect::<Vec<_>>()
         .await?
