@@ -16,7 +16,7 @@ pub mod variants;
 use mongodb::{
     ClientSession, Collection, Database, IndexModel,
     bson::{DateTime, Document, doc},
-    options::{IndexOptions, ReturnDocument},
+    options::IndexOptions,
 };
 use pos_shared::sync::{CatalogProduct, ChangeOp};
 use serde::{Deserialize, Serialize};
@@ -191,16 +191,20 @@ pub async fn store_in(
 }
 
 /// Inserts or replaces `product` inside the caller's transaction; answers the stored
-/// product it replaced.
+/// product it replaced. Read, then replaced: SecantusDB's `findAndModify` took 0.8 s on a
+/// catalog of 100,000 products where a read by `_id` and a `replace_one` take a few ms
+/// (the transaction still makes the pair atomic: a concurrent write is a write conflict).
 pub(crate) async fn put_in(
     state: &AppState,
     s: &mut ClientSession,
     product: &ProductDoc,
 ) -> mongodb::error::Result<Option<ProductDoc>> {
-    products_in(state, &TenantScope::company(&product.company_id))
-        .find_one_and_replace(doc! { "_id": &product.id }, product)?
+    let products = products_in(state, &TenantScope::company(&product.company_id));
+    let before = products.find_one_in(doc! { "_id": &product.id }, s).await?;
+    products
+        .replace_one(doc! { "_id": &product.id }, product)?
         .upsert(true)
-        .return_document(ReturnDocument::Before)
         .session(&mut *s)
-        .await
+        .await?;
+    Ok(before)
 }
