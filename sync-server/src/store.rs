@@ -104,6 +104,30 @@ pub const RECEIPT_EMAILS: Tenant = company(ServiceDb::Sales, "receipt_emails");
 pub const CUSTOMERS: Tenant = company(ServiceDb::Debt, "customers");
 pub const ACCOUNT_ENTRIES: Tenant = company(ServiceDb::Debt, "account_entries");
 pub const AUDIT_RECORDS: Tenant = company(ServiceDb::Audit, "records");
+// The analytics rollups (`services::analytics::rollup`): counters per company, shop and
+// shop-local day (or month, for the `month_*` ones), each document carrying both keys.
+pub const ROLLUP_DAYS: Tenant = shop(ServiceDb::Analytics, "days", "shop_id");
+pub const ROLLUP_HOURS: Tenant = shop(ServiceDb::Analytics, "hours", "shop_id");
+pub const ROLLUP_PRODUCTS: Tenant = shop(ServiceDb::Analytics, "products", "shop_id");
+pub const ROLLUP_TENDERS: Tenant = shop(ServiceDb::Analytics, "tenders", "shop_id");
+pub const ROLLUP_MONTH_HOURS: Tenant = shop(ServiceDb::Analytics, "month_hours", "shop_id");
+pub const ROLLUP_MONTH_TENDERS: Tenant = shop(ServiceDb::Analytics, "month_tenders", "shop_id");
+/// A month's products packed per shop and bucket (`rollup::PACKS`).
+pub const ROLLUP_MONTH_PRODUCT_PACKS: Tenant =
+    shop(ServiceDb::Analytics, "month_product_packs", "shop_id");
+/// The unpacked month products the packs replaced: only dropped, at start-up, when found.
+pub const ROLLUP_LEGACY_MONTH_PRODUCTS: Tenant =
+    shop(ServiceDb::Analytics, "month_products", "shop_id");
+/// Every rollup collection.
+pub const ROLLUPS: [Tenant; 7] = [
+    ROLLUP_DAYS,
+    ROLLUP_HOURS,
+    ROLLUP_PRODUCTS,
+    ROLLUP_TENDERS,
+    ROLLUP_MONTH_HOURS,
+    ROLLUP_MONTH_PRODUCT_PACKS,
+    ROLLUP_MONTH_TENDERS,
+];
 
 // Platform collections: no company's data, or identity that must be found before a
 // company is known (a login names an email, a device token its id).
@@ -146,6 +170,16 @@ pub const DEBT_BACKFILLS: Platform = Platform {
 pub const AUDIT_CHAIN_HEAD: Platform = Platform {
     db: ServiceDb::Audit,
     name: "chain_head",
+};
+
+/// Event ids the analytics consumer has counted (`{_id: event id}`, nothing else), looked
+/// up and written in the transaction that counts the event. Platform, not Internal:
+/// it exists in analyticsdb alone (Internal ones are in every service database, opened on
+/// the database at hand), and like the other idempotency marks it holds no company's
+/// data, only ids that are unique across companies, so there is no tenant to scope to.
+pub const ANALYTICS_APPLIED: Platform = Platform {
+    db: ServiceDb::Analytics,
+    name: "applied",
 };
 
 // Internal collections of every service database.

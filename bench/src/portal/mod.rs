@@ -208,7 +208,6 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
         &sync_server::store::ORDERS,
         System::Seed,
     );
-    let adb = analytics::db(&state);
     let mut rollup_time = 0.0;
     let mut rollup_docs = 0usize;
     let now_ms = DateTime::now().timestamp_millis();
@@ -222,19 +221,19 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
     // Berlin shop's local month is the UTC one).
     let mut month_finals: BTreeMap<(&'static str, String), Document> = BTreeMap::new();
     let mut this_month = String::new();
-    let tz0 = analytics::zone_of(&state, &shops[0].id).await;
+    let tz0 = analytics::zone_of(&state, &company, &shops[0].id).await;
     for day in 0..args.days {
         let day0 = today0 - (args.days - 1 - day) * DAY_MS;
         let month = rollup::local(day0 + 12 * 3_600_000, &tz0).0[..7].to_owned();
         if month != this_month {
             let rt = Instant::now();
-            rollup_docs += write_rollups(&adb, std::mem::take(&mut month_finals)).await?;
+            rollup_docs += write_rollups(&state, std::mem::take(&mut month_finals)).await?;
             rollup_time += rt.elapsed().as_secs_f64();
             this_month = month;
         }
         let mut finals: BTreeMap<(&'static str, String), Document> = BTreeMap::new();
         for (si, shop) in shops.iter().enumerate() {
-            let tz = analytics::zone_of(&state, &shop.id).await;
+            let tz = analytics::zone_of(&state, &company, &shop.id).await;
             let target = ((day as usize * shops.len() + si + 1) as f64 * per_shop_day) as usize;
             let count = target
                 .saturating_sub(written + buf.len())
@@ -309,7 +308,7 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
             }
         }
         let rt = Instant::now();
-        rollup_docs += write_rollups(&adb, finals).await?;
+        rollup_docs += write_rollups(&state, finals).await?;
         rollup_time += rt.elapsed().as_secs_f64();
         if day % 30 == 0 {
             eprintln!(
@@ -324,7 +323,7 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
         orders.insert_many(buf).await?;
     }
     let rt = Instant::now();
-    rollup_docs += write_rollups(&adb, month_finals).await?;
+    rollup_docs += write_rollups(&state, month_finals).await?;
     rollup_time += rt.elapsed().as_secs_f64();
     report.insert("company_id".into(), company.clone().into());
     report.insert("shops".into(), shops.len().into());
@@ -342,7 +341,7 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
 
 /// Inserts summed rollup documents, `insert_many` of 10,000 a collection; returns how many.
 async fn write_rollups(
-    adb: &mongodb::Database,
+    state: &sync_server::state::AppState,
     finals: BTreeMap<(&'static str, String), Document>,
 ) -> anyhow::Result<usize> {
     let mut by_coll: BTreeMap<&str, Vec<Document>> = BTreeMap::new();
@@ -353,9 +352,13 @@ async fn write_rollups(
     for (c, docs) in by_coll {
         n += docs.len();
         for chunk in docs.chunks(BATCH) {
-            adb.collection::<Document>(c)
-                .insert_many(chunk.to_vec())
-                .await?;
+            sync_server::store::system::<Document>(
+                &state.mongo,
+                rollup::declared(c)?,
+                System::Seed,
+            )
+            .insert_many(chunk.to_vec())
+            .await?;
         }
     }
     Ok(n)

@@ -106,17 +106,7 @@ where
     /// on each document found. `{company_id, _id}` therefore read every product of the
     /// company (about 4 s with 100,000) where `{_id, company_id}` reads one.
     pub fn filter(&self, extra: Document) -> Document {
-        if self.base.is_empty() {
-            extra
-        } else if extra.is_empty() {
-            self.base.clone()
-        } else if self.base.keys().all(|k| !extra.contains_key(k)) {
-            let mut merged = extra;
-            merged.extend(self.base.clone());
-            merged
-        } else {
-            doc! { "$and": [self.base.clone(), extra] }
-        }
+        and(&self.base, extra)
     }
 
     pub fn find(&self, extra: Document) -> Find<'_, T> {
@@ -226,23 +216,45 @@ where
         self.coll.delete_many(self.filter(extra))
     }
 
-    /// An aggregation over the scope's documents only: the scope joins the pipeline's
-    /// leading `$match`, or comes first as its own `$match`.
+    /// An aggregation over the scope's documents only: the scope's company joins the
+    /// pipeline's leading `$match` (or comes first as its own `$match`), and its shops,
+    /// when it limits them, follow as a second `$match`.
     pub fn aggregate(&self, pipeline: impl IntoIterator<Item = Document>) -> Aggregate<'_> {
         self.coll.aggregate(self.pipeline(pipeline))
     }
 
+    /// The pipeline [`Self::aggregate`] runs. SecantusDB plans an index for the leading
+    /// `$match` only, and only when it is equalities and at most one range (a compound
+    /// index such as `{company_id, shop_id, day}` then serves it whatever the order of its
+    /// conditions). The company is an equality, so it joins that `$match` without spoiling
+    /// its plan; an `$in` of the scope's shops there (or an `$and` with the caller's own
+    /// shop condition) would make it read the whole collection, so the shops are a second
+    /// `$match` right after it, which selects the same documents.
     pub fn pipeline(&self, pipeline: impl IntoIterator<Item = Document>) -> Vec<Document> {
         let mut stages: Vec<Document> = pipeline.into_iter().collect();
         if self.base.is_empty() {
             return stages;
         }
-        match stages.first_mut() {
-            Some(first) if first.len() == 1 && first.contains_key("$match") => {
-                let m = first.get_document("$match").cloned().unwrap_or_default();
-                *first = doc! { "$match": self.filter(m) };
-            }
-            _ => stages.insert(0, doc! { "$match": self.base.clone() }),
+        let mut company = self.base.clone();
+        let shops = self
+            .keys
+            .shop
+            .and_then(|field| company.remove(field).map(|c| doc! { field: c }));
+        let leading = stages
+            .first()
+            .is_some_and(|first| first.len() == 1 && first.contains_key("$match"));
+        if leading {
+            let m = stages[0]
+                .get_document("$match")
+                .cloned()
+                .unwrap_or_default();
+            stages[0] = doc! { "$match": and(&company, m) };
+        } else if !company.is_empty() {
+            stages.insert(0, doc! { "$match": company.clone() });
+        }
+        if let Some(shops) = shops {
+            let at = usize::from(leading || !company.is_empty());
+            stages.insert(at, doc! { "$match": shops });
         }
         stages
     }
@@ -320,6 +332,22 @@ where
     }
 }
 
+/// `extra` AND `base`: one document when `extra` names none of `base`'s fields, the
+/// caller's conditions first (see [`Scoped::filter`]); `$and` otherwise.
+fn and(base: &Document, extra: Document) -> Document {
+    if base.is_empty() {
+        extra
+    } else if extra.is_empty() {
+        base.clone()
+    } else if base.keys().all(|k| !extra.contains_key(k)) {
+        let mut merged = extra;
+        merged.extend(base.clone());
+        merged
+    } else {
+        doc! { "$and": [base.clone(), extra] }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,6 +419,35 @@ mod tests {
             s.pipeline([doc! { "$group": { "_id": null } }]),
             vec![
                 doc! { "$match": { "company_id": "A" } },
+                doc! { "$group": { "_id": null } }
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_scope_s_shops_follow_the_leading_match_so_it_keeps_its_index_plan() {
+        let s = scoped(&TenantScope {
+            company: Some("A".into()),
+            shops: Some(vec!["s1".into(), "s2".into()]),
+        });
+        let range = doc! { "$gte": "2026-01-01", "$lte": "2026-01-31" };
+        assert_eq!(
+            s.pipeline([
+                doc! { "$match": { "_id": "s1", "day": range.clone() } },
+                doc! { "$count": "n" }
+            ]),
+            vec![
+                doc! { "$match": { "_id": "s1", "day": range, "company_id": "A" } },
+                doc! { "$match": { "_id": { "$in": ["s1", "s2"] } } },
+                doc! { "$count": "n" }
+            ],
+            "equalities and one range lead, the shops sift after"
+        );
+        assert_eq!(
+            s.pipeline([doc! { "$group": { "_id": null } }]),
+            vec![
+                doc! { "$match": { "company_id": "A" } },
+                doc! { "$match": { "_id": { "$in": ["s1", "s2"] } } },
                 doc! { "$group": { "_id": null } }
             ]
         );

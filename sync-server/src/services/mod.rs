@@ -1,9 +1,6 @@
 //! The platform services. Each owns one MongoDB database and, if it consumes events, one
 //! inbox queue; `services` in the configuration picks which run in this process.
 
-// TODO(tenancy): the analytics service still opens its rollups raw and names company_id by
-// hand (its queries are being reworked for speed; it moves to store::scoped after that).
-#[allow(clippy::disallowed_methods)]
 pub mod analytics;
 pub mod audit;
 pub mod auth;

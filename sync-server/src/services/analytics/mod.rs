@@ -16,10 +16,17 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use jiff::tz::TimeZone;
-use mongodb::bson::doc;
+use mongodb::bson::{Document, doc};
 use mongodb::{ClientSession, Database};
 
-use crate::{db::ServiceDb, events::EventMessage, events::topology::Inbox, state::AppState};
+use crate::{
+    db::{Mongo, ServiceDb},
+    events::EventMessage,
+    events::topology::Inbox,
+    gateway::tenancy::{Scoped, TenantScope},
+    state::AppState,
+    store::{self, System},
+};
 
 /// Sales and refunds, for the rollups and the live dashboard.
 pub const INBOX: Inbox = Inbox {
@@ -28,11 +35,18 @@ pub const INBOX: Inbox = Inbox {
     bindings: &["order.completed", "order.refunded"],
 };
 
-/// Event ids already counted.
-const APPLIED: &str = "applied";
-
-pub fn db(state: &AppState) -> Database {
+/// analyticsdb itself (to list its collections; they are opened through `crate::store`).
+fn db(state: &AppState) -> Database {
     state.mongo.db(ServiceDb::Analytics)
+}
+
+/// The rollup collection `collection` (one of [`rollup::ALL`]) seen through `scope`.
+pub fn rollup_in(
+    mongo: &Mongo,
+    collection: &str,
+    scope: &TenantScope,
+) -> mongodb::error::Result<Scoped<Document>> {
+    Ok(store::scoped(mongo, rollup::declared(collection)?, scope))
 }
 
 /// The indexes the dashboard's reads ride: `{company_id, day}` (all the caller's shops,
@@ -40,8 +54,8 @@ pub fn db(state: &AppState) -> Database {
 /// (one shop); the month rollups the same with `month`. SecantusDB plans an index for a
 /// filter of equalities and one range only, so the reads are shaped to that.
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
-    for collection in rollup::ALL {
-        let at = if rollup::is_monthly(collection) {
+    for collection in &store::ROLLUPS {
+        let at = if rollup::is_monthly(collection.name) {
             "month"
         } else {
             "day"
@@ -50,8 +64,7 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
             doc! { "company_id": 1, at: 1 },
             doc! { "company_id": 1, "shop_id": 1, at: 1 },
         ] {
-            db(state)
-                .collection::<mongodb::bson::Document>(collection)
+            store::system::<Document>(&state.mongo, collection, System::Indexes)
                 .create_index(mongodb::IndexModel::builder().keys(keys).build())
                 .await?;
         }
@@ -64,20 +77,20 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
 /// products) would start empty and show a year as nothing: a server that finds hours
 /// counted but a level empty rebuilds each company's rollups once from its orders, here,
 /// before the consumer starts, and drops the unpacked month products. The rebuild writes
-/// final values, so two instances doing it at once agree.
+/// final values, so two instances doing it at once agree. Finding which levels are
+/// empty and which companies have counts looks across companies (`System::Backfill`);
+/// each company's rebuild is scoped to it.
 async fn backfill_new_levels(state: &AppState) -> anyhow::Result<()> {
-    let has = |c: &'static str| async move {
-        db(state)
-            .collection::<mongodb::bson::Document>(c)
+    let has = |c: &'static store::Tenant| async move {
+        store::system::<Document>(&state.mongo, c, System::Backfill)
             .find_one(doc! {})
             .await
             .map(|d| d.is_some())
     };
-    if has(rollup::DAYS).await? && has(rollup::MONTH_PRODUCTS).await? {
+    if has(&store::ROLLUP_DAYS).await? && has(&store::ROLLUP_MONTH_PRODUCT_PACKS).await? {
         return Ok(());
     }
-    let companies = db(state)
-        .collection::<mongodb::bson::Document>(rollup::HOURS)
+    let companies = store::system::<Document>(&state.mongo, &store::ROLLUP_HOURS, System::Backfill)
         .distinct("company_id", doc! {})
         .await?;
     for company in companies.iter().filter_map(mongodb::bson::Bson::as_str) {
@@ -89,35 +102,36 @@ async fn backfill_new_levels(state: &AppState) -> anyhow::Result<()> {
             "analytics: new rollup levels filled from the orders"
         );
     }
-    let legacy = rollup::LEGACY_MONTH_PRODUCTS;
+    let legacy = &store::ROLLUP_LEGACY_MONTH_PRODUCTS;
     if db(state)
         .list_collection_names()
         .await?
         .iter()
-        .any(|c| c == legacy)
+        .any(|c| c == legacy.name)
     {
-        db(state)
-            .collection::<mongodb::bson::Document>(legacy)
+        store::system::<Document>(&state.mongo, legacy, System::Backfill)
             .drop()
             .await?;
     }
     Ok(())
 }
 
-/// Time zones of shops, read once per shop (a shop's zone hardly ever changes; a
-/// restart picks up a change).
-fn zones() -> &'static Mutex<HashMap<String, TimeZone>> {
-    static ZONES: std::sync::OnceLock<Mutex<HashMap<String, TimeZone>>> =
-        std::sync::OnceLock::new();
+/// Time zones of shops by (company, shop), read once per shop (a shop's zone hardly ever
+/// changes; a restart picks up a change).
+type Zones = HashMap<(String, String), TimeZone>;
+
+fn zones() -> &'static Mutex<Zones> {
+    static ZONES: std::sync::OnceLock<Mutex<Zones>> = std::sync::OnceLock::new();
     ZONES.get_or_init(Mutex::default)
 }
 
-/// The shop's time zone (UTC when unknown or not a zone name).
-pub async fn zone_of(state: &AppState, shop_id: &str) -> TimeZone {
-    if let Some(tz) = zones().lock().ok().and_then(|z| z.get(shop_id).cloned()) {
+/// The time zone of `company`'s shop `shop_id` (UTC when unknown or not a zone name).
+pub async fn zone_of(state: &AppState, company: &str, shop_id: &str) -> TimeZone {
+    let key = (company.to_owned(), shop_id.to_owned());
+    if let Some(tz) = zones().lock().ok().and_then(|z| z.get(&key).cloned()) {
         return tz;
     }
-    let name = crate::services::shop::shops(state)
+    let name = crate::services::shop::shops_in(state, &TenantScope::company(company))
         .find_one(doc! { "_id": shop_id })
         .await
         .ok()
@@ -126,13 +140,15 @@ pub async fn zone_of(state: &AppState, shop_id: &str) -> TimeZone {
         .unwrap_or_default();
     let tz = TimeZone::get(&name).unwrap_or(TimeZone::UTC);
     if let Ok(mut z) = zones().lock() {
-        z.insert(shop_id.to_owned(), tz.clone());
+        z.insert(key, tz.clone());
     }
     tz
 }
 
 /// Applies one event once: its id and its counter bumps in one transaction, so a
-/// redelivered event (or a crash between the two) can never count twice.
+/// redelivered event (or a crash between the two) can never count twice. The consumer
+/// serves every company, but each event names its company: what it counts is read and
+/// written scoped to that company.
 pub async fn apply(state: &AppState, event: EventMessage) -> anyhow::Result<()> {
     let Some(company) = event.company_id.clone() else {
         return Ok(());
@@ -140,28 +156,29 @@ pub async fn apply(state: &AppState, event: EventMessage) -> anyhow::Result<()> 
     let Some((shop, fact)) = facts::of_event(&event.routing_key, &event.payload) else {
         return Ok(());
     };
-    let tz = zone_of(state, &shop).await;
+    let tz = zone_of(state, &company, &shop).await;
     let bumps = rollup::bumps(&company, &shop, &fact, &tz);
-    let ctx = (db(state), event.id.clone(), bumps);
+    let scope = TenantScope::company(&company);
+    let ctx = (state.mongo.clone(), scope, event.id.clone(), bumps);
     let applied = state
         .mongo
-        .transact(ctx, |s, (db, id, bumps)| {
+        .transact(ctx, |s, (mongo, scope, id, bumps)| {
             Box::pin(async move {
+                let applied = store::platform::<Document>(mongo, &store::ANALYTICS_APPLIED);
                 // Looked up first: a duplicate-key error would abort the whole
                 // transaction (and the driver would retry it forever).
-                let seen = db
-                    .collection::<mongodb::bson::Document>(APPLIED)
+                let seen = applied
                     .find_one(doc! { "_id": id.as_str() })
                     .session(&mut *s)
                     .await?;
                 if seen.is_some() {
                     return Ok(false);
                 }
-                db.collection::<mongodb::bson::Document>(APPLIED)
+                applied
                     .insert_one(doc! { "_id": id.as_str() })
                     .session(&mut *s)
                     .await?;
-                write_bumps(db, s, bumps).await?;
+                write_bumps(mongo, scope, s, bumps).await?;
                 Ok(true)
             })
         })
@@ -174,9 +191,10 @@ pub async fn apply(state: &AppState, event: EventMessage) -> anyhow::Result<()> 
 }
 
 /// Upserts each counter with `$inc` (its keys with `$setOnInsert`, a packed product's
-/// keys and name with `$set`).
+/// keys and name with `$set`), in `scope`: the bumps' company.
 pub async fn write_bumps(
-    db: &Database,
+    mongo: &Mongo,
+    scope: &TenantScope,
     s: &mut ClientSession,
     bumps: &[rollup::Bump],
 ) -> mongodb::error::Result<()> {
@@ -185,7 +203,7 @@ pub async fn write_bumps(
         if !b.put.is_empty() {
             update.insert("$set", b.put.clone());
         }
-        db.collection::<mongodb::bson::Document>(b.collection)
+        rollup_in(mongo, b.collection, scope)?
             .update_one(doc! { "_id": &b.id }, update)
             .upsert(true)
             .session(&mut *s)
@@ -195,10 +213,7 @@ pub async fn write_bumps(
 }
 
 /// The company's currency for the figures' formatting (EUR when unknown).
-pub async fn currency_of(state: &AppState, filter: &mongodb::bson::Document) -> String {
-    let Ok(company) = filter.get_str("company_id") else {
-        return "EUR".into();
-    };
+pub async fn currency_of(state: &AppState, company: &str) -> String {
     crate::services::company::companies(state)
         .find_one(doc! { "_id": company })
         .await

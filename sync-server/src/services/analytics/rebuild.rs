@@ -7,22 +7,23 @@ use futures::TryStreamExt;
 use mongodb::bson::{Document, doc};
 
 use super::facts::{Fact, RefundFacts, SaleFacts};
-use super::{db, rollup, zone_of};
-use crate::state::AppState;
+use super::{rollup, rollup_in, zone_of};
+use crate::{gateway::tenancy::TenantScope, state::AppState};
 
 /// Rebuilds every rollup of `company`; returns the sales and refunds counted. Meant as a
 /// repair run while the analytics consumer is stopped: an event counted between reading
 /// the orders and writing the figures would be overwritten. Restart the servers after it:
 /// the dashboard keeps the rollup rows it read by their unit's event count, which a
-/// rebuild does not move.
+/// rebuild does not move. Everything it reads and writes is scoped to `company`.
 pub async fn company(state: &AppState, company: &str) -> anyhow::Result<(usize, usize)> {
-    let sales: Vec<Document> = crate::services::sales::orders(state)
-        .find(doc! { "company_id": company, "channel": "pos" })
+    let scope = TenantScope::company(company);
+    let sales: Vec<Document> = crate::services::sales::orders_in(state, &scope)
+        .find(doc! { "channel": "pos" })
         .await?
         .try_collect()
         .await?;
-    let refunds: Vec<Document> = crate::services::sales::refunds(state)
-        .find(doc! { "company_id": company })
+    let refunds: Vec<Document> = crate::services::sales::refunds_in(state, &scope)
+        .find(doc! {})
         .await?
         .try_collect()
         .await?;
@@ -35,11 +36,11 @@ pub async fn company(state: &AppState, company: &str) -> anyhow::Result<(usize, 
             } else {
                 Fact::Refund(mongodb::bson::from_document::<RefundFacts>(d.clone())?)
             };
-            let tz = zone_of(state, &shop).await;
+            let tz = zone_of(state, company, &shop).await;
             bumps.extend(rollup::bumps(company, &shop, &fact, &tz));
         }
     }
-    write_final(state, company, &bumps).await?;
+    write_final(state, &scope, &bumps).await?;
     Ok((sales.len(), refunds.len()))
 }
 
@@ -48,7 +49,7 @@ pub async fn company(state: &AppState, company: &str) -> anyhow::Result<(usize, 
 /// orders no longer give are removed.
 async fn write_final(
     state: &AppState,
-    company: &str,
+    scope: &TenantScope,
     bumps: &[rollup::Bump],
 ) -> anyhow::Result<()> {
     let mut finals: std::collections::BTreeMap<(&str, &str), Document> =
@@ -64,9 +65,8 @@ async fn write_final(
         rollup::fold(d, b);
     }
     for ((collection, id), d) in &finals {
-        db(state)
-            .collection::<Document>(collection)
-            .replace_one(doc! { "_id": *id }, d.clone())
+        rollup_in(&state.mongo, collection, scope)?
+            .replace_one(doc! { "_id": *id }, d)?
             .upsert(true)
             .await?;
     }
@@ -76,9 +76,8 @@ async fn write_final(
             .filter(|(col, _)| *col == c)
             .map(|(_, id)| *id)
             .collect();
-        db(state)
-            .collection::<Document>(c)
-            .delete_many(doc! { "company_id": company, "_id": { "$nin": keep } })
+        rollup_in(&state.mongo, c, scope)?
+            .delete_many(doc! { "_id": { "$nin": keep } })
             .await?;
     }
     Ok(())

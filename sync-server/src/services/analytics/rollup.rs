@@ -18,6 +18,7 @@ use jiff::tz::TimeZone;
 use mongodb::bson::{Bson, Document, doc};
 
 use super::facts::Fact;
+use crate::store::{self, Tenant};
 
 /// One counter document and what to add to it.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,16 +119,17 @@ fn slot<'a>(d: &'a mut Document, path: &str) -> &'a mut Bson {
     }
 }
 
-pub const DAYS: &str = "days";
-pub const HOURS: &str = "hours";
-pub const PRODUCTS: &str = "products";
-pub const TENDERS: &str = "tenders";
-pub const MONTH_HOURS: &str = "month_hours";
+// The collections' names; `crate::store` declares them (`ROLLUP_*`).
+pub const DAYS: &str = store::ROLLUP_DAYS.name;
+pub const HOURS: &str = store::ROLLUP_HOURS.name;
+pub const PRODUCTS: &str = store::ROLLUP_PRODUCTS.name;
+pub const TENDERS: &str = store::ROLLUP_TENDERS.name;
+pub const MONTH_HOURS: &str = store::ROLLUP_MONTH_HOURS.name;
 /// Packed (see the module's note); `month_products`, the unpacked form it replaced, is
 /// dropped when a server finds it.
-pub const MONTH_PRODUCTS: &str = "month_product_packs";
-pub const LEGACY_MONTH_PRODUCTS: &str = "month_products";
-pub const MONTH_TENDERS: &str = "month_tenders";
+pub const MONTH_PRODUCTS: &str = store::ROLLUP_MONTH_PRODUCT_PACKS.name;
+pub const LEGACY_MONTH_PRODUCTS: &str = store::ROLLUP_LEGACY_MONTH_PRODUCTS.name;
+pub const MONTH_TENDERS: &str = store::ROLLUP_MONTH_TENDERS.name;
 
 /// Every rollup collection (the rebuild's and the equality test's list).
 pub const ALL: [&str; 7] = [
@@ -139,6 +141,14 @@ pub const ALL: [&str; 7] = [
     MONTH_PRODUCTS,
     MONTH_TENDERS,
 ];
+
+/// The store's declaration of the rollup collection `collection` (one of [`ALL`]).
+pub fn declared(collection: &str) -> mongodb::error::Result<&'static Tenant> {
+    store::ROLLUPS
+        .iter()
+        .find(|t| t.name == collection)
+        .ok_or_else(|| std::io::Error::other(format!("{collection}: no rollup collection")).into())
+}
 
 /// The per-month twin of a per-day rollup (`None` for `days`, which has none, and for
 /// the month rollups themselves).

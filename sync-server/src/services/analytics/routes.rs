@@ -18,10 +18,10 @@ use pos_shared::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{db, rollup};
+use super::{rollup, rollup_in};
 use crate::{
     error::{ApiError, ApiResult},
-    gateway::principal::Principal,
+    gateway::{principal::Principal, tenancy::TenantScope},
     services::shop::{ShopDoc, scoped_shops, visible_shop},
     state::AppState,
 };
@@ -71,31 +71,27 @@ pub struct Dashboard {
 }
 
 /// What a dashboard read covers: the company, the shops the caller asked for and may see,
-/// and the days (inclusive, shop-local).
+/// and the days (inclusive, shop-local); `tenant` is the caller's scope on that company,
+/// which every rollup read goes through.
 pub(super) struct Scope {
     pub company: String,
+    pub tenant: TenantScope,
     pub shops: Vec<String>,
     pub from: Date,
     pub to: Date,
 }
 
 impl Scope {
-    /// The company filter (for the currency).
-    fn company_filter(&self) -> Document {
-        doc! { "company_id": &self.company }
-    }
-
     /// A rollup read of `lo..=hi` on `at` (`day` or `month`): the first `$match` is the one
     /// SecantusDB can plan an index for (equalities and one range:
-    /// `{company_id, [shop_id,] at}`), the shops are sifted by a second one.
+    /// `{company_id, [shop_id,] at}`; the scope adds the company to it and sifts the shops
+    /// a shop manager may see after it), the shops are sifted by a second one.
     fn pipeline(&self, at: &str, lo: &str, hi: &str) -> Vec<Document> {
         let range = doc! { "$gte": lo, "$lte": hi };
         match self.shops.as_slice() {
-            [one] => {
-                vec![doc! { "$match": { "company_id": &self.company, "shop_id": one, at: range } }]
-            }
+            [one] => vec![doc! { "$match": { "shop_id": one, at: range } }],
             many => vec![
-                doc! { "$match": { "company_id": &self.company, at: range } },
+                doc! { "$match": { at: range } },
                 doc! { "$match": { "shop_id": { "$in": many } } },
             ],
         }
@@ -136,9 +132,16 @@ pub(super) async fn scope(
         .or_else(|| p.company_id.clone())
         .ok_or_else(|| ApiError::forbidden("analytics need a company account"))?;
     let ids = shops.iter().map(|s| s.id.clone()).collect();
+    // The caller's scope, on the company the read is about (a platform admin's is the
+    // first shop's, as the shops were listed).
+    let tenant = TenantScope {
+        company: Some(company.clone()),
+        shops: p.scope().shops,
+    };
     Ok((
         Scope {
             company,
+            tenant,
             shops: ids,
             from,
             to,
@@ -242,8 +245,7 @@ fn days_between(lo: Date, hi: Date) -> Vec<String> {
 /// its days inside.
 pub(super) async fn plan(state: &AppState, s: &Scope) -> ApiResult<Plan> {
     let (first, last) = (s.from.first_of_month(), s.to.last_of_month());
-    let docs: Vec<Document> = db(state)
-        .collection::<Document>(rollup::DAYS)
+    let docs: Vec<Document> = rollup_in(&state.mongo, rollup::DAYS, &s.tenant)?
         .aggregate(s.pipeline("day", &ymd(first), &ymd(last)))
         .await?
         .try_collect()
@@ -527,7 +529,9 @@ pub(super) async fn read(
         let mut shop_list: Vec<&str> = wanted.iter().map(|w| w.0.as_str()).collect();
         shop_list.sort_unstable();
         shop_list.dedup();
-        let mut first = doc! { "company_id": &s.company, at: { "$in": &unit_list } };
+        // As in `Scope::pipeline`: equalities and one `$in` lead (the scope adds the
+        // company), several shops are sifted after.
+        let mut first = doc! { at: { "$in": &unit_list } };
         let mut pipeline = Vec::new();
         if let [one] = shop_list.as_slice() {
             first.insert("shop_id", *one);
@@ -536,8 +540,7 @@ pub(super) async fn read(
             pipeline.push(doc! { "$match": first });
             pipeline.push(doc! { "$match": { "shop_id": { "$in": &shop_list } } });
         }
-        let docs: Vec<Document> = db(state)
-            .collection::<Document>(collection)
+        let docs: Vec<Document> = rollup_in(&state.mongo, collection, &s.tenant)?
             .aggregate(pipeline)
             .await?
             .try_collect()
@@ -636,7 +639,7 @@ pub async fn dashboard(
             .unwrap_or_default()
     };
     Ok(Json(Dashboard {
-        currency: super::currency_of(&state, &s.company_filter()).await,
+        currency: super::currency_of(&state, &s.company).await,
         from: r.from.clone(),
         to: r.to.clone(),
         totals,
@@ -652,7 +655,7 @@ pub async fn dashboard(
                 s
             })
             .collect(),
-        variances: super::variances::of(&state, &shops, &r).await?,
+        variances: super::variances::of(&state, &s.tenant, &shops, &r).await?,
     }))
 }
 

@@ -5,18 +5,21 @@ use futures::TryStreamExt;
 use mongodb::bson::{Document, doc};
 
 use super::routes::Range;
-use crate::{error::ApiResult, services::shop::ShopDoc, state::AppState};
+use crate::{
+    error::ApiResult, gateway::tenancy::TenantScope, services::shop::ShopDoc, state::AppState,
+};
 
 /// Z reports of `shops` closed in the range (UTC days, widened by a day each side so a
-/// shop-local day is covered), newest first, at most 50.
+/// shop-local day is covered), newest first, at most 50, read in the caller's `scope`.
 pub async fn of(
     state: &AppState,
+    scope: &TenantScope,
     shops: &[ShopDoc],
     r: &Range,
 ) -> ApiResult<Vec<serde_json::Value>> {
-    let Some(company) = shops.first().map(|s| s.company_id.clone()) else {
+    if shops.is_empty() {
         return Ok(Vec::new());
-    };
+    }
     let ms = |d: &str, days: i64| -> i64 {
         d.parse::<jiff::civil::Date>()
             .ok()
@@ -25,13 +28,18 @@ pub async fn of(
             .map_or(0, |z| z.timestamp().as_millisecond())
     };
     let ids: Vec<&str> = shops.iter().map(|s| s.id.as_str()).collect();
-    let docs: Vec<Document> = crate::services::sales::shifts::shifts(state)
-        .find(doc! {
-            "company_id": company, "shop_id": { "$in": ids }, "status": "closed",
-            "closed_at_ms": { "$gte": ms(&r.from, -1), "$lt": ms(&r.to, 2) },
-        })
-        .sort(doc! { "closed_at_ms": -1 })
-        .limit(50)
+    // An aggregation rather than a find: a shop manager's scope sifts its shops in a
+    // `$match` of its own after this one, where a find's filter would `$and` them with
+    // `shop_id` here, which SecantusDB plans no index for (it would read every shift).
+    let docs: Vec<Document> = crate::services::sales::shifts::shifts_in(state, scope)
+        .aggregate([
+            doc! { "$match": {
+                "shop_id": { "$in": ids }, "status": "closed",
+                "closed_at_ms": { "$gte": ms(&r.from, -1), "$lt": ms(&r.to, 2) },
+            } },
+            doc! { "$sort": { "closed_at_ms": -1 } },
+            doc! { "$limit": 50 },
+        ])
         .await?
         .try_collect()
         .await?;

@@ -31,21 +31,9 @@ pub fn orders_in(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
     crate::store::scoped(&state.mongo, &crate::store::ORDERS, scope)
 }
 
-/// Every company's orders, raw: the analytics rebuild still filters them by hand.
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): analytics (rebuild) reads orders raw; it moves to `orders_in` with its rework
-pub fn orders(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::ORDERS)
-}
-
 /// The refunds of `scope`.
 pub fn refunds_in(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
     crate::store::scoped(&state.mongo, &crate::store::REFUNDS, scope)
-}
-
-/// Every company's refunds, raw: the analytics rebuild still filters them by hand.
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): analytics (rebuild) reads refunds raw; it moves to `refunds_in` with its rework
-pub fn refunds(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::REFUNDS)
 }
 
 /// Every journal record a terminal pushed, as the batches it was acked in (see

@@ -9,7 +9,7 @@ use axum::{
 };
 use futures::TryStreamExt;
 use mongodb::{
-    ClientSession, Collection,
+    ClientSession,
     bson::{self, Bson, DateTime, Document, doc},
 };
 use pos_shared::role::Role;
@@ -31,12 +31,6 @@ use crate::{
 /// The shifts of `scope`.
 pub fn shifts_in(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
     crate::store::scoped(&state.mongo, &crate::store::SHIFTS, scope)
-}
-
-/// Every company's shifts, raw: the analytics cash variances still filter them by hand.
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): analytics (variances) reads shifts raw; it moves to `shifts_in` with its rework
-pub fn shifts(state: &AppState) -> Collection<Document> {
-    crate::store::unconverted(&state.mongo, &crate::store::SHIFTS)
 }
 
 /// A shift fact of one journal record: the shift as opened, or its Z report.

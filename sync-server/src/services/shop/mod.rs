@@ -8,7 +8,7 @@ pub mod terminals;
 
 use futures::TryStreamExt;
 use mongodb::{
-    Collection, Database, IndexModel,
+    Database, IndexModel,
     bson::{DateTime, doc},
     options::IndexOptions,
 };
@@ -85,12 +85,6 @@ impl From<ShopDoc> for ShopView {
             created_at: rfc3339(s.created_at),
         }
     }
-}
-
-/// Every company's shops, raw: analytics still reads a shop's time zone by its id alone.
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): analytics (zone_of) reads shops raw; it moves to `shops_in` or `store::system` with its rework
-pub fn shops(state: &AppState) -> Collection<ShopDoc> {
-    crate::store::unconverted(&state.mongo, &crate::store::SHOPS)
 }
 
 /// The shops of `scope`.
