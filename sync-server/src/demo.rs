@@ -262,8 +262,12 @@ async fn seed_catalog_and_stock(
     state
         .write(ctx, |s, (state, products, shop_ids)| {
             Box::pin(async move {
-                catalog::products(state)
-                    .insert_many(products.iter())
+                let company = products
+                    .first()
+                    .map(|p| p.company_id.clone())
+                    .unwrap_or_default();
+                catalog::products_in(state, &TenantScope::company(&company))
+                    .insert_many(products)?
                     .session(&mut *s)
                     .await?;
                 catalog::barcodes::claim(state, s, products).await?;

@@ -55,11 +55,12 @@ pub(super) async fn names(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let found: Vec<catalog::ProductDoc> = catalog::products(state)
-        .find(doc! { "_id": { "$in": ids }, "company_id": company_id })
-        .await?
-        .try_collect()
-        .await?;
+    let found: Vec<catalog::ProductDoc> =
+        catalog::products_in(state, &TenantScope::company(company_id))
+            .find(doc! { "_id": { "$in": ids } })
+            .await?
+            .try_collect()
+            .await?;
     Ok(found
         .into_iter()
         .map(|p| {
@@ -74,9 +75,9 @@ pub(super) async fn names(
 }
 
 /// The catalog filter of a stock search: name or SKU (any case) or barcode starting with `q`.
-fn search_filter(company_id: &str, q: &str) -> Document {
+fn search_filter(q: &str) -> Document {
     let prefix = prefix_regex(q);
-    doc! { "company_id": company_id, "$or": [
+    doc! { "$or": [
         { "name": { "$regex": &prefix, "$options": "i" } },
         { "sku": { "$regex": &prefix, "$options": "i" } },
         { "barcodes": { "$regex": &prefix } },
@@ -155,14 +156,15 @@ async fn search_balances(
     q: &str,
     page: &Page,
 ) -> mongodb::error::Result<Vec<BalanceView>> {
-    let found: Vec<catalog::ProductDoc> = catalog::products(state)
-        .find(search_filter(company_id, q))
-        .sort(doc! { "sku": 1 })
-        .skip(page.offset)
-        .limit(page.limit_i64())
-        .await?
-        .try_collect()
-        .await?;
+    let found: Vec<catalog::ProductDoc> =
+        catalog::products_in(state, &TenantScope::company(company_id))
+            .find(search_filter(q))
+            .sort(doc! { "sku": 1 })
+            .skip(page.offset)
+            .limit(page.limit_i64())
+            .await?
+            .try_collect()
+            .await?;
     let keys: Vec<String> = found
         .iter()
         .map(|p| format!("{shop_id}:{}", p.id))
@@ -240,13 +242,14 @@ pub async fn list_low_stock(
         .collect();
     let names: HashMap<String, ProductName> = match q.search() {
         Some(text) => {
-            let mut f = search_filter(&shop.company_id, text);
+            let mut f = search_filter(text);
             f.insert("_id", doc! { "$in": &low_ids });
-            let found: Vec<catalog::ProductDoc> = catalog::products(&state)
-                .find(f)
-                .await?
-                .try_collect()
-                .await?;
+            let found: Vec<catalog::ProductDoc> =
+                catalog::products_in(&state, &TenantScope::company(&shop.company_id))
+                    .find(f)
+                    .await?
+                    .try_collect()
+                    .await?;
             found
                 .into_iter()
                 .map(|p| {

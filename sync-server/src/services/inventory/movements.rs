@@ -63,8 +63,8 @@ pub async fn list_movements(
 ) -> ApiResult<Json<Vec<MovementView>>> {
     p.require(Role::ShopManager)?;
     let shop = visible_shop(&state, &p, &q.shop_id).await?;
-    catalog::products(&state)
-        .find_one(doc! { "_id": &q.product_id, "company_id": &shop.company_id })
+    catalog::products_in(&state, &TenantScope::company(&shop.company_id))
+        .find_one(doc! { "_id": &q.product_id })
         .await?
         .ok_or_else(|| ApiError::not_found("product"))?;
     let moves = movements(&state, &TenantScope::company(&shop.company_id));

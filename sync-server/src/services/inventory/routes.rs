@@ -69,10 +69,11 @@ pub async fn set_reorder_level(
             "must be between 0 and 10^12",
         ));
     }
-    let product = crate::services::catalog::products(&state)
-        .find_one(doc! { "_id": &req.product_id, "company_id": &shop.company_id })
-        .await?
-        .ok_or_else(|| ApiError::not_found("product"))?;
+    let product =
+        crate::services::catalog::products_in(&state, &TenantScope::company(&shop.company_id))
+            .find_one(doc! { "_id": &req.product_id })
+            .await?
+            .ok_or_else(|| ApiError::not_found("product"))?;
     let id = format!("{}:{}", shop.id, req.product_id);
     super::reorder_levels(&state, &TenantScope::company(&shop.company_id))
         .update_one(
@@ -144,10 +145,11 @@ pub async fn adjust(
             "must be 1 to 100 characters",
         ));
     }
-    let product = crate::services::catalog::products(&state)
-        .find_one(doc! { "_id": &req.product_id, "company_id": &shop.company_id })
-        .await?
-        .ok_or_else(|| ApiError::not_found("product"))?;
+    let product =
+        crate::services::catalog::products_in(&state, &TenantScope::company(&shop.company_id))
+            .find_one(doc! { "_id": &req.product_id })
+            .await?
+            .ok_or_else(|| ApiError::not_found("product"))?;
     let movement = ledger::Movement {
         id: format!("adj:{}:{key}", shop.id),
         product_id: req.product_id.clone(),

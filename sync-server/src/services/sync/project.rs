@@ -337,8 +337,8 @@ async fn plan_sales(
         .flat_map(|(_, sale)| sale.lines.iter().map(|l| l.product_id.as_str()))
         .collect();
     let ids: Vec<&str> = ids.into_iter().collect();
-    let catalog: Vec<catalog::ProductDoc> = catalog::products(state)
-        .find(doc! { "_id": { "$in": &ids }, "company_id": &src.company_id })
+    let catalog: Vec<catalog::ProductDoc> = catalog::products_in(state, &src.company())
+        .find(doc! { "_id": { "$in": &ids } })
         .session(&mut *s)
         .await?
         .stream(&mut *s)
