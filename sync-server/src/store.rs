@@ -242,10 +242,3 @@ pub fn platform<T: Send + Sync>(mongo: &Mongo, c: &Platform) -> Collection<T> {
 pub fn internal<T: Send + Sync>(db: &Database, c: &Internal) -> Collection<T> {
     db.collection(c.name)
 }
-
-/// A tenant collection whose callers still write their own `company_id` filters. Forbidden
-/// by clippy.toml: each caller carries `#[allow(clippy::disallowed_methods)]` and a
-/// `TODO(tenancy)` until it moves to [`scoped`].
-pub fn unconverted<T: Send + Sync>(mongo: &Mongo, c: &Tenant) -> Collection<T> {
-    mongo.db(c.db).collection(c.name)
-}

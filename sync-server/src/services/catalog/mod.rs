@@ -14,7 +14,7 @@ pub mod sheet;
 pub mod variants;
 
 use mongodb::{
-    ClientSession, Collection, Database, IndexModel,
+    ClientSession, Database, IndexModel,
     bson::{DateTime, Document, doc},
     options::IndexOptions,
 };
@@ -82,14 +82,6 @@ impl ProductDoc {
             variant_name: self.variant_name.clone(),
         }
     }
-}
-
-/// The products of the services outside the catalog that still write their own
-/// `company_id` filters (inventory, the sync projector, the demo seeding); the catalog
-/// itself reads and writes them through [`products_in`].
-#[allow(clippy::disallowed_methods)] // TODO(tenancy): inventory, sync and demo filter by company_id by hand
-pub fn products(state: &AppState) -> Collection<ProductDoc> {
-    crate::store::unconverted(&state.mongo, &crate::store::PRODUCTS)
 }
 
 /// The products `scope` may see.
