@@ -57,33 +57,30 @@ pub fn records_in(state: &AppState, scope: &TenantScope) -> Scoped<AuditRecord> 
 }
 
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
-    crate::store::system::<AuditRecord>(
+    let records = crate::store::system::<AuditRecord>(
         &state.mongo,
         &crate::store::AUDIT_RECORDS,
         System::Indexes,
-    )
-    .create_index(
-        IndexModel::builder()
-            .keys(doc! { "seq": 1 })
-            .options(
-                mongodb::options::IndexOptions::builder()
-                    .unique(true)
-                    .build(),
-            )
-            .build(),
-    )
-    .await?;
-    crate::store::system::<AuditRecord>(
-        &state.mongo,
-        &crate::store::AUDIT_RECORDS,
-        System::Indexes,
-    )
-    .create_index(
-        IndexModel::builder()
-            .keys(doc! { "company_id": 1, "seq": -1 })
-            .build(),
-    )
-    .await?;
+    );
+    records
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "seq": 1 })
+                .options(
+                    mongodb::options::IndexOptions::builder()
+                        .unique(true)
+                        .build(),
+                )
+                .build(),
+        )
+        .await?;
+    records
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "seq": -1 })
+                .build(),
+        )
+        .await?;
     // The chain head exists before the first event, so appenders only ever update it
     // (concurrent upserts of a missing document can clash on its key).
     let created = crate::store::platform::<mongodb::bson::Document>(
