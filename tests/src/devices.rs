@@ -253,6 +253,11 @@ impl PtyPair {
     /// Unplugs the device: socat ends and its links go. The folder is handed back, for a
     /// new pair at the same paths ([`PtyPair::open_in`]).
     pub fn unplug(mut self) -> tempfile::TempDir {
+        // The links go before socat does: a killed socat leaves them dangling, and once the
+        // kernel hands its pty numbers to another test's socat, a reader reopening `a` here
+        // would take (and lock) that test's port.
+        let _ = std::fs::remove_file(&self.a);
+        let _ = std::fs::remove_file(&self.b);
         let _ = self.child.kill();
         let _ = self.child.wait();
         let dir = tempfile::tempdir().expect("temp dir");
@@ -266,6 +271,8 @@ impl PtyPair {
 
 impl Drop for PtyPair {
     fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.a);
+        let _ = std::fs::remove_file(&self.b);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
