@@ -115,11 +115,14 @@ pub const ROLLUP_MONTH_TENDERS: Tenant = shop(ServiceDb::Analytics, "month_tende
 /// A month's products packed per shop and bucket (`rollup::PACKS`).
 pub const ROLLUP_MONTH_PRODUCT_PACKS: Tenant =
     shop(ServiceDb::Analytics, "month_product_packs", "shop_id");
+/// A month's day totals packed per shop (`analytics::packs`): the dashboard's plan reads a
+/// year as 12 documents a shop instead of 365.
+pub const ROLLUP_MONTH_DAY_PACKS: Tenant = shop(ServiceDb::Analytics, "month_day_packs", "shop_id");
 /// The unpacked month products the packs replaced: only dropped, at start-up, when found.
 pub const ROLLUP_LEGACY_MONTH_PRODUCTS: Tenant =
     shop(ServiceDb::Analytics, "month_products", "shop_id");
 /// Every rollup collection.
-pub const ROLLUPS: [Tenant; 7] = [
+pub const ROLLUPS: [Tenant; 8] = [
     ROLLUP_DAYS,
     ROLLUP_HOURS,
     ROLLUP_PRODUCTS,
@@ -127,6 +130,7 @@ pub const ROLLUPS: [Tenant; 7] = [
     ROLLUP_MONTH_HOURS,
     ROLLUP_MONTH_PRODUCT_PACKS,
     ROLLUP_MONTH_TENDERS,
+    ROLLUP_MONTH_DAY_PACKS,
 ];
 
 // Platform collections: no company's data, or identity that must be found before a

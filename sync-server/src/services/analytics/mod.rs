@@ -7,6 +7,8 @@
 pub mod facts;
 pub mod live;
 mod live_socket;
+pub mod packs;
+mod plan;
 pub mod rebuild;
 pub mod rollup;
 pub mod routes;
@@ -74,12 +76,12 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
 
 /// Levels added after a store already holds counted sales (the `days` totals and the
 /// month rollups came after the hourly ones, the month product packs after unpacked month
-/// products) would start empty and show a year as nothing: a server that finds hours
-/// counted but a level empty rebuilds each company's rollups once from its orders, here,
-/// before the consumer starts, and drops the unpacked month products. The rebuild writes
-/// final values, so two instances doing it at once agree. Finding which levels are
-/// empty and which companies have counts looks across companies (`System::Backfill`);
-/// each company's rebuild is scoped to it.
+/// products, the month day packs after those) would start empty and show a year as
+/// nothing: a server that finds hours counted but a level empty rebuilds each company's
+/// rollups once from its orders, here, before the consumer starts, and drops the unpacked
+/// month products. The rebuild writes final values, so two instances doing it at once
+/// agree. Finding which levels are empty and which companies have counts looks across
+/// companies (`System::Backfill`); each company's rebuild is scoped to it.
 async fn backfill_new_levels(state: &AppState) -> anyhow::Result<()> {
     let has = |c: &'static store::Tenant| async move {
         store::system::<Document>(&state.mongo, c, System::Backfill)
@@ -87,7 +89,15 @@ async fn backfill_new_levels(state: &AppState) -> anyhow::Result<()> {
             .await
             .map(|d| d.is_some())
     };
-    if has(&store::ROLLUP_DAYS).await? && has(&store::ROLLUP_MONTH_PRODUCT_PACKS).await? {
+    let mut complete = true;
+    for level in [
+        &store::ROLLUP_DAYS,
+        &store::ROLLUP_MONTH_PRODUCT_PACKS,
+        &store::ROLLUP_MONTH_DAY_PACKS,
+    ] {
+        complete &= has(level).await?;
+    }
+    if complete {
         return Ok(());
     }
     let companies = store::system::<Document>(&state.mongo, &store::ROLLUP_HOURS, System::Backfill)
@@ -221,3 +231,20 @@ pub async fn currency_of(state: &AppState, company: &str) -> String {
         .flatten()
         .map_or_else(|| "EUR".into(), |c| c.settings.currency)
 }
+
+/// This service's registration: what the server runs of it (see `services::registry`).
+pub const SERVICE: crate::services::Service = crate::services::Service::new(
+    "analytics",
+    ServiceDb::Analytics,
+    routes::router,
+    <Api as utoipa::OpenApi>::openapi,
+)
+.prepare("analytics", |st| Box::pin(async move { prepare(&st).await }))
+.consumer(INBOX, |st, event| Box::pin(async move { apply(&st, event).await }));
+
+/// This service's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    routes::dashboard, routes::export,
+))]
+struct Api;

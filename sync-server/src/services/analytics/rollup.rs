@@ -7,17 +7,17 @@
 //! upserts; applying the same list twice is prevented by the caller (the event id), so the
 //! sums are exact, and every level is moved by the same list.
 //!
-//! The month products are packed: one document per shop, month and bucket of products
-//! (`PACKS` buckets by a hash of the product id) holding every product of that bucket under
-//! `p`, because a year of a busy company is hundreds of thousands of product-month rows, and
-//! the dev store spends its time per document, not per byte (10 shops x 12 months x 2,500
-//! products read as 300,000 documents in 13 s, as 7,680 packs in 1.7 s, from Python).
+//! The month products and the month's day totals are packed (see `packs`): a year of a
+//! busy company is hundreds of thousands of product-month rows and thousands of shop-days,
+//! and the dev store spends its time per document.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use mongodb::bson::{Bson, Document, doc};
+use mongodb::bson::{Document, doc};
 
 use super::facts::Fact;
+use super::packs;
+pub use super::packs::{PACKS, fold, pack_key, pack_of};
 use crate::store::{self, Tenant};
 
 /// One counter document and what to add to it.
@@ -33,92 +33,6 @@ pub struct Bump {
     pub inc: Document,
 }
 
-/// Buckets of a month's products per shop (see the module's note).
-pub const PACKS: u64 = 64;
-
-/// The bucket of a product: FNV-1a of its id, stable across builds and machines.
-pub fn pack_of(product_id: &str) -> u64 {
-    let hash = product_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    hash % PACKS
-}
-
-/// A product's field name in its pack: the id itself when it is plain, else its bytes in
-/// hex (a `.` or a leading `$` would be read as a path or an operator).
-pub fn pack_key(product_id: &str) -> String {
-    let plain = !product_id.is_empty()
-        && product_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if plain {
-        product_id.to_owned()
-    } else {
-        let hex: String = product_id.bytes().map(|b| format!("{b:02x}")).collect();
-        format!("x{hex}")
-    }
-}
-
-/// The month twin of a product bump, packed: keys set once, the product's keys and name on
-/// every bump, its counters under `p.<key>`.
-fn packed(month_set: Document, rest: &str, extra: &Document, inc: &Document) -> Bump {
-    let key = pack_key(rest);
-    let pack = pack_of(rest);
-    let mut set = month_set;
-    set.insert("pack", pack as i64);
-    let id = format!(
-        "{}|{}|{}|p{pack}",
-        set.get_str("company_id").unwrap_or_default(),
-        set.get_str("shop_id").unwrap_or_default(),
-        set.get_str("month").unwrap_or_default()
-    );
-    let path = |f: &str| format!("p.{key}.{f}");
-    Bump {
-        collection: MONTH_PRODUCTS,
-        id,
-        set,
-        put: extra.iter().map(|(k, v)| (path(k), v.clone())).collect(),
-        inc: inc.iter().map(|(k, v)| (path(k), v.clone())).collect(),
-    }
-}
-
-/// Adds `b` to the document `d` holds for its counter, as the store would apply it (the
-/// rebuild and the benchmark's seeder sum bumps in memory this way).
-pub fn fold(d: &mut Document, b: &Bump) {
-    for (k, v) in &b.put {
-        *slot(d, k) = v.clone();
-    }
-    for (k, v) in &b.inc {
-        let at = slot(d, k);
-        let now = match at {
-            Bson::Int64(n) => *n,
-            _ => 0,
-        };
-        *at = Bson::Int64(now + v.as_i64().unwrap_or_default());
-    }
-}
-
-/// The value at a dotted path in `d`, made (as null, in sub-documents) when missing.
-fn slot<'a>(d: &'a mut Document, path: &str) -> &'a mut Bson {
-    let (head, rest) = match path.split_once('.') {
-        Some((head, rest)) => (head, Some(rest)),
-        None => (path, None),
-    };
-    let entry = d.entry(head.to_owned()).or_insert(Bson::Null);
-    match rest {
-        None => entry,
-        Some(rest) => {
-            if !matches!(entry, Bson::Document(_)) {
-                *entry = Bson::Document(Document::new());
-            }
-            match entry {
-                Bson::Document(sub) => slot(sub, rest),
-                _ => unreachable!("made a document just above"),
-            }
-        }
-    }
-}
-
 // The collections' names; `crate::store` declares them (`ROLLUP_*`).
 pub const DAYS: &str = store::ROLLUP_DAYS.name;
 pub const HOURS: &str = store::ROLLUP_HOURS.name;
@@ -130,9 +44,11 @@ pub const MONTH_HOURS: &str = store::ROLLUP_MONTH_HOURS.name;
 pub const MONTH_PRODUCTS: &str = store::ROLLUP_MONTH_PRODUCT_PACKS.name;
 pub const LEGACY_MONTH_PRODUCTS: &str = store::ROLLUP_LEGACY_MONTH_PRODUCTS.name;
 pub const MONTH_TENDERS: &str = store::ROLLUP_MONTH_TENDERS.name;
+/// The day totals of a shop-month, packed (see `packs`).
+pub const MONTH_DAYS: &str = store::ROLLUP_MONTH_DAY_PACKS.name;
 
 /// Every rollup collection (the rebuild's and the equality test's list).
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 8] = [
     DAYS,
     HOURS,
     PRODUCTS,
@@ -140,6 +56,7 @@ pub const ALL: [&str; 7] = [
     MONTH_HOURS,
     MONTH_PRODUCTS,
     MONTH_TENDERS,
+    MONTH_DAYS,
 ];
 
 /// The store's declaration of the rollup collection `collection` (one of [`ALL`]).
@@ -150,10 +67,10 @@ pub fn declared(collection: &str) -> mongodb::error::Result<&'static Tenant> {
         .ok_or_else(|| std::io::Error::other(format!("{collection}: no rollup collection")).into())
 }
 
-/// The per-month twin of a per-day rollup (`None` for `days`, which has none, and for
-/// the month rollups themselves).
+/// The per-month twin of a per-day rollup (`None` for the month rollups themselves).
 pub fn monthly(collection: &str) -> Option<&'static str> {
     match collection {
+        DAYS => Some(MONTH_DAYS),
         HOURS => Some(MONTH_HOURS),
         PRODUCTS => Some(MONTH_PRODUCTS),
         TENDERS => Some(MONTH_TENDERS),
@@ -163,7 +80,10 @@ pub fn monthly(collection: &str) -> Option<&'static str> {
 
 /// Whether `collection` is keyed by `month` (`YYYY-MM`) rather than `day`.
 pub fn is_monthly(collection: &str) -> bool {
-    matches!(collection, MONTH_HOURS | MONTH_PRODUCTS | MONTH_TENDERS)
+    matches!(
+        collection,
+        MONTH_HOURS | MONTH_PRODUCTS | MONTH_TENDERS | MONTH_DAYS
+    )
 }
 
 /// The shop's local day (`YYYY-MM-DD`) and hour of a UTC instant.
@@ -197,7 +117,8 @@ pub fn bumps(company: &str, shop: &str, fact: &Fact, tz: &TimeZone) -> Vec<Bump>
         });
         let month_set = doc! { "company_id": company, "shop_id": shop, "month": &month };
         match monthly(collection) {
-            Some(MONTH_PRODUCTS) => out.push(packed(month_set, rest, &extra, &inc)),
+            Some(MONTH_PRODUCTS) => out.push(packs::product(month_set, rest, &extra, &inc)),
+            Some(MONTH_DAYS) => out.push(packs::day(month_set, &day, &inc)),
             Some(twin) => {
                 let mut set = month_set;
                 set.extend(extra);
@@ -327,43 +248,5 @@ mod tests {
         for c in cash {
             assert_eq!(c.inc.get_i64("amount_minor").unwrap(), 236);
         }
-    }
-
-    #[test]
-    fn a_months_products_pack_by_bucket_and_fold_like_the_store_applies_them() {
-        assert_eq!(pack_key("p-1_A"), "p-1_A");
-        assert_eq!(pack_key("a.b"), "x612e62", "a dot would be read as a path");
-        assert_eq!(pack_key("$x"), "x2478");
-        assert!(pack_of("anything") < PACKS);
-        let tz = TimeZone::UTC;
-        let line = |id: &str, qty: i64, gross: i64| LineFacts {
-            product_id: id.into(),
-            sku: id.to_uppercase(),
-            name: format!("Product {id}"),
-            qty_milli: qty,
-            gross_minor: gross,
-        };
-        let sale = Fact::Sale(SaleFacts {
-            created_at_ms: 1_796_686_200_000,
-            total_minor: 500,
-            change_minor: 0,
-            lines: vec![line("milk", 1000, 200), line("milk", 2000, 300)],
-            tenders: vec![],
-        });
-        let packs: Vec<Bump> = bumps("c", "s", &sale, &tz)
-            .into_iter()
-            .filter(|b| b.collection == MONTH_PRODUCTS)
-            .collect();
-        assert_eq!(packs.len(), 2);
-        assert_eq!(packs[0].id, format!("c|s|2026-12|p{}", pack_of("milk")));
-        let mut d = packs[0].set.clone();
-        for b in &packs {
-            fold(&mut d, b);
-        }
-        let milk = d.get_document("p").unwrap().get_document("milk").unwrap();
-        assert_eq!(milk.get_i64("qty_milli").unwrap(), 3000);
-        assert_eq!(milk.get_i64("sales_minor").unwrap(), 500);
-        assert_eq!(milk.get_str("name").unwrap(), "Product milk");
-        assert_eq!(d.get_str("month").unwrap(), "2026-12");
     }
 }

@@ -18,6 +18,7 @@ use pos_shared::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::plan::{Plan, plan};
 use super::{rollup, rollup_in};
 use crate::{
     error::{ApiError, ApiResult},
@@ -86,7 +87,7 @@ impl Scope {
     /// SecantusDB can plan an index for (equalities and one range:
     /// `{company_id, [shop_id,] at}`; the scope adds the company to it and sifts the shops
     /// a shop manager may see after it), the shops are sifted by a second one.
-    fn pipeline(&self, at: &str, lo: &str, hi: &str) -> Vec<Document> {
+    pub(super) fn pipeline(&self, at: &str, lo: &str, hi: &str) -> Vec<Document> {
         let range = doc! { "$gte": lo, "$lte": hi };
         match self.shops.as_slice() {
             [one] => vec![doc! { "$match": { "shop_id": one, at: range } }],
@@ -203,125 +204,7 @@ const PRODUCTS: Table = Table {
     names: true,
 };
 
-/// How to read a range: the day totals of the months it touches (`days` rollup: the
-/// by-day, by-shop and total figures, and each shop-day's and shop-month's version), and
-/// the units the other tables are summed from: whole months from the month rollups, days
-/// from the day rollups, added or (a month's days outside the range) taken away.
-pub(super) struct Plan {
-    days: Vec<Document>,
-    /// `(unit, monthly, sign)`: a month `YYYY-MM` or a day `YYYY-MM-DD`.
-    units: Vec<(String, bool, i64)>,
-    /// Orders plus refunds counted for (shop, unit): every event moves it by one, so it is
-    /// the unit's version (0: nothing to read).
-    versions: HashMap<(String, String), i64>,
-}
-
-fn month_of(d: Date) -> String {
-    format!("{:04}-{:02}", d.year(), d.month())
-}
-
-fn ymd(d: Date) -> String {
-    d.to_string()
-}
-
-/// The days `lo..=hi`.
-fn days_between(lo: Date, hi: Date) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut d = lo;
-    while d <= hi {
-        out.push(ymd(d));
-        match d.tomorrow() {
-            Ok(n) => d = n,
-            Err(_) => break,
-        }
-    }
-    out
-}
-
-/// Reads the day totals of the months the range touches and decides, month by month, the
-/// cheapest exact way to read it: a month wholly in the range, or with no sales outside
-/// it, from the month rollup; a month partly in it from the month rollup less its days
-/// outside the range when those hold fewer day documents than the days inside, else from
-/// its days inside.
-pub(super) async fn plan(state: &AppState, s: &Scope) -> ApiResult<Plan> {
-    let (first, last) = (s.from.first_of_month(), s.to.last_of_month());
-    let docs: Vec<Document> = rollup_in(&state.mongo, rollup::DAYS, &s.tenant)?
-        .aggregate(s.pipeline("day", &ymd(first), &ymd(last)))
-        .await?
-        .try_collect()
-        .await?;
-    let (from, to) = (ymd(s.from), ymd(s.to));
-    let mut versions: HashMap<(String, String), i64> = HashMap::new();
-    for d in &docs {
-        let (shop, day) = (d.get_str("shop_id"), d.get_str("day"));
-        let (Ok(shop), Ok(day)) = (shop, day) else {
-            continue;
-        };
-        let n = int(d.get("orders")) + int(d.get("refunds"));
-        *versions.entry((shop.into(), day.into())).or_default() += n;
-        let month = day.get(..7).unwrap_or(day);
-        *versions.entry((shop.into(), month.into())).or_default() += n;
-    }
-    let mut units = Vec::new();
-    let mut month = first;
-    while month <= last {
-        let m_end = month.last_of_month();
-        let (lo, hi) = (s.from.max(month), s.to.min(m_end));
-        let (m_lo, m_hi) = (ymd(month), ymd(m_end));
-        let (mut inside, mut outside) = (0usize, 0usize);
-        for d in &docs {
-            let day = d.get_str("day").unwrap_or_default();
-            if day >= m_lo.as_str() && day <= m_hi.as_str() {
-                if day >= from.as_str() && day <= to.as_str() {
-                    inside += 1;
-                } else {
-                    outside += 1;
-                }
-            }
-        }
-        if outside == 0 || outside < inside {
-            units.push((month_of(month), true, 1));
-            if outside > 0 {
-                if lo > month {
-                    let before = lo.yesterday().unwrap_or(lo);
-                    units.extend(
-                        days_between(month, before)
-                            .into_iter()
-                            .map(|d| (d, false, -1)),
-                    );
-                }
-                if hi < m_end {
-                    let after = hi.tomorrow().unwrap_or(hi);
-                    units.extend(
-                        days_between(after, m_end)
-                            .into_iter()
-                            .map(|d| (d, false, -1)),
-                    );
-                }
-            }
-        } else if inside > 0 {
-            units.extend(days_between(lo, hi).into_iter().map(|d| (d, false, 1)));
-        }
-        match m_end.tomorrow() {
-            Ok(next) => month = next,
-            Err(_) => break,
-        }
-    }
-    let days = docs
-        .into_iter()
-        .filter(|d| {
-            let day = d.get_str("day").unwrap_or_default();
-            day >= from.as_str() && day <= to.as_str()
-        })
-        .collect();
-    Ok(Plan {
-        days,
-        units,
-        versions,
-    })
-}
-
-fn int(v: Option<&Bson>) -> i64 {
+pub(super) fn int(v: Option<&Bson>) -> i64 {
     match v {
         Some(Bson::Int64(n)) => *n,
         Some(Bson::Int32(n)) => i64::from(*n),
