@@ -97,19 +97,6 @@ pub struct LimitsConfig {
     pub login_attempts_per_minute: u32,
 }
 
-/// Every service this binary can run, in the platform design's port order.
-pub const SERVICES: [&str; 9] = [
-    "auth",
-    "company",
-    "shop",
-    "audit",
-    "ecommerce",
-    "inventory",
-    "sales",
-    "debt",
-    "analytics",
-];
-
 impl Config {
     /// Defaults, then `file` (if given), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -153,10 +140,11 @@ impl Config {
             ));
         }
         for s in &self.services {
-            if s != "all" && !SERVICES.contains(&s.as_str()) {
+            if s != "all" && !crate::services::names().any(|n| n == s) {
+                let known: Vec<_> = crate::services::names().collect();
                 return Err(ConfigError(format!(
                     "unknown service `{s}` in `services`; known: all, {}",
-                    SERVICES.join(", ")
+                    known.join(", ")
                 )));
             }
         }

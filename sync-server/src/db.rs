@@ -5,33 +5,33 @@ use mongodb::{Client, ClientSession, Database, bson::doc};
 
 use crate::error::{ApiError, ApiResult};
 
-/// Service databases, named as in the platform design (authdb, companydb, ...).
+/// A service's database, by its name in the platform design (authdb, companydb, ...) before
+/// the deployment's prefix. A new service names its own with [`ServiceDb::new`] in its
+/// registration; the platform's are kept here under the names they have always had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServiceDb {
-    Auth,
-    Company,
-    Shop,
-    Audit,
-    Ecommerce,
-    Inventory,
-    Sales,
-    Debt,
-    Analytics,
+pub struct ServiceDb(&'static str);
+
+// Named like the enum variants they replaced, so the many callers read as before.
+#[allow(non_upper_case_globals)]
+impl ServiceDb {
+    pub const Auth: Self = Self("authdb");
+    pub const Company: Self = Self("companydb");
+    pub const Shop: Self = Self("shopdb");
+    pub const Audit: Self = Self("auditdb");
+    pub const Ecommerce: Self = Self("ecommercedb");
+    pub const Inventory: Self = Self("inventorydb");
+    pub const Sales: Self = Self("salesdb");
+    pub const Debt: Self = Self("debtdb");
+    pub const Analytics: Self = Self("analyticsdb");
 }
 
 impl ServiceDb {
+    pub const fn new(name: &'static str) -> Self {
+        Self(name)
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            ServiceDb::Auth => "authdb",
-            ServiceDb::Company => "companydb",
-            ServiceDb::Shop => "shopdb",
-            ServiceDb::Audit => "auditdb",
-            ServiceDb::Ecommerce => "ecommercedb",
-            ServiceDb::Inventory => "inventorydb",
-            ServiceDb::Sales => "salesdb",
-            ServiceDb::Debt => "debtdb",
-            ServiceDb::Analytics => "analyticsdb",
-        }
+        self.0
     }
 }
 

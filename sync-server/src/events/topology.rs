@@ -13,21 +13,15 @@ pub const EXCHANGE: &str = "ecommerce_exchange";
 pub const DEAD_LETTER_EXCHANGE: &str = "ecommerce_dlx";
 pub const DEAD_LETTER_QUEUE: &str = "dead_letters";
 
-/// A consuming service's durable inbox queue and the routing keys bound to it.
+/// A consuming service's durable inbox queue and the routing keys bound to it. Each
+/// consuming service declares its own in its registration; the full map from the platform
+/// design, with the services that will consume them, is in docs/architecture.md.
 #[derive(Debug, Clone, Copy)]
 pub struct Inbox {
     pub queue: &'static str,
     pub service: &'static str,
     pub bindings: &'static [&'static str],
 }
-
-/// Inboxes of the consumers this build runs. The full map from the platform design, with
-/// the services that will consume them, is in docs/architecture.md.
-pub const AUDIT_INBOX: Inbox = Inbox {
-    queue: "audit.events",
-    service: "audit",
-    bindings: &["#"],
-};
 
 /// Names with the deployment's (or test's) prefix applied.
 #[derive(Debug, Clone)]

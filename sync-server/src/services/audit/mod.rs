@@ -242,3 +242,27 @@ pub async fn verify_chain(state: &AppState) -> ApiResult<ChainReport> {
         reason: None,
     })
 }
+
+/// Every event on the bus: the audit log keeps them all.
+pub const INBOX: crate::events::topology::Inbox = crate::events::topology::Inbox {
+    queue: "audit.events",
+    service: "audit",
+    bindings: &["#"],
+};
+
+/// This service's registration: what the server runs of it (see `services::registry`).
+pub const SERVICE: crate::services::Service = crate::services::Service::new(
+    "audit",
+    ServiceDb::Audit,
+    routes::router,
+    <Api as utoipa::OpenApi>::openapi,
+)
+.prepare("audit", |st| Box::pin(async move { prepare(&st).await }))
+.consumer(INBOX, |st, event| {
+    Box::pin(async move { append(&st, event).await.map_err(|e| anyhow::anyhow!("{e}")) })
+});
+
+/// This service's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(routes::list_audit, routes::verify_audit,))]
+struct Api;

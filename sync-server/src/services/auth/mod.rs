@@ -34,3 +34,28 @@ pub(crate) async fn record_event(state: &AppState, event: EventMessage) -> Resul
         })
         .await
 }
+
+/// This service's registration: what the server runs of it (see `services::registry`).
+pub const SERVICE: crate::services::Service = crate::services::Service::new(
+    "auth",
+    crate::db::ServiceDb::Auth,
+    routes::router,
+    <Api as utoipa::OpenApi>::openapi,
+)
+.prepare("auth", |st| Box::pin(async move { prepare(&st).await }))
+.outbox();
+
+/// This service's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    routes::register,
+    routes::login,
+    routes::refresh,
+    routes::logout,
+    routes::me,
+    routes::update_me,
+    routes::change_password,
+    routes::pin_login,
+    routes::device_token,
+))]
+struct Api;

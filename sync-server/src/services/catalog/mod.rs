@@ -200,3 +200,40 @@ pub(crate) async fn put_in(
         .await?;
     Ok(before)
 }
+
+/// This service's registration: what the server runs of it (see `services::registry`).
+pub const SERVICE: crate::services::Service = crate::services::Service::new(
+    "ecommerce",
+    ServiceDb::Ecommerce,
+    routes::router,
+    <Api as utoipa::OpenApi>::openapi,
+)
+.prepare("catalog", |st| Box::pin(async move { prepare(&st).await }))
+.outbox()
+.change_log();
+
+/// This service's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    routes::create_product,
+    routes::list_products,
+    routes::get_product,
+    routes::update_product,
+    routes::delete_product,
+    import::import_products,
+    sheet::import_csv,
+    sheet::export_csv,
+    variants::create_variant,
+    variants::list_variants,
+    categories::list_categories,
+    prices::set_shop_price,
+    prices::remove_shop_price,
+    prices::get_shop_price,
+    prices::list_shop_prices,
+    promotions::create_promotion,
+    promotions::put_promotion,
+    promotions::end_promotion,
+    promotions::get_promotion,
+    promotions::list_promotions,
+))]
+struct Api;

@@ -50,3 +50,27 @@ pub async fn settings(state: &AppState, company_id: &str) -> ApiResult<model::Se
             ApiError::forbidden("this company is not active; contact your Kassa provider")
         })
 }
+
+/// This service's registration: what the server runs of it (see `services::registry`).
+pub const SERVICE: crate::services::Service = crate::services::Service::new(
+    "company",
+    ServiceDb::Company,
+    routes::router,
+    <Api as utoipa::OpenApi>::openapi,
+)
+.prepare("company", |st| Box::pin(async move { prepare(&st).await }))
+.outbox();
+
+/// This service's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    routes::create_company,
+    routes::list_companies,
+    routes::get_company,
+    routes::update_company,
+    routes::delete_company,
+    routes::get_settings,
+    routes::put_settings,
+    routes::put_plan,
+))]
+struct Api;

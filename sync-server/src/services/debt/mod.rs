@@ -116,3 +116,27 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     crate::events::outbox::ensure_indexes(&db).await?;
     Ok(())
 }
+
+/// This service's registration: what the server runs of it (see `services::registry`).
+pub const SERVICE: crate::services::Service = crate::services::Service::new(
+    "debt",
+    ServiceDb::Debt,
+    routes::router,
+    <Api as utoipa::OpenApi>::openapi,
+)
+// The projector (with sales) writes customer accounts and their stream too.
+.written_by(&["sales"])
+.prepare("debt", |st| Box::pin(async move { prepare(&st).await }))
+.outbox()
+.change_log();
+
+/// This service's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    routes::list_customers,
+    routes::create_customer,
+    routes::get_customer,
+    routes::update_customer,
+    payments::take_payment,
+))]
+struct Api;

@@ -96,3 +96,29 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     crate::events::outbox::ensure_indexes(&db).await?;
     Ok(())
 }
+
+/// This service's registration: what the server runs of it (see `services::registry`).
+pub const SERVICE: crate::services::Service = crate::services::Service::new(
+    "inventory",
+    ServiceDb::Inventory,
+    routes::router,
+    <Api as utoipa::OpenApi>::openapi,
+)
+.prepare("inventory", |st| {
+    Box::pin(async move { prepare(&st).await })
+})
+.outbox()
+.change_log();
+
+/// This service's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    balances::list_balances,
+    exceptions::list_exceptions,
+    exceptions::resolve_exception,
+    movements::list_movements,
+    routes::adjust,
+    routes::set_reorder_level,
+    balances::list_low_stock,
+))]
+struct Api;

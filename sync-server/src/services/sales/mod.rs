@@ -200,3 +200,24 @@ async fn stamp_projections(state: &AppState) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// This service's registration: what the server runs of it (see `services::registry`).
+pub const SERVICE: crate::services::Service = crate::services::Service::new(
+    "sales",
+    ServiceDb::Sales,
+    || routes::router().merge(receipts_email::router()),
+    <Api as utoipa::OpenApi>::openapi,
+)
+.prepare("sales", |st| Box::pin(async move { prepare(&st).await }))
+.outbox();
+
+/// This service's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    routes::list_orders,
+    routes::get_order,
+    shifts::list_shifts,
+    shifts::get_shift,
+    receipts_email::email_receipt,
+))]
+struct Api;

@@ -235,3 +235,36 @@ pub async fn ensure_plan_lock(state: &AppState, company_id: &str) -> ApiResult<(
         })?;
     Ok(())
 }
+
+/// This service's registration: what the server runs of it (see `services::registry`).
+pub const SERVICE: crate::services::Service = crate::services::Service::new(
+    "shop",
+    ServiceDb::Shop,
+    routes::router,
+    <Api as utoipa::OpenApi>::openapi,
+)
+.prepare("shop", |st| Box::pin(async move { prepare(&st).await }))
+.outbox()
+.change_log();
+
+/// This service's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    routes::create_shop,
+    routes::list_shops,
+    routes::get_shop,
+    routes::update_shop,
+    routes::delete_shop,
+    routes::put_hours,
+    staff::add_staff,
+    staff::list_staff,
+    staff::remove_staff,
+    staff::set_pin,
+    locations::add_location,
+    locations::list_locations,
+    terminals::create_enrollment_code,
+    terminals::enroll_terminal,
+    terminals::list_terminals,
+    terminals::revoke_terminal,
+))]
+struct Api;
