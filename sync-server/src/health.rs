@@ -15,7 +15,8 @@ pub struct Health {
     pub services: Vec<String>,
 }
 
-/// 200 when healthy, 503 when a dependency is down (load balancers read the status).
+/// 200 while MongoDB answers (`degraded` in the body when RabbitMQ does not), 503 when it
+/// does not: load balancers read the status.
 #[utoipa::path(get, path = "/api/health", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
@@ -32,7 +33,10 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
         version: env!("CARGO_PKG_VERSION"),
         services: state.config.services.clone(),
     };
-    let status = if mongo_up && rabbit_up {
+    // Only MongoDB down makes the server useless. Without RabbitMQ it still takes pushes
+    // and orders (events wait in the outboxes), and every instance shares the broker: a 503
+    // then would take the whole fleet out of a load balancer and stop every till syncing.
+    let status = if mongo_up {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

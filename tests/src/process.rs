@@ -56,8 +56,9 @@ impl ServerProcess {
                 .env("KASSA_LIMITS__PER_IP_PER_SECOND", "10000")
                 .env("KASSA_LIMITS__PER_IP_BURST", "10000")
                 .env("KASSA_LIMITS__LOGIN_ATTEMPTS_PER_MINUTE", "1000")
-                .env("RUST_LOG", "warn")
-                .stdout(Stdio::null())
+                // Start-up steps are logged, so a server slow to come up says where it waits.
+                .env("RUST_LOG", "warn,kassa::startup=info")
+                .stdout(Stdio::inherit())
                 .stderr(Stdio::inherit())
                 .spawn()
                 .expect("spawn sync-server"),

@@ -34,11 +34,10 @@ async fn health_is_degraded_when_rabbitmq_is_unreachable() {
     let (status, body) = app
         .call(reqwest::Method::GET, "/api/health", None, None)
         .await;
-    assert_eq!(
-        status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "a load balancer must see the outage: {body}"
-    );
+    // The server still takes pushes (events wait in the outboxes): a load balancer keeps
+    // it, and the body says what is down.
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "degraded");
     assert_eq!(body["rabbitmq"], "down");
     assert_eq!(body["mongodb"], "up");
 }
