@@ -12,6 +12,7 @@ mod plan;
 pub mod rebuild;
 pub mod rollup;
 pub mod routes;
+mod tables;
 mod variances;
 
 use std::collections::HashMap;
@@ -239,12 +240,14 @@ pub const SERVICE: crate::services::Service = crate::services::Service::new(
     routes::router,
     <Api as utoipa::OpenApi>::openapi,
 )
-.prepare("analytics", |st| Box::pin(async move { prepare(&st).await }))
-.consumer(INBOX, |st, event| Box::pin(async move { apply(&st, event).await }));
+.prepare("analytics", |st| {
+    Box::pin(async move { prepare(&st).await })
+})
+.consumer(INBOX, |st, event| {
+    Box::pin(async move { apply(&st, event).await })
+});
 
 /// This service's operations in the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    routes::dashboard, routes::export,
-))]
+#[openapi(paths(routes::dashboard, routes::export,))]
 struct Api;

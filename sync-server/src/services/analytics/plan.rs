@@ -8,7 +8,8 @@ use futures::TryStreamExt;
 use jiff::civil::Date;
 use mongodb::bson::Document;
 
-use super::routes::{Scope, int};
+use super::routes::Scope;
+use super::tables::int;
 use super::{packs, rollup, rollup_in};
 use crate::{error::ApiResult, state::AppState};
 
