@@ -3,14 +3,19 @@
 
 pub mod bus;
 pub mod consumer;
+mod event;
 pub mod outbox;
+pub mod payloads;
 pub mod relay;
 pub mod topology;
+
+pub use event::Event;
 
 use mongodb::bson::{self, Document};
 use serde::{Deserialize, Serialize};
 
-/// Routing keys published by the services of this build (`<domain>.<event>`).
+/// Routing keys published by the services of this build (`<domain>.<event>`); [`Event`]
+/// pairs each with its payload type.
 pub mod keys {
     pub const USER_REGISTERED: &str = "user.registered";
     pub const AUTH_LOGIN_FAILED: &str = "auth.login_failed";
@@ -28,12 +33,14 @@ pub mod keys {
     pub const PRODUCT_CREATED: &str = "product.created";
     pub const PRODUCT_UPDATED: &str = "product.updated";
     pub const PRODUCT_DELETED: &str = "product.deleted";
+    pub const PRODUCTS_IMPORTED: &str = "product.imported";
     pub const PRICE_CHANGED: &str = "price.changed";
     pub const PROMOTION_CHANGED: &str = "promotion.changed";
     pub const ORDER_COMPLETED: &str = "order.completed";
     pub const ORDER_REFUNDED: &str = "order.refunded";
     pub const INVENTORY_ADJUSTED: &str = "inventory.adjusted";
     pub const INVENTORY_LOW_STOCK: &str = "inventory.low_stock";
+    pub const INVENTORY_EXCEPTION_RESOLVED: &str = "inventory.exception_resolved";
     pub const CUSTOMER_CREATED: &str = "customer.created";
     pub const CUSTOMER_UPDATED: &str = "customer.updated";
     pub const DEBT_CHARGED: &str = "debt.charged";

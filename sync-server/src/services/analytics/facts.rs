@@ -55,17 +55,22 @@ pub enum Fact {
     Refund(RefundFacts),
 }
 
-/// The fact an event carries, if it is one analytics counts.
+/// The fact an event carries, if it is one analytics counts. The payload is read as the
+/// event's own type with only the sale or refund narrowed to what a rollup needs.
 pub fn of_event(routing_key: &str, payload: &serde_json::Value) -> Option<(String, Fact)> {
-    let shop = payload.get("shop_id")?.as_str()?.to_owned();
-    let fact = match routing_key {
-        crate::events::keys::ORDER_COMPLETED => {
-            Fact::Sale(serde_json::from_value(payload.get("sale")?.clone()).ok()?)
-        }
-        crate::events::keys::ORDER_REFUNDED => {
-            Fact::Refund(serde_json::from_value(payload.get("refund")?.clone()).ok()?)
-        }
-        _ => return None,
+    use crate::events::{
+        keys,
+        payloads::{OrderCompleted, OrderRefunded},
     };
-    Some((shop, fact))
+    match routing_key {
+        keys::ORDER_COMPLETED => {
+            let o: OrderCompleted<SaleFacts> = serde_json::from_value(payload.clone()).ok()?;
+            Some((o.shop_id, Fact::Sale(o.sale)))
+        }
+        keys::ORDER_REFUNDED => {
+            let r: OrderRefunded<RefundFacts> = serde_json::from_value(payload.clone()).ok()?;
+            Some((r.shop_id, Fact::Refund(r.refund)))
+        }
+        _ => None,
+    }
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     db::{ServiceDb, now},
     error::{ApiError, ApiErrorBox},
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     state::AppState,
 };
 
@@ -114,15 +114,14 @@ pub async fn create_in(
         }
         return Err(e);
     }
-    let event = EventMessage::new(
-        keys::USER_REGISTERED,
-        account.company_id.as_deref(),
-        actor,
-        serde_json::json!({
-            "user_id": account.id, "role": account.role, "name": account.name,
-            "shop_ids": account.shop_ids, "has_email": account.email.is_some(),
-        }),
-    );
+    let event = Event::UserRegistered(payloads::UserRegistered {
+        user_id: account.id.clone(),
+        role: account.role,
+        name: account.name.clone(),
+        shop_ids: account.shop_ids.clone(),
+        has_email: account.email.is_some(),
+    })
+    .message(account.company_id.as_deref(), actor);
     outbox::record(&db(state), session, &event).await
 }
 

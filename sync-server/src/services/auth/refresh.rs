@@ -13,7 +13,7 @@ use super::tokens::{random_secret, secret_hash};
 use crate::{
     db::now,
     error::ApiError,
-    events::{EventMessage, keys},
+    events::{Event, payloads},
     state::AppState,
 };
 
@@ -148,11 +148,10 @@ async fn report_reuse(state: &AppState, seen: &RefreshDoc) -> Result<(), ApiErro
     let company = super::accounts::find(state, &seen.user_id)
         .await?
         .and_then(|u| u.company_id);
-    let event = EventMessage::new(
-        keys::AUTH_REFRESH_REUSED,
-        company.as_deref(),
-        Some(&seen.user_id),
-        serde_json::json!({ "user_id": seen.user_id, "family": seen.family }),
-    );
+    let event = Event::RefreshReused(payloads::RefreshReused {
+        user_id: seen.user_id.clone(),
+        family: seen.family.clone(),
+    })
+    .message(company.as_deref(), Some(&seen.user_id));
     super::record_event(state, event).await
 }

@@ -20,7 +20,7 @@ use super::{
 use crate::{
     db::{now, rfc3339},
     error::{ApiError, ApiResult},
-    events::{EventMessage, keys},
+    events::{Event, payloads},
     gateway::{extract::ApiJson, principal::Principal},
     state::AppState,
 };
@@ -194,12 +194,12 @@ pub async fn login(
         )),
         other => {
             let company = other.as_ref().and_then(|u| u.company_id.clone());
-            let event = EventMessage::new(
-                keys::AUTH_LOGIN_FAILED,
-                company.as_deref(),
-                other.as_ref().map(|u| u.id.as_str()),
-                serde_json::json!({ "email": email, "known_account": other.is_some() }),
-            );
+            let event = Event::LoginFailed(payloads::LoginFailed {
+                email: Some(email.to_string()),
+                known_account: Some(other.is_some()),
+                ..Default::default()
+            })
+            .message(company.as_deref(), other.as_ref().map(|u| u.id.as_str()));
             super::record_event(&state, event).await?;
             Err(ApiError::unauthorized(
                 "invalid_credentials",
@@ -418,12 +418,13 @@ pub async fn pin_login(
     accounts::users(&state)
         .update_one(doc! { "_id": &user.id }, update)
         .await?;
-    let event = EventMessage::new(
-        keys::AUTH_LOGIN_FAILED,
-        user.company_id.as_deref(),
-        Some(&user.id),
-        serde_json::json!({ "user_id": user.id, "method": "pin", "locked": lock.is_some() }),
-    );
+    let event = Event::LoginFailed(payloads::LoginFailed {
+        user_id: Some(user.id.clone()),
+        method: Some("pin".into()),
+        locked: Some(lock.is_some()),
+        ..Default::default()
+    })
+    .message(user.company_id.as_deref(), Some(&user.id));
     super::record_event(&state, event).await?;
     Err(wrong())
 }

@@ -20,7 +20,7 @@ use super::{ProductDoc, db, products_in};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
-    events::{EventMessage, outbox},
+    events::{Event, outbox, payloads},
     gateway::{extract::ApiJson, principal::Principal, tenancy::TenantScope},
     services::{auth::routes::check_name, company},
     state::AppState,
@@ -32,8 +32,6 @@ use crate::{
 pub const CHUNK: usize = 1000;
 /// Most products in one request (the body limit usually bites first).
 pub const MAX_ROWS: usize = 10_000;
-/// Routing key of the event each committed chunk records.
-pub const PRODUCTS_IMPORTED: &str = "product.imported";
 
 /// Adds many products to the company catalog (shop managers and up). Every row is checked
 /// before anything is written; a SKU or barcode already in use fails the request with 409,
@@ -173,12 +171,12 @@ async fn write_chunk(
     // One event per chunk rather than per product: 50,000 single events would keep the
     // relay busy for minutes and tell consumers nothing more.
     let ids: Vec<&str> = chunk.iter().map(|d| d.id.as_str()).collect();
-    let event = EventMessage::new(
-        PRODUCTS_IMPORTED,
-        Some(company_id),
-        Some(actor),
-        serde_json::json!({ "count": chunk.len(), "product_ids": ids }),
-    );
+    let event = Event::ProductsImported(payloads::ProductsImported {
+        count: chunk.len(),
+        product_ids: ids.iter().map(|id| id.to_string()).collect(),
+        from: None,
+    })
+    .message(Some(company_id), Some(actor));
     outbox::record(&catalog, s, &event).await?;
     Ok(())
 }

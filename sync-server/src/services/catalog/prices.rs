@@ -25,7 +25,7 @@ use super::{db, products_in, routes::check_price};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     gateway::{
         extract::{ApiJson, IdPath, IdPath2},
         paging::Page,
@@ -287,15 +287,16 @@ async fn store(s: &mut ClientSession, c: &mut Change) -> mongodb::error::Result<
         },
     )
     .await?;
-    let event = EventMessage::new(
-        keys::PRICE_CHANGED,
-        Some(&c.company_id),
-        Some(&c.actor),
-        serde_json::json!({
-            "shop_id": c.shop_id, "product_id": c.product_id, "sku": c.sku,
-            "old_price_minor": old, "price_minor": c.price_minor, "cursor": cursor,
-        }),
-    );
+    let event = Event::PriceChanged(payloads::PriceChanged {
+        shop_id: Some(c.shop_id.to_string()),
+        product_id: c.product_id.to_string(),
+        sku: c.sku.to_string(),
+        old_price_minor: old,
+        price_minor: c.price_minor,
+        currency: None,
+        cursor,
+    })
+    .message(Some(&c.company_id), Some(&c.actor));
     outbox::record(&d, s, &event).await
 }
 

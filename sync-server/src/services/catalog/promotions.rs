@@ -25,7 +25,7 @@ use super::{company_scope, db, products_in, routes::check_price};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     gateway::{
         extract::{ApiJson, IdPath},
         paging::Page,
@@ -443,14 +443,13 @@ async fn store(
         },
     )
     .await?;
-    let event = EventMessage::new(
-        keys::PROMOTION_CHANGED,
-        Some(&doc.company_id),
-        Some(&doc.updated_by),
-        serde_json::json!({
-            "promotion_id": doc.id, "name": doc.name, "active": doc.active,
-            "shop_ids": doc.shop_ids, "cursor": cursor,
-        }),
-    );
+    let event = Event::PromotionChanged(payloads::PromotionChanged {
+        promotion_id: doc.id.clone(),
+        name: doc.name.clone(),
+        active: doc.active,
+        shop_ids: doc.shop_ids.clone(),
+        cursor,
+    })
+    .message(Some(&doc.company_id), Some(&doc.updated_by));
     outbox::record(&d, s, &event).await
 }

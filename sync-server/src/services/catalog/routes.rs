@@ -17,7 +17,7 @@ use super::{ProductDoc, company_scope, products_in, store_in};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     gateway::{extract::ApiJson, extract::IdPath, paging::Page, principal::Principal},
     services::{auth::routes::check_name, company},
     state::AppState,
@@ -195,7 +195,7 @@ pub async fn create_product(
         &state,
         &p,
         product.clone(),
-        keys::PRODUCT_CREATED,
+        Event::ProductCreated,
         None,
         Vec::new(),
     )
@@ -210,7 +210,7 @@ pub(super) async fn save(
     state: &AppState,
     p: &Principal,
     product: ProductDoc,
-    key: &'static str,
+    event: fn(payloads::ProductChanged) -> Event,
     old_price: Option<i64>,
     variants: Vec<ProductDoc>,
 ) -> ApiResult<()> {
@@ -229,41 +229,42 @@ pub(super) async fn save(
                 let db = super::db(state);
                 for v in variants.iter() {
                     let cursor = store_in(state, s, v, &mut counts).await?;
-                    let key = if v.active {
-                        keys::PRODUCT_UPDATED
+                    let event = if v.active {
+                        Event::ProductUpdated
                     } else {
-                        keys::PRODUCT_DELETED
+                        Event::ProductDeleted
                     };
-                    let e = EventMessage::new(
-                        key,
-                        Some(&v.company_id),
-                        Some(actor),
-                        serde_json::json!({
-                            "product_id": v.id, "sku": v.sku, "cursor": cursor,
-                            "variant_of": v.variant_of,
-                        }),
-                    );
+                    let e = event(payloads::ProductChanged {
+                        product_id: v.id.clone(),
+                        sku: v.sku.clone(),
+                        cursor,
+                        variant_of: v.variant_of.clone(),
+                    })
+                    .message(Some(&v.company_id), Some(actor));
                     outbox::record(&db, s, &e).await?;
                 }
-                let mut events = vec![EventMessage::new(
-                    key,
-                    Some(&product.company_id),
-                    Some(actor),
-                    serde_json::json!({
-                        "product_id": product.id, "sku": product.sku, "cursor": cursor,
-                    }),
-                )];
+                let mut events = vec![
+                    event(payloads::ProductChanged {
+                        product_id: product.id.clone(),
+                        sku: product.sku.clone(),
+                        cursor,
+                        variant_of: None,
+                    })
+                    .message(Some(&product.company_id), Some(actor)),
+                ];
                 if let Some(old) = old_price.filter(|old| *old != product.price_minor) {
-                    events.push(EventMessage::new(
-                        keys::PRICE_CHANGED,
-                        Some(&product.company_id),
-                        Some(actor),
-                        serde_json::json!({
-                            "product_id": product.id, "sku": product.sku,
-                            "old_price_minor": old, "price_minor": product.price_minor,
-                            "currency": product.currency, "cursor": cursor,
-                        }),
-                    ));
+                    let price = payloads::PriceChanged {
+                        shop_id: None,
+                        product_id: product.id.clone(),
+                        sku: product.sku.clone(),
+                        old_price_minor: Some(old),
+                        price_minor: Some(product.price_minor),
+                        currency: Some(product.currency.clone()),
+                        cursor,
+                    };
+                    events.push(
+                        Event::PriceChanged(price).message(Some(&product.company_id), Some(actor)),
+                    );
                 }
                 for e in &events {
                     outbox::record(&db, s, e).await?;
@@ -395,7 +396,7 @@ pub async fn update_product(
         &state,
         &p,
         product.clone(),
-        keys::PRODUCT_UPDATED,
+        Event::ProductUpdated,
         Some(old_price),
         variants,
     )
@@ -420,7 +421,7 @@ pub async fn delete_product(
         product.active = false;
         product.updated_at = now();
         let variants = super::variants::following(&state, &product).await?;
-        save(&state, &p, product, keys::PRODUCT_DELETED, None, variants).await?;
+        save(&state, &p, product, Event::ProductDeleted, None, variants).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -19,13 +19,13 @@ use pos_shared::{role::Role, sync::ChangeOp};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::import::{CHUNK, MAX_ROWS, PRODUCTS_IMPORTED};
+use super::import::{CHUNK, MAX_ROWS};
 use super::routes::{check_barcodes, check_price, check_sku, check_tax, duplicate_sku};
 use super::{ProductDoc, company_scope, db, products_in};
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
-    events::{EventMessage, outbox},
+    events::{Event, outbox, payloads},
     gateway::principal::Principal,
     services::{auth::routes::check_name, company},
     state::AppState,
@@ -410,11 +410,11 @@ async fn write_chunk(
     let catalog = db(state);
     streams::append_many(&catalog, s, &streams::catalog_key(company_id), &changes).await?;
     let ids: Vec<&str> = chunk.iter().map(|d| d.id.as_str()).collect();
-    let event = EventMessage::new(
-        PRODUCTS_IMPORTED,
-        Some(company_id),
-        Some(actor),
-        serde_json::json!({ "count": chunk.len(), "product_ids": ids, "from": "csv" }),
-    );
+    let event = Event::ProductsImported(payloads::ProductsImported {
+        count: chunk.len(),
+        product_ids: ids.iter().map(|id| id.to_string()).collect(),
+        from: Some("csv".into()),
+    })
+    .message(Some(company_id), Some(actor));
     outbox::record(&catalog, s, &event).await
 }

@@ -19,7 +19,7 @@ use crate::gateway::tenancy::TenantScope;
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
-    events::keys,
+    events::Event,
     gateway::{
         extract::{ApiJson, IdPath},
         principal::Principal,
@@ -100,7 +100,7 @@ pub async fn create_variant(
         &state,
         &p,
         variant.clone(),
-        keys::PRODUCT_CREATED,
+        Event::ProductCreated,
         None,
         Vec::new(),
     )

@@ -18,7 +18,7 @@ use super::{
 use crate::{
     db::now,
     error::{ApiError, ApiResult},
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     gateway::{
         extract::{ApiJson, IdPath},
         paging::Page,
@@ -124,15 +124,25 @@ pub async fn create_company(
     };
     let actor = p.id.clone();
     state
-        .write((state.clone(), company.clone(), admin, actor), |s, (state, company, admin, actor)| {
-            Box::pin(async move {
-                companies(state).insert_one(&*company).session(&mut *s).await?;
-                let event = EventMessage::new(keys::COMPANY_CREATED, Some(&company.id), Some(actor),
-                    serde_json::json!({ "company_id": company.id, "name": company.name, "plan": company.plan.name }));
-                outbox::record(&db(state), s, &event).await?;
-                accounts::create_in(state, s, admin, Some(actor)).await
-            })
-        })
+        .write(
+            (state.clone(), company.clone(), admin, actor),
+            |s, (state, company, admin, actor)| {
+                Box::pin(async move {
+                    companies(state)
+                        .insert_one(&*company)
+                        .session(&mut *s)
+                        .await?;
+                    let event = Event::CompanyCreated(payloads::CompanyCreated {
+                        company_id: company.id.clone(),
+                        name: company.name.clone(),
+                        plan: company.plan.name.clone(),
+                    })
+                    .message(Some(&company.id), Some(actor));
+                    outbox::record(&db(state), s, &event).await?;
+                    accounts::create_in(state, s, admin, Some(actor)).await
+                })
+            },
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(company.into())))
 }
@@ -327,12 +337,12 @@ async fn update(
                 scoped
                     .update_one_in(doc! { "_id": &*id }, doc! { "$set": set.clone() }, s)
                     .await?;
-                let event = EventMessage::new(
-                    keys::COMPANY_UPDATED,
-                    Some(id),
-                    Some(actor),
-                    serde_json::json!({ "company_id": id, "changed": changed, "what": what }),
-                );
+                let event = Event::CompanyUpdated(payloads::CompanyUpdated {
+                    company_id: id.to_string(),
+                    changed: changed.clone(),
+                    what: what.to_string(),
+                })
+                .message(Some(id), Some(actor));
                 outbox::record(&db(state), s, &event).await
             })
         })

@@ -16,7 +16,7 @@ use pos_shared::facts::{CustomerCreated, DebtPayment, Refund, Sale};
 
 use super::{CustomerDoc, customers, db, entries};
 use crate::{
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     gateway::tenancy::TenantScope,
     state::AppState,
     streams,
@@ -98,11 +98,11 @@ impl Entry {
         }
     }
 
-    fn routing_key(&self) -> &'static str {
+    fn event(&self) -> fn(payloads::DebtEntry) -> Event {
         match self.kind {
-            "payment" => keys::DEBT_PAID,
-            "refund" => keys::DEBT_REFUNDED,
-            _ => keys::DEBT_CHARGED,
+            "payment" => Event::DebtPaid,
+            "refund" => Event::DebtRefunded,
+            _ => Event::DebtCharged,
         }
     }
 }
@@ -131,15 +131,16 @@ pub async fn apply(
     for c in created {
         if store_new(state, s, origin, c, at).await? {
             stored_new.push(c.customer_id.as_str());
-            events.push(EventMessage::new(
-                keys::CUSTOMER_CREATED,
-                Some(origin.company_id),
-                Some(origin.terminal_id),
-                serde_json::json!({
-                    "customer_id": c.customer_id, "shop_id": origin.shop_id,
-                    "terminal_id": origin.terminal_id,
-                }),
-            ));
+            let created = payloads::CustomerChanged {
+                customer_id: c.customer_id.clone(),
+                active: None,
+                shop_id: Some(origin.shop_id.to_string()),
+                terminal_id: Some(origin.terminal_id.to_string()),
+            };
+            events.push(
+                Event::CustomerCreated(created)
+                    .message(Some(origin.company_id), Some(origin.terminal_id)),
+            );
         }
     }
     let known = existing_entries(state, s, &scope, new_entries).await?;
@@ -208,16 +209,15 @@ pub async fn apply(
     let db = db(state);
     streams::append_many(&db, s, &streams::customers_key(origin.company_id), &changes).await?;
     for e in &new_entries {
-        events.push(EventMessage::new(
-            e.routing_key(),
-            Some(origin.company_id),
-            Some(origin.terminal_id),
-            serde_json::json!({
-                "customer_id": e.customer_id, "amount_minor": e.amount_minor, "kind": e.kind,
-                "ref_id": e.ref_id, "shop_id": origin.shop_id,
-                "balance_minor": touched.get(&e.customer_id).map(|c| c.balance_minor),
-            }),
-        ));
+        let entry = payloads::DebtEntry {
+            customer_id: e.customer_id.clone(),
+            amount_minor: e.amount_minor,
+            kind: e.kind.to_string(),
+            ref_id: e.ref_id.clone(),
+            shop_id: origin.shop_id.to_string(),
+            balance_minor: touched.get(&e.customer_id).map(|c| c.balance_minor),
+        };
+        events.push((e.event())(entry).message(Some(origin.company_id), Some(origin.terminal_id)));
     }
     for e in &events {
         outbox::record(&db, s, e).await?;

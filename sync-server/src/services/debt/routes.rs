@@ -20,7 +20,7 @@ use super::{CustomerDoc, customers, db, entries};
 use crate::{
     db::{now, prefix_regex, rfc3339},
     error::{ApiError, ApiResult},
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     gateway::{
         extract::ApiJson, extract::IdPath, paging::Page, principal::Principal, tenancy::TenantScope,
     },
@@ -141,7 +141,7 @@ pub async fn create_customer(
                     .insert_one(&*c)?
                     .session(&mut *s)
                     .await?;
-                publish(state, s, c, keys::CUSTOMER_CREATED, actor).await
+                publish(state, s, c, Event::CustomerCreated, actor).await
             })
         })
         .await?;
@@ -153,17 +153,18 @@ async fn publish(
     state: &AppState,
     s: &mut mongodb::ClientSession,
     c: &CustomerDoc,
-    key: &str,
+    event: fn(payloads::CustomerChanged) -> Event,
     actor: &str,
 ) -> mongodb::error::Result<()> {
     let db = db(state);
     streams::append(&db, s, &streams::customers_key(&c.company_id), c.change()?).await?;
-    let event = EventMessage::new(
-        key,
-        Some(&c.company_id),
-        Some(actor),
-        serde_json::json!({ "customer_id": c.id, "active": c.active }),
-    );
+    let event = event(payloads::CustomerChanged {
+        customer_id: c.id.clone(),
+        active: Some(c.active),
+        shop_id: None,
+        terminal_id: None,
+    })
+    .message(Some(&c.company_id), Some(actor));
     outbox::record(&db, s, &event).await
 }
 
@@ -215,7 +216,7 @@ pub async fn update_customer(
                     .session(&mut *s)
                     .await?
                     .ok_or_else(|| mongodb::error::Error::custom("customer vanished"))?;
-                publish(state, s, &stored, keys::CUSTOMER_UPDATED, actor).await?;
+                publish(state, s, &stored, Event::CustomerUpdated, actor).await?;
                 Ok(stored)
             })
         })

@@ -19,14 +19,11 @@ use super::exceptions as collection;
 use crate::{
     db::{now, rfc3339},
     error::{ApiError, ApiResult},
-    events::{EventMessage, outbox},
+    events::{Event, outbox, payloads},
     gateway::{extract::ApiJson, paging::Page, principal::Principal, tenancy::TenantScope},
     services::{auth::accounts, shop::visible_shop},
     state::AppState,
 };
-
-/// Announced when a manager resolves an exception (the audit inbox binds every key).
-pub const EXCEPTION_RESOLVED: &str = "inventory.exception_resolved";
 
 /// Longest note a resolution keeps.
 const MAX_NOTE: usize = 500;
@@ -205,15 +202,13 @@ pub async fn resolve_exception(
                         .await?
                         .ok_or_else(|| mongodb::error::Error::custom("exception vanished"));
                 };
-                let event = EventMessage::new(
-                    EXCEPTION_RESOLVED,
-                    updated.get_str("company_id").ok(),
-                    Some(actor),
-                    serde_json::json!({
-                        "exception_id": id, "kind": updated.get_str("kind").unwrap_or_default(),
-                        "shop_id": updated.get_str("shop_id").unwrap_or_default(), "note": note,
-                    }),
-                );
+                let event = Event::ExceptionResolved(payloads::ExceptionResolved {
+                    exception_id: id.to_string(),
+                    kind: updated.get_str("kind").unwrap_or_default().to_string(),
+                    shop_id: updated.get_str("shop_id").unwrap_or_default().to_string(),
+                    note: note.to_string(),
+                })
+                .message(updated.get_str("company_id").ok(), Some(actor));
                 outbox::record(&super::db(state), s, &event).await?;
                 Ok(updated)
             })

@@ -18,7 +18,7 @@ use pos_shared::sync::{ChangeOp, StockBalance};
 
 use super::{balances, db, movements};
 use crate::{
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     state::AppState,
     streams,
 };
@@ -167,15 +167,13 @@ async fn announce_low_stock(
             continue;
         };
         if was > level_milli && now_milli <= level_milli {
-            let event = EventMessage::new(
-                keys::INVENTORY_LOW_STOCK,
-                Some(company_id),
-                None,
-                serde_json::json!({
-                    "shop_id": shop_id, "product_id": product_id,
-                    "on_hand_milli": now_milli, "level_milli": level_milli,
-                }),
-            );
+            let event = Event::LowStock(payloads::LowStock {
+                shop_id: shop_id.to_string(),
+                product_id: product_id.to_string(),
+                on_hand_milli: now_milli,
+                level_milli,
+            })
+            .message(Some(company_id), None);
             outbox::record(&db(state), s, &event).await?;
         }
     }

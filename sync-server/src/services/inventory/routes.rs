@@ -19,7 +19,7 @@ use super::{
 use crate::{
     db::{now, rfc3339},
     error::{ApiError, ApiResult},
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     gateway::{extract::ApiJson, principal::Principal, tenancy::TenantScope},
     services::shop::visible_shop,
     state::AppState,
@@ -176,15 +176,14 @@ pub async fn adjust(
                     .update_one(doc! { "_id": &m.id }, doc! { "$set": { "actor": &*actor } })
                     .session(&mut *s)
                     .await?;
-                let event = EventMessage::new(
-                    keys::INVENTORY_ADJUSTED,
-                    Some(&shop.company_id),
-                    Some(actor),
-                    serde_json::json!({
-                        "shop_id": shop.id, "product_id": m.product_id,
-                        "delta_milli": m.delta_milli, "reason": m.reason,
-                    }),
-                );
+                let event = Event::InventoryAdjusted(payloads::InventoryAdjusted {
+                    shop_id: shop.id.clone(),
+                    product_id: m.product_id.clone(),
+                    sku: None,
+                    delta_milli: m.delta_milli,
+                    reason: m.reason.clone(),
+                })
+                .message(Some(&shop.company_id), Some(actor));
                 outbox::record(&super::db(state), s, &event).await?;
                 Ok(after.last().copied().unwrap_or_default())
             })

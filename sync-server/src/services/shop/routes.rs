@@ -17,7 +17,7 @@ use super::{
 use crate::{
     db::now,
     error::{ApiError, ApiErrorBox, ApiResult},
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     gateway::{
         extract::{ApiJson, IdPath},
         paging::Page,
@@ -124,12 +124,11 @@ pub async fn create_shop(
                 }
                 company.insert_one(shop)?.session(&mut *s).await?;
                 super::terminals::fill_config_in(state, s, &shop.company_id, &shop.id).await?;
-                let event = EventMessage::new(
-                    keys::SHOP_CREATED,
-                    Some(&shop.company_id),
-                    Some(actor),
-                    serde_json::json!({ "shop_id": shop.id, "name": shop.name }),
-                );
+                let event = Event::ShopCreated(payloads::ShopCreated {
+                    shop_id: shop.id.clone(),
+                    name: shop.name.clone(),
+                })
+                .message(Some(&shop.company_id), Some(actor));
                 outbox::record(&db(state), s, &event).await
             })
         })
@@ -260,12 +259,11 @@ async fn change(state: &AppState, p: &Principal, id: &str, mut set: Document) ->
                 scoped
                     .update_one_in(doc! { "_id": &shop.id }, doc! { "$set": set.clone() }, s)
                     .await?;
-                let event = EventMessage::new(
-                    keys::SHOP_UPDATED,
-                    Some(&shop.company_id),
-                    Some(actor),
-                    serde_json::json!({ "shop_id": shop.id, "changed": changed }),
-                );
+                let event = Event::ShopUpdated(payloads::ShopUpdated {
+                    shop_id: shop.id.clone(),
+                    changed: changed.clone(),
+                })
+                .message(Some(&shop.company_id), Some(actor));
                 outbox::record(&db(state), s, &event).await
             })
         })

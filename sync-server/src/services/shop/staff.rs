@@ -19,7 +19,7 @@ use super::{db, visible_shop};
 use crate::{
     db::{now, rfc3339},
     error::{ApiError, ApiResult},
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     gateway::{
         extract::{ApiJson, IdPath, IdPath2},
         paging::Page,
@@ -288,9 +288,16 @@ pub async fn add_staff(
                     .insert_one(member)?
                     .session(&mut *s)
                     .await?;
-                member.publish_in(state, s, account.pin_hash.clone()).await?;
-                let event = EventMessage::new(keys::SHOP_STAFF_ADDED, Some(&member.company_id), Some(actor),
-                    serde_json::json!({ "shop_id": member.shop_id, "user_id": member.user_id, "role": member.role, "name": member.name }));
+                member
+                    .publish_in(state, s, account.pin_hash.clone())
+                    .await?;
+                let event = Event::StaffAdded(payloads::StaffChanged {
+                    shop_id: member.shop_id.clone(),
+                    user_id: member.user_id.clone(),
+                    role: Some(member.role),
+                    name: Some(member.name.clone()),
+                })
+                .message(Some(&member.company_id), Some(actor));
                 outbox::record(&db(state), s, &event).await
             })
         })
@@ -351,12 +358,13 @@ pub async fn remove_staff(
                 };
                 gone.publish_in(state, s, None).await?;
                 accounts::remove_shop_in(state, s, &m.user_id, &m.shop_id).await?;
-                let event = EventMessage::new(
-                    keys::SHOP_STAFF_REMOVED,
-                    Some(&m.company_id),
-                    Some(actor),
-                    serde_json::json!({ "shop_id": m.shop_id, "user_id": m.user_id }),
-                );
+                let event = Event::StaffRemoved(payloads::StaffChanged {
+                    shop_id: m.shop_id.clone(),
+                    user_id: m.user_id.clone(),
+                    role: None,
+                    name: None,
+                })
+                .message(Some(&m.company_id), Some(actor));
                 outbox::record(&db(state), s, &event).await
             })
         })
@@ -396,7 +404,13 @@ pub async fn set_pin(
     let hash = passwords::hash_pin(req.pin).await?;
     state
         .write(
-            (state.clone(), m.user_id.clone(), hash, p.id.clone(), company),
+            (
+                state.clone(),
+                m.user_id.clone(),
+                hash,
+                p.id.clone(),
+                company,
+            ),
             |s, (state, user, hash, actor, company)| {
                 Box::pin(async move {
                     accounts::set_pin_in(state, s, user, hash).await?;
@@ -410,12 +424,13 @@ pub async fn set_pin(
                         .await?;
                     for member in &shops {
                         member.publish_in(state, s, Some(hash.clone())).await?;
-                        let event = EventMessage::new(
-                            keys::SHOP_STAFF_PIN_SET,
-                            Some(&member.company_id),
-                            Some(actor),
-                            serde_json::json!({ "shop_id": member.shop_id, "user_id": member.user_id }),
-                        );
+                        let event = Event::StaffPinSet(payloads::StaffChanged {
+                            shop_id: member.shop_id.clone(),
+                            user_id: member.user_id.clone(),
+                            role: None,
+                            name: None,
+                        })
+                        .message(Some(&member.company_id), Some(actor));
                         outbox::record(&db(state), s, &event).await?;
                     }
                     Ok(())

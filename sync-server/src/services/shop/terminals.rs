@@ -18,7 +18,7 @@ use super::{ShopDoc, db, shops_in, visible_shop};
 use crate::{
     db::{now, rfc3339},
     error::{ApiError, ApiErrorBox, ApiResult},
-    events::{EventMessage, keys, outbox},
+    events::{Event, outbox, payloads},
     gateway::{
         extract::{ApiJson, IdPath, IdPath2},
         paging::Page,
@@ -195,27 +195,57 @@ pub async fn enroll_terminal(
             Box::pin(async move {
                 let (company_id, shop_id) = devices::redeem_code_in(state, s, code).await?;
                 super::lock_plan_in(state, s, &company_id).await?;
-                let plan = company::active_plan(state, &company_id).await.map_err(ApiErrorBox::wrap)?;
+                let plan = company::active_plan(state, &company_id)
+                    .await
+                    .map_err(ApiErrorBox::wrap)?;
                 let company = TenantScope::company(&company_id);
-                let active = terminals(state, &company).count_documents(doc! { "status": "active" }).session(&mut *s).await?;
+                let active = terminals(state, &company)
+                    .count_documents(doc! { "status": "active" })
+                    .session(&mut *s)
+                    .await?;
                 if active >= u64::from(plan.max_terminals) {
-                    return Err(ApiErrorBox::wrap(ApiError::conflict("plan_limit",
-                        format!("your plan allows {} terminal(s); revoke one or upgrade the plan", plan.max_terminals))));
+                    return Err(ApiErrorBox::wrap(ApiError::conflict(
+                        "plan_limit",
+                        format!(
+                            "your plan allows {} terminal(s); revoke one or upgrade the plan",
+                            plan.max_terminals
+                        ),
+                    )));
                 }
-                let shop_open = shops_in(state, &company).count_documents(doc! { "_id": &shop_id, "status": "active" }).session(&mut *s).await?;
+                let shop_open = shops_in(state, &company)
+                    .count_documents(doc! { "_id": &shop_id, "status": "active" })
+                    .session(&mut *s)
+                    .await?;
                 if shop_open == 0 {
-                    return Err(ApiErrorBox::wrap(ApiError::conflict("shop_closed", "this shop is closed; ask a manager")));
+                    return Err(ApiErrorBox::wrap(ApiError::conflict(
+                        "shop_closed",
+                        "this shop is closed; ask a manager",
+                    )));
                 }
                 let terminal = TerminalDoc {
-                    id: terminal_id.clone(), company_id: company_id.clone(), shop_id: shop_id.clone(),
-                    name: name.clone(), status: "active".into(), enrolled_at: now(),
+                    id: terminal_id.clone(),
+                    company_id: company_id.clone(),
+                    shop_id: shop_id.clone(),
+                    name: name.clone(),
+                    status: "active".into(),
+                    enrolled_at: now(),
                     receipt_public_key: None,
                 };
-                terminals(state, &company).insert_one(&terminal)?.session(&mut *s).await?;
+                terminals(state, &company)
+                    .insert_one(&terminal)?
+                    .session(&mut *s)
+                    .await?;
                 let config_shops = terminal.publish_in(state, s).await?;
-                let secret = devices::create_credential_in(state, s, terminal_id, &company_id, &shop_id).await?;
-                let event = EventMessage::new(keys::SHOP_TERMINAL_ENROLLED, Some(&company_id), Some(terminal_id),
-                    serde_json::json!({ "terminal_id": terminal_id, "shop_id": shop_id, "name": name, "config_shops": config_shops }));
+                let secret =
+                    devices::create_credential_in(state, s, terminal_id, &company_id, &shop_id)
+                        .await?;
+                let event = Event::TerminalEnrolled(payloads::TerminalChanged {
+                    terminal_id: terminal_id.to_string(),
+                    shop_id: shop_id.to_string(),
+                    name: Some(name.to_string()),
+                    config_shops,
+                })
+                .message(Some(&company_id), Some(terminal_id));
                 outbox::record(&db(state), s, &event).await?;
                 Ok((company_id, shop_id, secret))
             })
@@ -277,12 +307,13 @@ pub async fn revoke_terminal(
                     ..t.clone()
                 };
                 let config_shops = revoked.publish_in(state, s).await?;
-                let event = EventMessage::new(
-                    keys::SHOP_TERMINAL_REVOKED,
-                    Some(&t.company_id),
-                    Some(actor),
-                    serde_json::json!({ "terminal_id": t.id, "shop_id": t.shop_id, "config_shops": config_shops }),
-                );
+                let event = Event::TerminalRevoked(payloads::TerminalChanged {
+                    terminal_id: t.id.clone(),
+                    shop_id: t.shop_id.clone(),
+                    name: None,
+                    config_shops,
+                })
+                .message(Some(&t.company_id), Some(actor));
                 outbox::record(&db(state), s, &event).await
             })
         })
@@ -409,12 +440,13 @@ pub async fn register_receipt_key(state: &AppState, src: &Source, key: &str) -> 
                     ..t
                 };
                 let config_shops = keyed.publish_in(state, s).await?;
-                let event = EventMessage::new(
-                    keys::SHOP_TERMINAL_KEY_REGISTERED,
-                    Some(&keyed.company_id),
-                    Some(terminal_id),
-                    serde_json::json!({ "terminal_id": keyed.id, "shop_id": keyed.shop_id, "config_shops": config_shops }),
-                );
+                let event = Event::TerminalKeyRegistered(payloads::TerminalChanged {
+                    terminal_id: keyed.id.clone(),
+                    shop_id: keyed.shop_id.clone(),
+                    name: None,
+                    config_shops,
+                })
+                .message(Some(&keyed.company_id), Some(terminal_id));
                 outbox::record(&db(state), s, &event).await
             })
         })

@@ -22,7 +22,7 @@ use pos_shared::{
 };
 
 use crate::{
-    events::{EventMessage, keys},
+    events::{Event, EventMessage, payloads},
     services::{catalog, debt::accounts, inventory, inventory::ledger, sales},
     state::AppState,
     store::System,
@@ -140,12 +140,14 @@ impl Plan {
             "terminal_id": &src.terminal_id, "epoch": rec.epoch, "seq": rec.seq,
             "kind": &rec.kind, "reason": reason, "at": at,
         });
-        self.inventory_events.push(EventMessage::new(
-            keys::SYNC_QUARANTINED,
-            Some(&src.company_id),
-            Some(&src.terminal_id),
-            serde_json::json!({ "event_id": rec.id, "seq": rec.seq, "reason": reason }),
-        ));
+        let quarantined = payloads::Quarantined {
+            event_id: rec.id.clone(),
+            seq: rec.seq,
+            reason: reason.to_string(),
+        };
+        self.inventory_events.push(
+            Event::Quarantined(quarantined).message(Some(&src.company_id), Some(&src.terminal_id)),
+        );
         let detail = format!(
             "{} record {} of terminal {}: {reason}",
             rec.kind, rec.seq, src.terminal_id
@@ -299,15 +301,17 @@ async fn build(
                     },
                     rec.id.clone(),
                 ));
-                plan.inventory_events.push(EventMessage::new(
-                    keys::INVENTORY_ADJUSTED,
-                    Some(&src.company_id),
-                    Some(&src.terminal_id),
-                    serde_json::json!({
-                        "shop_id": src.shop_id, "product_id": adj.product_id, "sku": adj.sku,
-                        "delta_milli": adj.delta_milli, "reason": adj.reason,
-                    }),
-                ));
+                let adjusted = payloads::InventoryAdjusted {
+                    shop_id: src.shop_id.clone(),
+                    product_id: adj.product_id.clone(),
+                    sku: Some(adj.sku.clone()),
+                    delta_milli: adj.delta_milli,
+                    reason: adj.reason.clone(),
+                };
+                plan.inventory_events.push(
+                    Event::InventoryAdjusted(adjusted)
+                        .message(Some(&src.company_id), Some(&src.terminal_id)),
+                );
             }
             Fact::Customer(c) => plan.customers.push(c),
             Fact::Payment(p) => plan.entries.push(accounts::Entry::of_payment(&rec.id, &p)),
@@ -387,18 +391,19 @@ async fn plan_sales(
                 );
             }
         }
-        plan.sales_events.push(EventMessage::new(
-            keys::ORDER_COMPLETED,
-            Some(&src.company_id),
-            Some(&src.terminal_id),
-            serde_json::json!({
-                "order_id": sale.id, "channel": "pos", "shop_id": src.shop_id,
-                "terminal_id": src.terminal_id, "receipt_no": sale.receipt_no,
-                "total_minor": sale.total_minor, "currency": sale.currency,
-                // The whole sale, so consumers (analytics) need no read of salesdb.
-                "sale": sale,
-            }),
-        ));
+        let completed = payloads::OrderCompleted {
+            order_id: sale.id.clone(),
+            channel: "pos".into(),
+            shop_id: src.shop_id.clone(),
+            terminal_id: src.terminal_id.clone(),
+            receipt_no: sale.receipt_no,
+            total_minor: sale.total_minor,
+            currency: sale.currency.clone(),
+            sale: sale.clone(),
+        };
+        plan.sales_events.push(
+            Event::OrderCompleted(completed).message(Some(&src.company_id), Some(&src.terminal_id)),
+        );
     }
     Ok(())
 }
@@ -545,16 +550,17 @@ async fn plan_refunds(
                 event_id.clone(),
             ));
         }
-        plan.sales_events.push(EventMessage::new(
-            keys::ORDER_REFUNDED,
-            Some(&src.company_id),
-            Some(&src.terminal_id),
-            serde_json::json!({
-                "refund_id": r.id, "order_id": r.sale_id, "linked": linked,
-                "shop_id": src.shop_id, "total_minor": r.total_minor,
-                "refund": r,
-            }),
-        ));
+        let refunded = payloads::OrderRefunded {
+            refund_id: r.id.clone(),
+            order_id: r.sale_id.clone(),
+            linked,
+            shop_id: src.shop_id.clone(),
+            total_minor: r.total_minor,
+            refund: r.clone(),
+        };
+        plan.sales_events.push(
+            Event::OrderRefunded(refunded).message(Some(&src.company_id), Some(&src.terminal_id)),
+        );
     }
     Ok(())
 }
