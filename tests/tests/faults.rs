@@ -1,13 +1,20 @@
 //! The fault campaign (docs/reliability.md): randomized episodes mixing killed tills and
 //! servers, RabbitMQ and MongoDB outages, a faulty network, clock skew and a full disk,
 //! each checked against the invariants afterwards. `.ci/run` runs a few episodes;
-//! `KASSA_FAULT_EPISODES=1000` is the long run, `KASSA_FAULT_SEED` replays one.
+//! `KASSA_FAULT_EPISODES=1000 KASSA_FAULT_WORLDS=4` is the long run (four worlds at once),
+//! `KASSA_FAULT_SEED` replays one.
 
 #[tokio::test]
 async fn episodes_of_injected_faults_lose_and_double_nothing() {
     let episodes = env_or("KASSA_FAULT_EPISODES", 6);
     let seed = env_or("KASSA_FAULT_SEED", 0x0ddba11);
-    let report = kassa_tests::campaign::run(seed, u32::try_from(episodes).unwrap()).await;
+    let worlds = env_or("KASSA_FAULT_WORLDS", 1);
+    let report = kassa_tests::campaign::run_worlds(
+        seed,
+        u32::try_from(episodes).unwrap(),
+        u32::try_from(worlds).unwrap(),
+    )
+    .await;
     eprintln!("[faults] seed {seed:#x}: {}", report.summary());
     assert!(
         report.violations.is_empty(),

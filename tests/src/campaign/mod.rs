@@ -64,8 +64,34 @@ impl Report {
     }
 }
 
-/// Runs `episodes` episodes from `seed` and reports.
+/// Runs `episodes` episodes from `seed` in one world and reports.
 pub async fn run(seed: u64, episodes: u32) -> Report {
+    run_worlds(seed, episodes, 1).await
+}
+
+/// Runs `episodes` episodes shared among `worlds` independent worlds at once (each its own
+/// server, tills, proxies and database prefix; world `w` draws from `seed + w`), so a long
+/// campaign spends its waits (restarts, expiring transactions) in parallel. One world with
+/// the same seed replays exactly what [`run`] did.
+pub async fn run_worlds(seed: u64, episodes: u32, worlds: u32) -> Report {
+    let worlds = worlds.clamp(1, episodes.max(1));
+    let runs = (0..worlds).map(|w| {
+        let share = episodes / worlds + u32::from(w < episodes % worlds);
+        run_world(seed.wrapping_add(u64::from(w)), w, share)
+    });
+    let mut report = Report::default();
+    for r in futures::future::join_all(runs).await {
+        report.episodes += r.episodes;
+        report.sales += r.sales;
+        for (kind, n) in r.faults {
+            *report.faults.entry(kind).or_default() += n;
+        }
+        report.violations.extend(r.violations);
+    }
+    report
+}
+
+async fn run_world(seed: u64, w: u32, episodes: u32) -> Report {
     let mut rng = Rng::new(seed);
     let mut world = World::start().await;
     let mut report = Report::default();
@@ -81,11 +107,11 @@ pub async fn run(seed: u64, episodes: u32) -> Report {
         for v in found {
             report
                 .violations
-                .push(format!("episode {episode} ({picked:?}): {v}"));
+                .push(format!("world {w} episode {episode} ({picked:?}): {v}"));
         }
         report.episodes = episode;
         eprintln!(
-            "[faults] episode {episode}: {picked:?}, {sold} sales; {}",
+            "[faults] world {w} episode {episode}: {picked:?}, {sold} sales; {}",
             report.summary()
         );
     }
