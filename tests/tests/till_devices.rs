@@ -1,6 +1,6 @@
 //! The till app's serial devices through its API, each on one end of a socat pty pair: a
 //! weighed product scanned takes its weight from a Toledo 8217 scale, a weighed line is
-//! weighed again with the Weigh button, the pole display shows the last line and the
+//! weighed again with the Weigh button (less the till's tare), the pole display shows the last line and the
 //! total, and a serial scanner's codes are checked (a bad check digit is refused, saying so).
 
 use std::io::{Read, Write};
@@ -65,7 +65,7 @@ fn serial(path: &str) -> Option<SerialSettings> {
 async fn a_weighed_product_takes_its_weight_from_the_scale() {
     let dir = tempfile::tempdir().unwrap();
     let pair = PtyPair::open();
-    let device = scale(pair.a.clone(), vec!["01.235", "00.500"]);
+    let device = scale(pair.a.clone(), vec!["01.235", "00.535"]);
     let till = till(dir.path()).await;
     let settings = DeviceSettings {
         printer: None,
@@ -82,8 +82,13 @@ async fn a_weighed_product_takes_its_weight_from_the_scale() {
         .expect("weighed on the scale");
     assert_eq!(cart.lines[0].qty_milli, 1235, "1.235 kg from the scale");
     assert_eq!(cart.total_minor, 2458, "19.90 a kg x 1.235 kg");
+    // A 35 g container set as the till's tare comes off the next weighing: the customer
+    // pays for 500 g of cheese, not for the tub.
+    pos_core::devices::scale::set_tare(till.db(), 35)
+        .await
+        .unwrap();
     let cart = till.weigh(&cart.lines[0].id).await.expect("weighed again");
-    assert_eq!(cart.lines[0].qty_milli, 500);
+    assert_eq!(cart.lines[0].qty_milli, 500, "0.535 kg less the 35 g tare");
     let cart = till.scan("MILK", None).await.unwrap();
     assert_eq!(
         cart.lines[1].qty_milli, 1000,

@@ -81,7 +81,15 @@ impl Barcode {
 
     fn from_digits(digits: &str) -> Result<Barcode, BarcodeError> {
         match digits.len() {
-            8 | 13 => validate_gtin(digits).map(|()| Barcode(digits.to_owned())),
+            // Eight digits that fail as an EAN-8 may be a UPC-E sent unexpanded (many
+            // scanners ship so): its UPC-A form is what catalogs hold.
+            8 => validate_gtin(digits)
+                .map(|()| Barcode(digits.to_owned()))
+                .or_else(|ean8| match upce_to_upca(digits) {
+                    Ok(upca) => Ok(Barcode(format!("0{upca}"))),
+                    Err(_) => Err(ean8),
+                }),
+            13 => validate_gtin(digits).map(|()| Barcode(digits.to_owned())),
             12 => validate_gtin(digits).map(|()| Barcode(format!("0{digits}"))),
             14 => {
                 validate_gtin(digits)?;
@@ -157,6 +165,15 @@ mod tests {
         assert_eq!(
             Barcode::parse("96385074").unwrap().symbology(),
             Symbology::Ean8
+        );
+        assert_eq!(
+            Barcode::parse("04252614").unwrap(),
+            Barcode::parse("042100005264").unwrap(),
+            "a UPC-E sent unexpanded is read as its UPC-A"
+        );
+        assert!(
+            Barcode::parse("04252615").is_err(),
+            "neither an EAN-8 nor a UPC-E check digit"
         );
         assert_eq!(
             Barcode::parse("00012345600012").unwrap().as_str(),

@@ -196,3 +196,49 @@ async fn the_pole_display_follows_the_last_line_and_the_total() {
         ("TOTAL           4.78", "CHANGE          0.22")
     );
 }
+
+/// The reasons the drawer opened for, oldest first, from the journal.
+async fn drawer_reasons(till: &Till) -> Vec<String> {
+    let payloads: Vec<String> =
+        sqlx::query_scalar("SELECT payload FROM journal WHERE kind = 'drawer_opened' ORDER BY seq")
+            .fetch_all(till.db().pool())
+            .await
+            .unwrap();
+    payloads
+        .iter()
+        .map(|p| serde_json::from_str::<serde_json::Value>(p).unwrap()["reason"].to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn cash_paid_in_paid_out_and_refunded_opens_the_drawer_on_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let vp = VirtualPrinter::start().unwrap();
+    let till = till_with_printer(dir.path(), &vp).await;
+    till.scan("4006381333931", None).await.unwrap();
+    let sale = till.pay_exact_cash(None).await.unwrap();
+    till.after_sale(&sale.sale_id).await.unwrap();
+    till.cash_movement("paid_in", 2000, "change from the bank", Some("4321"))
+        .await
+        .unwrap();
+    till.cash_movement("paid_out", 500, "window cleaner", Some("4321"))
+        .await
+        .unwrap();
+    let found = till.find_sale("#1").await.unwrap();
+    let item = super::views::RefundItem {
+        line_no: Some(1),
+        product_id: None,
+        qty_milli: 1000,
+    };
+    till.refund(&found, &[item], "cash", "", Some("4321"))
+        .await
+        .unwrap();
+    assert_eq!(vp.pulses().len(), 4, "one pulse per time cash moved");
+    assert_eq!(
+        drawer_reasons(&till).await,
+        [r#""sale""#, r#""paid_in""#, r#""paid_out""#, r#""refund""#]
+    );
+    crate::journal::verify(till.db())
+        .await
+        .expect("the chain holds");
+}

@@ -157,11 +157,9 @@ impl Till {
 
     /// A stable, positive weight from the configured scale, in grams.
     pub(super) async fn read_scale(&self) -> CoreResult<i64> {
-        let scale = config::load(&self.db)
-            .await?
-            .scale
-            .ok_or(DeviceError::NotConfigured("scale"))?;
-        let w = blocking(move || scale::Scale::open(&scale)?.read()).await?;
+        // Net of the till's tare, as `pos devices read-scale` reads it: the container's
+        // weight is never sold.
+        let w = scale::read_configured(&self.db).await?;
         if w.grams == 0 {
             return Err(CoreError::invalid(
                 "the scale shows nothing; put the goods on the scale and weigh again",

@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use super::views::{SessionView, ShiftReportView, ZView};
 use super::{Till, convert, signed_in};
+use pos_shared::facts::DrawerReason;
+
+use crate::devices::drawer;
 use crate::error::{CoreError, CoreResult};
 use crate::shifts::{self, CashKind, ZReport};
 use crate::staff::{self, Action};
@@ -42,10 +45,10 @@ impl Till {
         if reason.trim().is_empty() {
             return Err(CoreError::invalid("say why the drawer is opened"));
         }
-        {
+        let (movement, staff) = {
             let s = self.session.lock().await;
             let (_, staff) = signed_in(&s)?;
-            shifts::cash_movement(
+            let m = shifts::cash_movement(
                 &self.db,
                 staff,
                 kind,
@@ -54,6 +57,17 @@ impl Till {
                 manager_pin,
             )
             .await?;
+            (m, staff.clone())
+        };
+        // The money goes in or out through the drawer: it opens, and the opening is
+        // journaled with the movement it was for.
+        let drawer_reason = match kind {
+            CashKind::PaidIn => Some(DrawerReason::PaidIn),
+            CashKind::PaidOut => Some(DrawerReason::PaidOut),
+            CashKind::NoSale => None,
+        };
+        if let Some(r) = drawer_reason {
+            drawer::open_for_cash(&self.db, &staff, r, &movement.id).await;
         }
         self.x_report().await
     }

@@ -96,3 +96,40 @@ async fn approve(
     }
     Ok(Some(manager.id))
 }
+
+/// Opens the drawer for cash that just moved (paid in, paid out, a cash refund) when a
+/// printer is set up. The movement is already recorded, so a drawer that will not open is
+/// only logged: failing here would make the cashier record the money twice. `false` when
+/// it did not open or no printer (hence no drawer) is set up.
+pub async fn open_for_cash(
+    db: &LocalDb,
+    staff: &Staff,
+    reason: DrawerReason,
+    reference: &str,
+) -> bool {
+    let printer = match super::config::load(db).await {
+        Ok(c) => c.printer,
+        Err(e) => {
+            tracing::warn!(error = %e, "device settings unreadable; the drawer stays shut");
+            None
+        }
+    };
+    let Some(printer) = printer else {
+        return false;
+    };
+    let connect = super::drain::connect_configured();
+    let opened = open(
+        db,
+        &printer,
+        &connect,
+        staff,
+        reason,
+        Some(reference.into()),
+        None,
+    )
+    .await;
+    if let Err(e) = &opened {
+        tracing::warn!(error = %e, ?reason, "the cash drawer did not open");
+    }
+    opened.is_ok()
+}
