@@ -10,7 +10,9 @@ use super::device_views::{
     ConnectionSettings, DeviceKind, DeviceSettings, DrawerStatus, PrintStatus, PrinterSettings,
 };
 use super::tests::till;
+use crate::devices::PrinterConfig;
 use crate::devices::decode::decode;
+use crate::devices::kitchen::{self, KitchenConfig};
 use crate::devices::virtual_printer::{Fault, VirtualPrinter};
 
 fn form(vp: &VirtualPrinter) -> DeviceSettings {
@@ -241,4 +243,50 @@ async fn cash_paid_in_paid_out_and_refunded_opens_the_drawer_on_record() {
     crate::journal::verify(till.db())
         .await
         .expect("the chain holds");
+}
+
+#[tokio::test]
+async fn the_background_drainer_prints_a_kitchen_slip_once_the_paper_is_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (front, kitchen_vp) = (
+        VirtualPrinter::start().unwrap(),
+        VirtualPrinter::start().unwrap(),
+    );
+    let till = till_with_printer(dir.path(), &front).await;
+    let mut printer = PrinterConfig::new(kitchen_vp.connection(), 80).unwrap();
+    printer.confirm_secs = 5;
+    let k = KitchenConfig {
+        printer,
+        categories: vec!["Dairy".into()],
+        title: "KITCHEN".into(),
+    };
+    kitchen::save(till.db(), Some(&k)).await.unwrap();
+    kitchen_vp.set_fault(Fault::PaperOut, true);
+    till.scan("4006381333931", None).await.unwrap();
+    let sale = till.pay_exact_cash(None).await.unwrap();
+    let done = till.after_sale(&sale.sale_id).await.unwrap();
+    assert_eq!(
+        done.print,
+        PrintStatus::Printed,
+        "the receipt is not held up"
+    );
+    assert!(done.problem.is_some_and(|p| p.contains("kitchen printer")));
+
+    kitchen_vp.set_fault(Fault::PaperOut, false);
+    let status = till.drain_printer(false).await.unwrap();
+    assert_eq!(status.problem, None);
+    assert_eq!(kitchen::waiting(till.db()).await.unwrap(), 0);
+    till.drain_printer(false).await.unwrap();
+    let slips = kitchen_vp.wait_for_jobs(1, Duration::from_secs(5));
+    assert_eq!(
+        slips.len(),
+        1,
+        "the slip printed once, without another sale"
+    );
+    assert!(
+        printed(&slips[0]).contains("Milk 1L"),
+        "{}",
+        printed(&slips[0])
+    );
+    assert_eq!(front.jobs().len(), 1, "the receipt was not printed again");
 }

@@ -173,11 +173,32 @@ impl Till {
         Ok(config::load(&self.db).await?.scale.is_some())
     }
 
-    /// Prints what the queue holds; with `probe` and nothing to print, also asks the
-    /// printer how it is (paper, cover), so a problem shows before the next sale.
+    /// Prints what the queue holds, and the kitchen's order slips when a kitchen printer
+    /// is set up; with `probe` and nothing to print, also asks the receipt printer how it
+    /// is (paper, cover), so a problem shows before the next sale.
     pub async fn drain_printer(&self, probe: bool) -> CoreResult<PrinterView> {
         let t = self.terminal().await?;
-        let Some(printer) = config::load(&self.db).await?.printer else {
+        let printer = config::load(&self.db).await?.printer;
+        let _printing = self.print_lock.lock().await;
+        // Side by side, as at a sale: neither printer's trouble holds up the other.
+        let (receipts, kitchen) = tokio::join!(
+            self.drain_receipts(&t, printer, probe),
+            at_sale::kitchen_slips(&self.db, &t)
+        );
+        let mut view = receipts?;
+        let problems: Vec<String> = view.problem.take().into_iter().chain(kitchen?).collect();
+        view.problem = (!problems.is_empty()).then(|| problems.join("; "));
+        Ok(view)
+    }
+
+    /// The receipt printer's part of [`Self::drain_printer`] (the print lock is held).
+    async fn drain_receipts(
+        &self,
+        t: &Terminal,
+        printer: Option<PrinterConfig>,
+        probe: bool,
+    ) -> CoreResult<PrinterView> {
+        let Some(printer) = printer else {
             return Ok(PrinterView {
                 configured: false,
                 waiting: 0,
@@ -185,8 +206,7 @@ impl Till {
                 at_ms: self.db.now_ms(),
             });
         };
-        let _printing = self.print_lock.lock().await;
-        let state = drain::drain_once(&self.db, &t, &printer, &drain::connect_configured()).await?;
+        let state = drain::drain_once(&self.db, t, &printer, &drain::connect_configured()).await?;
         let mut problem = state.problem;
         if probe && problem.is_none() && state.waiting == 0 {
             problem = probe_printer(printer).await.err().map(|e| human(&e));

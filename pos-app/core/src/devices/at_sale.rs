@@ -45,8 +45,9 @@ pub async fn after_sale(
     Ok(out)
 }
 
-/// Prints the kitchen's order slips; its problem, if any, for the cashier.
-async fn kitchen_slips(db: &LocalDb, t: &Terminal) -> CoreResult<Option<String>> {
+/// Prints the kitchen's order slips; its problem, if any, for the cashier. The till's
+/// background drainer calls it too, so a failed slip does not wait for the next sale.
+pub(crate) async fn kitchen_slips(db: &LocalDb, t: &Terminal) -> CoreResult<Option<String>> {
     let Some(mut k) = kitchen::load(db).await? else {
         return Ok(None);
     };
