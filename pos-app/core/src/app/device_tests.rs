@@ -290,3 +290,34 @@ async fn the_background_drainer_prints_a_kitchen_slip_once_the_paper_is_back() {
     );
     assert_eq!(front.jobs().len(), 1, "the receipt was not printed again");
 }
+
+#[tokio::test]
+async fn a_refund_prints_its_slip_through_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let vp = VirtualPrinter::start().unwrap();
+    let till = till_with_printer(dir.path(), &vp).await;
+    till.scan("4006381333931", None).await.unwrap();
+    let sale = till.pay_exact_cash(None).await.unwrap();
+    till.after_sale(&sale.sale_id).await.unwrap();
+    let found = till.find_sale("#1").await.unwrap();
+    let item = super::views::RefundItem {
+        line_no: Some(1),
+        product_id: None,
+        qty_milli: 1000,
+    };
+    till.refund(&found, &[item], "cash", "", Some("4321"))
+        .await
+        .unwrap();
+    let status = till.drain_printer(false).await.unwrap();
+    assert_eq!((status.waiting, status.problem), (0, None));
+    let jobs = vp.wait_for_jobs(2, Duration::from_secs(5));
+    assert_eq!(jobs.len(), 2, "the receipt, then the refund slip");
+    let slip = decode(&jobs[1]);
+    assert!(
+        slip.lines()
+            .iter()
+            .any(|l| l.starts_with("REFUND TOTAL") && l.ends_with("-1.29")),
+        "{}",
+        slip.text()
+    );
+}
