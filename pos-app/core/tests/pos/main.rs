@@ -9,6 +9,7 @@ mod cli_guidance;
 mod concurrency;
 mod crash;
 mod devices_cli;
+mod devices_cli_io;
 mod drawer;
 mod full_day;
 mod harness;
