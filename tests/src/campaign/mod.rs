@@ -105,9 +105,10 @@ async fn run_world(seed: u64, w: u32, episodes: u32) -> Report {
         world.heal().await;
         found.extend(invariants::check(&world).await);
         for v in found {
-            report
-                .violations
-                .push(format!("world {w} episode {episode} ({picked:?}): {v}"));
+            // Said at once: a long run's violations are read while it still runs.
+            let v = format!("world {w} episode {episode} ({picked:?}): {v}");
+            eprintln!("[faults] VIOLATION {v}");
+            report.violations.push(v);
         }
         report.episodes = episode;
         eprintln!(
