@@ -61,4 +61,3 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 pub async fn docs_page() -> Html<&'static str> {
     Html(include_str!("openapi-page.html"))
 }
-
