@@ -51,6 +51,9 @@ impl ServerProcess {
                     "KASSA_AUTH__JWT_SECRET",
                     "test-secret-test-secret-test-secret!",
                 )
+                // A fault campaign runs for hours on the tokens it logged in with at the
+                // start; a 15-minute access token would fail its later checks, not the server.
+                .env("KASSA_AUTH__ACCESS_TTL_SECS", "86400")
                 .env("KASSA_AUTH__BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL)
                 .env("KASSA_AUTH__BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
                 .env("KASSA_LIMITS__PER_IP_PER_SECOND", "10000")
