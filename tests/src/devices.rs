@@ -326,6 +326,11 @@ impl Shop {
         }
     }
 
+    /// The till database's file, for the `pos` CLI (`--db`).
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("till.db")
+    }
+
     /// Two crème brûlées and a Käse Spätzle for cash: 19.90.
     pub async fn sell(&self) -> pos_core::sales::Sale {
         self.sell_codes(&[("4006381333931", 2000), ("KASE", 1000)], 2_000)
