@@ -1,13 +1,10 @@
 //! Refunds and returns at the till: find the sale (receipt number, or the receipt's QR,
 //! also another till's and offline), pick what comes back, refund it, show the slip.
 
-use pos_shared::facts::DrawerReason;
-
 use super::views::{RefundDone, RefundItem, SaleLineLookup, SaleLookup};
 use super::{Till, signed_in};
 use crate::devices::drawer;
 use crate::error::{CoreError, CoreResult};
-use crate::staff::Staff;
 use crate::terminal::Terminal;
 use crate::{LocalDb, catalog, refund_slip, refunds, sales, seal, sealed_refunds};
 
@@ -76,7 +73,7 @@ impl Till {
             }
             (None, None) => return Err(CoreError::invalid("find the sale first")),
         };
-        cash_back(&self.db, staff, to, &r.id).await;
+        drawer::for_refund(&self.db, staff, to, &r.id).await;
         done(&self.db, t, &r.id).await
     }
 
@@ -94,15 +91,8 @@ impl Till {
         let reason = reason_or_default(reason);
         let r =
             refunds::without_receipt(&self.db, t, staff, &goods, to, reason, manager_pin).await?;
-        cash_back(&self.db, staff, to, &r.id).await;
+        drawer::for_refund(&self.db, staff, to, &r.id).await;
         done(&self.db, t, &r.id).await
-    }
-}
-
-/// Cash paid back comes out of the drawer: it opens, journaled with the refund.
-async fn cash_back(db: &LocalDb, staff: &Staff, to: &str, refund_id: &str) {
-    if to == "cash" {
-        drawer::open_for_cash(db, staff, DrawerReason::Refund, refund_id).await;
     }
 }
 

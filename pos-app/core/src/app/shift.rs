@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 
 use super::views::{SessionView, ShiftReportView, ZView};
 use super::{Till, convert, signed_in};
-use pos_shared::facts::DrawerReason;
-
 use crate::devices::drawer;
 use crate::error::{CoreError, CoreResult};
 use crate::shifts::{self, CashKind, ZReport};
@@ -59,16 +57,9 @@ impl Till {
             .await?;
             (m, staff.clone())
         };
-        // The money goes in or out through the drawer: it opens, and the opening is
-        // journaled with the movement it was for.
-        let drawer_reason = match kind {
-            CashKind::PaidIn => Some(DrawerReason::PaidIn),
-            CashKind::PaidOut => Some(DrawerReason::PaidOut),
-            CashKind::NoSale => None,
-        };
-        if let Some(r) = drawer_reason {
-            drawer::open_for_cash(&self.db, &staff, r, &movement.id).await;
-        }
+        // The money goes in or out through the drawer: it opens, journaled with the
+        // movement it was for.
+        drawer::for_movement(&self.db, &staff, &movement).await;
         self.x_report().await
     }
 

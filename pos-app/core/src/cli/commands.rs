@@ -293,6 +293,7 @@ async fn refund(db: &LocalDb, t: &Terminal, a: &RefundArgs) -> CoreResult<Outcom
             refunds::without_receipt(db, t, &who, &items()?, &a.to, &a.reason, mp).await?
         }
     };
+    crate::devices::drawer::for_refund(db, &who, &a.to, &r.id).await;
     let slip = refund_slip::render_text(&refund_slip::build(&refunds::load(db, &r.id).await?, t));
     let text = format!(
         "refund {} issued: {} to {}\n\n{slip}",
@@ -448,6 +449,7 @@ async fn cash(
     let who = staff::login(db, pin).await?;
     let minor = parse::money(amount, t.currency)?;
     let m = shifts::cash_movement(db, &who, kind, minor, reason, manager_pin).await?;
+    crate::devices::drawer::for_movement(db, &who, &m).await;
     let amount = Money::new(m.amount_minor, t.currency);
     let text = match kind {
         CashKind::PaidIn => format!("paid in {amount} ({})", m.reason),

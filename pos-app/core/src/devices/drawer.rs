@@ -133,3 +133,19 @@ pub async fn open_for_cash(
     }
     opened.is_ok()
 }
+
+/// The drawer for a recorded drawer movement: paid in and paid out open it (a no-sale
+/// opens it through [`no_sale`]). One place for the app and the CLI alike.
+pub async fn for_movement(db: &LocalDb, staff: &Staff, movement: &CashMovement) -> bool {
+    let reason = match movement.kind {
+        CashKind::PaidIn => DrawerReason::PaidIn,
+        CashKind::PaidOut => DrawerReason::PaidOut,
+        CashKind::NoSale => return false,
+    };
+    open_for_cash(db, staff, reason, &movement.id).await
+}
+
+/// The drawer for a refund paid back `to` a tender: only cash comes out of it.
+pub async fn for_refund(db: &LocalDb, staff: &Staff, to: &str, refund_id: &str) -> bool {
+    to == "cash" && open_for_cash(db, staff, DrawerReason::Refund, refund_id).await
+}
