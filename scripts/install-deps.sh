@@ -131,6 +131,17 @@ else
     log "schemathesis: $("$ROOT/.venv-schemathesis/bin/schemathesis" --version 2>/dev/null | head -n 1)"
 fi
 
+# localstripe: a Stripe API peer (PaymentIntents, refunds, signed webhooks) that the
+# payment service's tests run against (sync-server/tests/api/payment/; ../shared/VERIFIED.md
+# says what it models and what it does not). Any Python 3 runs it.
+if [ ! -x "$ROOT/.venv-localstripe/bin/localstripe" ]; then
+    log "localstripe: installing into .venv-localstripe"
+    python3 -m venv "$ROOT/.venv-localstripe"
+    "$ROOT/.venv-localstripe/bin/pip" install -q localstripe==1.15.10
+else
+    log "localstripe: $("$ROOT/.venv-localstripe/bin/pip" show localstripe 2>/dev/null | grep -m1 '^Version')"
+fi
+
 # maildev: an SMTP peer (npm) that the emailed-receipt test sends to and reads back.
 if [ ! -x "$ROOT/.maildev/node_modules/.bin/maildev" ]; then
     log "maildev: installing into .maildev"
