@@ -10,6 +10,7 @@ pub mod device_views;
 mod devices;
 mod email;
 mod lookup;
+mod preview;
 mod refund;
 mod sale;
 mod session;
@@ -35,6 +36,7 @@ use crate::terminal::{self, Terminal};
 
 pub use device_feeds::{DisplayLines, ScannerFeed};
 pub use devices::configuration as device_configuration;
+pub use preview::ReceiptPreview;
 pub use session::StandaloneSetup;
 pub use views::ApiError;
 
