@@ -110,6 +110,26 @@ async fn receipt_code(s: &Session, receipt_no: &str) -> String {
     code
 }
 
+/// The natural width of the receipt screen's picture of the paper, once it has loaded.
+async fn receipt_image_width(s: &Session) -> u64 {
+    let img = s.wait("#receipt-image", SHORT).await.unwrap();
+    let start = Instant::now();
+    loop {
+        let width = s
+            .script(
+                "return arguments[0].complete ? arguments[0].naturalWidth : 0",
+                json!([{ kassa_tests::webdriver::ELEMENT: img.clone() }]),
+            )
+            .await
+            .unwrap();
+        let width = width.as_u64().unwrap_or(0);
+        if width > 0 || start.elapsed() > SHORT {
+            return width;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn click(s: &Session, css: &str) {
     s.click(&s.wait(css, SHORT).await.unwrap()).await.unwrap();
 }
@@ -175,6 +195,12 @@ async fn a_cashier_enrolls_sells_parks_refunds_and_closes_the_shift_in_the_app()
         .await
         .unwrap();
     s.wait_text("#change-due", "2.64", SHORT).await.unwrap();
+    // The preview is the PNG of the ESC/POS job, on the 80 mm default with no printer.
+    assert_eq!(
+        receipt_image_width(s).await,
+        576,
+        "the receipt shows as printed, one pixel per dot of an 80 mm roll"
+    );
     app.shot("05-receipt-1024").await;
     click(s, "#new-sale").await;
 
@@ -373,6 +399,9 @@ async fn a_manager_sets_up_the_receipt_printer_and_a_cash_sale_prints_its_receip
         .unwrap();
     let jobs = printer.wait_for_jobs(3, SHORT);
     assert!(decode(&jobs[2]).text().contains("COPY"), "the copy says so");
+    s.wait("#receipt-image[data-copy=\"true\"]", SHORT)
+        .await
+        .expect("after a reprint the screen shows the COPY as printed");
     app.session.close_ref().await;
     server.shut_down().await;
 }

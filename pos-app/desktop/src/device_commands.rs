@@ -1,13 +1,14 @@
-//! The devices' commands: a sale's printer and drawer outcome, a receipt copy, the drawer
-//! opened without a sale, weighing a line, and the Device settings with their Test
-//! buttons. Each calls the till; saving or testing restarts the scanner on its new port.
+//! The devices' commands: a sale's printer and drawer outcome, a receipt's or slip's
+//! preview as printed, a receipt copy, the drawer opened without a sale, weighing a line,
+//! and the Device settings with their Test buttons. Each calls the till; saving or
+//! testing restarts the scanner on its new port.
 
 use std::sync::Arc;
 
 use pos_core::app::ApiError;
-use pos_core::app::Till;
 use pos_core::app::device_views::{DeviceKind, DeviceSettings, PrinterView, SaleDevicesView};
 use pos_core::app::views::{CartView, ShiftReportView};
+use pos_core::app::{ReceiptPreview, Till};
 use tauri::{AppHandle, State};
 
 use crate::devices::{self, Devices};
@@ -20,6 +21,22 @@ type TillState<'a> = State<'a, Arc<Till>>;
 #[tauri::command]
 pub fn sale_devices(till: TillState<'_>, sale_id: String) -> Option<SaleDevicesView> {
     till.sale_devices(&sale_id)
+}
+
+/// A receipt as the printer prints it (PNG), marked COPY with `copy`.
+#[tauri::command]
+pub async fn receipt_preview(
+    till: TillState<'_>,
+    sale_id: String,
+    copy: bool,
+) -> Res<ReceiptPreview> {
+    Ok(till.receipt_preview(&sale_id, copy).await?)
+}
+
+/// A refund's slip as the printer prints it (PNG).
+#[tauri::command]
+pub async fn refund_slip_preview(till: TillState<'_>, refund_id: String) -> Res<ReceiptPreview> {
+    Ok(till.refund_slip_preview(&refund_id, false).await?)
 }
 
 #[tauri::command]

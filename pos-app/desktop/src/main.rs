@@ -98,6 +98,8 @@ fn main() {
             commands::sync_status,
             commands::sync_now,
             device_commands::sale_devices,
+            device_commands::receipt_preview,
+            device_commands::refund_slip_preview,
             device_commands::print_copy,
             device_commands::open_drawer,
             device_commands::weigh,

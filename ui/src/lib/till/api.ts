@@ -18,6 +18,7 @@ import type { PrinterView } from '$lib/bindings/PrinterView';
 import type { ProductHit } from '$lib/bindings/ProductHit';
 import type { QuickKeyGroup } from '$lib/bindings/QuickKeyGroup';
 import type { ReceiptEmailView } from '$lib/bindings/ReceiptEmailView';
+import type { ReceiptPreview } from '$lib/bindings/ReceiptPreview';
 import type { RefundDone } from '$lib/bindings/RefundDone';
 import type { RefundItem } from '$lib/bindings/RefundItem';
 import type { SaleDevicesView } from '$lib/bindings/SaleDevicesView';
@@ -242,6 +243,13 @@ export const syncNow = () => call<SyncView>('sync_now');
 
 /** What the printer and drawer did for a sale, once they are done (else null: wait for the event). */
 export const saleDevices = (saleId: string) => call<SaleDevicesView | null>('sale_devices', { saleId });
+
+/** A sale's receipt drawn from the ESC/POS job its printer gets (PNG data URL); `copy` marks it COPY. */
+export const receiptPreview = (saleId: string, copy: boolean) =>
+  call<ReceiptPreview>('receipt_preview', { saleId, copy });
+
+/** A refund's slip drawn from the ESC/POS job its printer gets (PNG data URL). */
+export const refundSlipPreview = (refundId: string) => call<ReceiptPreview>('refund_slip_preview', { refundId });
 
 /** Prints a copy of a sale's receipt, marked COPY. */
 export const printCopy = (saleId: string) => call<SaleDevicesView>('print_copy', { saleId });
