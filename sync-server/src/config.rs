@@ -23,6 +23,57 @@ pub struct Config {
     pub streams: StreamsConfig,
     #[serde(default)]
     pub smtp: SmtpConfig,
+    #[serde(default)]
+    pub payment: PaymentConfig,
+}
+
+/// The payment providers: where their APIs are and the credentials Kassa uses there. A
+/// provider without credentials is refused per request (422 `provider_not_configured`),
+/// so a server without payments configured starts and runs everything else.
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct PaymentConfig {
+    /// Stripe's API; a test peer (localstripe) is one setting away.
+    pub stripe_api_base: String,
+    pub stripe_secret_key: String,
+    /// The endpoint secret (`whsec_...`) Stripe signs webhooks with.
+    pub stripe_webhook_secret: String,
+    /// How old a signed webhook may be (Stripe's libraries default to 300 s).
+    pub stripe_webhook_tolerance_secs: u64,
+    pub paypal_api_base: String,
+    pub paypal_client_id: String,
+    pub paypal_client_secret: String,
+    /// The webhook's id at PayPal, which verify-webhook-signature checks deliveries against.
+    pub paypal_webhook_id: String,
+    /// Seconds a provider call may take before the request answers 503.
+    pub provider_timeout_secs: u64,
+}
+
+impl Default for PaymentConfig {
+    fn default() -> Self {
+        Self {
+            stripe_api_base: "https://api.stripe.com".into(),
+            stripe_secret_key: String::new(),
+            stripe_webhook_secret: String::new(),
+            stripe_webhook_tolerance_secs: 300,
+            paypal_api_base: "https://api-m.sandbox.paypal.com".into(),
+            paypal_client_id: String::new(),
+            paypal_client_secret: String::new(),
+            paypal_webhook_id: String::new(),
+            provider_timeout_secs: 20,
+        }
+    }
+}
+
+// Hand-written so the provider secrets never reach a log line.
+impl std::fmt::Debug for PaymentConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentConfig")
+            .field("stripe_api_base", &self.stripe_api_base)
+            .field("paypal_api_base", &self.paypal_api_base)
+            .field("paypal_client_id", &self.paypal_client_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The mail relay emailed receipts go through.

@@ -104,6 +104,14 @@ pub const RECEIPT_EMAILS: Tenant = company(ServiceDb::Sales, "receipt_emails");
 pub const CUSTOMERS: Tenant = company(ServiceDb::Debt, "customers");
 pub const ACCOUNT_ENTRIES: Tenant = company(ServiceDb::Debt, "account_entries");
 pub const AUDIT_RECORDS: Tenant = company(ServiceDb::Audit, "records");
+// The payment service (`services::payment`): payments, their ledger of every attempt,
+// authorisation, capture, failure, cancel and refund, the answers stored under clients'
+// idempotency keys (keyed `company:key`), and the webhook deliveries already applied
+// (keyed by the provider's event id, recorded once the payment's company is known).
+pub const PAYMENTS: Tenant = shop(crate::services::payment::DB, "payments", "shop_id");
+pub const PAYMENT_ENTRIES: Tenant = shop(crate::services::payment::DB, "transactions", "shop_id");
+pub const PAYMENT_REQUESTS: Tenant = company(crate::services::payment::DB, "idempotency_keys");
+pub const PAYMENT_WEBHOOKS: Tenant = company(crate::services::payment::DB, "webhook_events");
 // The analytics rollups (`services::analytics::rollup`): counters per company, shop and
 // shop-local day (or month, for the `month_*` ones), each document carrying both keys.
 pub const ROLLUP_DAYS: Tenant = shop(ServiceDb::Analytics, "days", "shop_id");

@@ -79,6 +79,10 @@ events! {
     DebtPaid(DebtEntry) = keys::DEBT_PAID, v 1;
     DebtRefunded(DebtEntry) = keys::DEBT_REFUNDED, v 1;
     Quarantined(Quarantined) = keys::SYNC_QUARANTINED, v 1;
+    PaymentAuthorized(PaymentChanged) = keys::PAYMENT_AUTHORIZED, v 1;
+    PaymentCaptured(PaymentChanged) = keys::PAYMENT_CAPTURED, v 1;
+    PaymentFailed(PaymentChanged) = keys::PAYMENT_FAILED, v 1;
+    PaymentRefunded(PaymentChanged) = keys::PAYMENT_REFUNDED, v 1;
 }
 
 impl Event {
@@ -115,7 +119,7 @@ mod tests {
 
     #[test]
     fn a_key_this_build_does_not_publish_is_none() {
-        let m = EventMessage::new("payment.captured", None, None, serde_json::json!({}));
+        let m = EventMessage::new("inventory.reserved", None, None, serde_json::json!({}));
         assert_eq!(Event::decode(&m).expect("not an error"), None);
     }
 }

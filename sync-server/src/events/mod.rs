@@ -47,6 +47,10 @@ pub mod keys {
     pub const DEBT_PAID: &str = "debt.paid";
     pub const DEBT_REFUNDED: &str = "debt.refunded";
     pub const SYNC_QUARANTINED: &str = "sync.quarantined";
+    pub const PAYMENT_AUTHORIZED: &str = "payment.authorized";
+    pub const PAYMENT_CAPTURED: &str = "payment.captured";
+    pub const PAYMENT_FAILED: &str = "payment.failed";
+    pub const PAYMENT_REFUNDED: &str = "payment.refunded";
 }
 
 /// One event as stored in an outbox and as published (JSON) on the exchange.

@@ -211,3 +211,27 @@ pub struct Quarantined {
     pub seq: i64,
     pub reason: String,
 }
+
+/// A payment entering a state (`payment.authorized`, `.captured`, `.failed`) or one of its
+/// refunds (`payment.refunded`, once per refund, partial ones too). Amounts in minor units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentChanged {
+    pub payment_id: String,
+    pub order_id: String,
+    pub shop_id: String,
+    /// `stripe` or `paypal`.
+    pub provider: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_minor: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_id: Option<String>,
+    /// This refund's amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded_minor: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_message: Option<String>,
+}

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod company;
 pub mod debt;
 pub mod inventory;
+pub mod payment;
 pub mod registry;
 pub mod sales;
 pub mod shop;
@@ -42,6 +43,7 @@ pub const ALL: &[Service] = &[
     debt::SERVICE,
     sync::SERVICE,
     analytics::SERVICE,
+    payment::SERVICE,
 ];
 
 /// The names `services = [...]` accepts (besides `all`).

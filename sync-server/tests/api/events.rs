@@ -22,12 +22,12 @@ use tokio_util::sync::CancellationToken;
 use crate::harness::{amqp_uri, spawn_app, spawn_app_with};
 
 /// A consumer bound to `#` on the test's exchange, recording every message.
-struct Tap {
+pub struct Tap {
     seen: Arc<Mutex<Vec<Value>>>,
 }
 
 impl Tap {
-    async fn bind(prefix: &str) -> Tap {
+    pub async fn bind(prefix: &str) -> Tap {
         let conn = Connection::connect(&amqp_uri(), ConnectionProperties::default())
             .await
             .unwrap();
@@ -89,7 +89,7 @@ impl Tap {
     }
 
     /// Waits until a message with `key` (and matching `pred`) arrived; returns it.
-    async fn wait_for(&self, key: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    pub async fn wait_for(&self, key: &str, pred: impl Fn(&Value) -> bool) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         loop {
             if let Some(v) = self
@@ -108,6 +108,16 @@ impl Tap {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// How many messages with `key` matching `pred` arrived so far.
+    pub fn count(&self, key: &str, pred: impl Fn(&Value) -> bool) -> usize {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|v| v["_routing_key"] == key && pred(v))
+            .count()
     }
 
     fn keys(&self) -> Vec<String> {

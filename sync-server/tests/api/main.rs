@@ -19,6 +19,7 @@ mod health;
 mod journal;
 mod malformed;
 mod orders;
+mod payment;
 mod payments;
 mod plans;
 mod portal;

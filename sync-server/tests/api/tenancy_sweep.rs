@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use world::{Kind, ShopWorld};
 
-use crate::harness::{TestApp, spawn_app};
+use crate::harness::TestApp;
 
 /// An operation of the document, with the ids it takes.
 struct Operation {
@@ -89,6 +89,13 @@ const BODIES: &[(&str, &str)] = &[
         r#"{"price_minor":1}"#,
     ),
     (
+        "POST /api/payments/intents",
+        r#"{"order_id":"order-$unique","shop_id":"$shop","amount_minor":100,"provider":"paypal"}"#,
+    ),
+    ("POST /api/payments/{id}/confirm", r#"{}"#),
+    ("POST /api/payments/{id}/capture", r#"{}"#),
+    ("POST /api/payments/{id}/refunds", r#"{"amount_minor":1}"#),
+    (
         "POST /api/receipts/{sale_id}/email",
         r#"{"request_id":"r-$unique","email":"mole@example.org"}"#,
     ),
@@ -107,6 +114,7 @@ fn kind_of(path: &str, name: &str) -> Option<Kind> {
             Some("companies") => Kind::Company,
             Some("shops") => Kind::Shop,
             Some("customers") => Kind::Customer,
+            Some("payments") => Kind::Payment,
             _ if path.starts_with("/api/catalog/products/") => Kind::Product,
             _ if path.starts_with("/api/catalog/promotions/") => Kind::Promotion,
             _ if path.starts_with("/api/inventory/exceptions/") => Kind::Exception,
@@ -354,7 +362,9 @@ async fn unchanged(app: &TestApp, token: &str, w: &ShopWorld) {
 
 #[tokio::test]
 async fn no_route_reaches_another_company_or_another_shop() {
-    let app = spawn_app().await;
+    // Payments are opened at the PayPal fake: the sweep needs no other peer.
+    let paypal = crate::payment::paypal_fake::PayPalFake::start().await;
+    let app = crate::payment::payment_app(None, Some(&paypal)).await;
     let tag = &uuid::Uuid::now_v7().simple().to_string()[24..];
     let (a_name, b_name, a2_name) = (
         format!("Alpha{tag}"),

@@ -23,6 +23,7 @@ pub enum Kind {
     Shift,
     User,
     Terminal,
+    Payment,
 }
 
 impl Kind {
@@ -31,7 +32,13 @@ impl Kind {
     pub fn shop_scoped(self) -> bool {
         matches!(
             self,
-            Kind::Shop | Kind::Exception | Kind::Order | Kind::Shift | Kind::User | Kind::Terminal
+            Kind::Shop
+                | Kind::Exception
+                | Kind::Order
+                | Kind::Shift
+                | Kind::User
+                | Kind::Terminal
+                | Kind::Payment
         )
     }
 }
@@ -160,6 +167,22 @@ pub async fn seed_shop(
         .await;
     assert_eq!(status, StatusCode::OK, "the shift is readable by its id");
     ids.insert(Kind::Shift, shift);
+    let body = json!({ "order_id": format!("{secret} order"), "shop_id": shop,
+        "amount_minor": 250, "provider": "paypal" });
+    let (status, payment, _) = crate::payment::post_keyed(
+        app,
+        "/api/payments/intents",
+        manager,
+        &crate::payment::key(),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "payment opened: {payment}");
+    ids.insert(
+        Kind::Payment,
+        payment["payment_id"].as_str().unwrap().to_string(),
+    );
+    secrets.push(format!("{secret} order"));
     ShopWorld { ids, secrets }
 }
 
