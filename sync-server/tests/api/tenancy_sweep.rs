@@ -281,7 +281,9 @@ async fn sweep(
                     .header(
                         "x-kassa-protocol",
                         pos_shared::sync::PROTOCOL_VERSION.to_string(),
-                    );
+                    )
+                    // Payment writes need a key before they look at ids; others ignore it.
+                    .header("Idempotency-Key", format!("sweep-{}", uuid::Uuid::now_v7()));
                 if let Some(b) = &body {
                     req = req.json(b);
                 }

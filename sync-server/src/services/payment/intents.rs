@@ -92,8 +92,8 @@ pub async fn create_intent(
 ) -> ApiResult<Response> {
     p.require(Role::ShopManager)?;
     let company = p.company()?.to_owned();
-    let shop = visible_shop(&state, &p, &req.shop_id).await?;
     let key = idempotency::key(&headers)?;
+    let shop = visible_shop(&state, &p, &req.shop_id).await?;
     let currency = currency(&state, &company, &req).await?;
     let body = serde_json::to_value(&req).unwrap_or_default();
     let fp = idempotency::fingerprint("create_intent", &body);

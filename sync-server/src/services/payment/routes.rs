@@ -220,8 +220,8 @@ where
 {
     p.require(Role::ShopManager)?;
     let company = p.company()?.to_owned();
-    let payment = visible(state, p, id).await?;
     let key = idempotency::key(headers)?;
+    let payment = visible(state, p, id).await?;
     let fp = idempotency::fingerprint(&format!("{operation}:{id}"), &body);
     idempotency::once(state, &company, &key, fp, work(payment, key.clone())).await
 }

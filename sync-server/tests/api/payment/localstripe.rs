@@ -72,6 +72,40 @@ impl LocalStripe {
         Some(peer)
     }
 
+    /// Has localstripe deliver intent events to `url`, signed with `secret`.
+    pub async fn register_webhook(&self, url: &str, secret: &str) {
+        let form = [
+            ("url", url),
+            ("secret", secret),
+            ("events[]", "payment_intent.succeeded"),
+            ("events[]", "payment_intent.payment_failed"),
+            ("events[]", "payment_intent.amount_capturable_updated"),
+        ];
+        let resp = reqwest::Client::new()
+            .post(format!("{}/_config/webhooks/kassa", self.base))
+            .basic_auth(super::STRIPE_KEY, Some(""))
+            .form(&form)
+            .send()
+            .await
+            .expect("localstripe reachable");
+        assert!(
+            resp.status().is_success(),
+            "webhook registered: {}",
+            resp.status()
+        );
+    }
+
+    /// Confirms intent `pi` at localstripe directly, as a browser does with Stripe.js.
+    pub async fn confirm_as_browser(&self, pi: &str) {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/v1/payment_intents/{pi}/confirm", self.base))
+            .basic_auth(super::STRIPE_KEY, Some(""))
+            .send()
+            .await
+            .expect("localstripe reachable");
+        assert!(resp.status().is_success(), "confirmed: {}", resp.status());
+    }
+
     async fn wait_until_up(&self, port: u16) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while tokio::net::TcpStream::connect(("127.0.0.1", port))

@@ -161,3 +161,42 @@ async fn a_delivery_stripe_did_not_sign_is_refused() {
     let (status, v) = app.post("/api/payments/webhooks/stripe", None, event).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "no signature at all: {v}");
 }
+
+#[tokio::test]
+async fn a_payment_confirmed_in_the_browser_is_captured_by_localstripe_s_signed_webhook() {
+    let Some(peer) = LocalStripe::start().await else {
+        return;
+    };
+    let app = payment_app(Some(&peer), None).await;
+    peer.register_webhook(
+        &format!("{}/api/payments/webhooks/stripe", app.base),
+        WEBHOOK_SECRET,
+    )
+    .await;
+    let tap = Tap::bind(&app.prefix).await;
+    let t = app.tenant("Browser Shop").await;
+    let p = open(
+        &app,
+        &t.manager,
+        &t.shop_id,
+        2100,
+        json!({ "provider": "stripe", "payment_method": "pm_card_visa" }),
+    )
+    .await;
+    let id = p["payment_id"].as_str().unwrap().to_string();
+    // The customer's browser confirms with Stripe; only Stripe's webhook tells Kassa.
+    peer.confirm_as_browser(p["provider_ref"].as_str().unwrap())
+        .await;
+    let event = tap
+        .wait_for("payment.captured", |v| {
+            v["payload"]["payment_id"] == id.as_str()
+        })
+        .await;
+    assert_eq!(event["payload"]["captured_minor"], 2100, "{event}");
+    let (_, read) = app.get(&format!("/api/payments/{id}"), &t.manager).await;
+    assert_eq!(read["status"], "captured", "{read}");
+    assert_eq!(
+        read["transactions"][1]["source"], "webhook",
+        "recorded from the signed delivery: {read}"
+    );
+}
