@@ -85,6 +85,19 @@ async fn prepare(state: &AppState) -> anyhow::Result<()> {
             index(doc! { "company_id": 1, "shop_id": 1, "created_at": -1 }),
         ])
         .await?;
+    // A stored answer is kept a week (Stripe keeps its keys a day): long enough for any
+    // client's retries, and the collection does not grow forever.
+    let expiry = IndexModel::builder()
+        .keys(doc! { "at": 1 })
+        .options(
+            IndexOptions::builder()
+                .expire_after(std::time::Duration::from_secs(7 * 24 * 3600))
+                .build(),
+        )
+        .build();
+    store::system::<Document>(&state.mongo, &store::PAYMENT_REQUESTS, System::Indexes)
+        .create_index(expiry)
+        .await?;
     store::system::<EntryDoc>(&state.mongo, &store::PAYMENT_ENTRIES, System::Indexes)
         .create_index(index(doc! { "payment_id": 1, "at": 1 }))
         .await?;
