@@ -316,6 +316,10 @@ pub struct TerminalConfig {
     pub currency: String,
     pub receipt_header: String,
     pub receipt_footer: String,
+    /// The shop's IANA time zone (`Europe/Berlin`), in which the till prints times.
+    /// Empty from servers that predate it; the till then keeps its own default.
+    #[serde(default)]
+    pub timezone: String,
 }
 
 /// One change on a stream. `cursor` is dense within the stream: 1, 2, 3, ...

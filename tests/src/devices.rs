@@ -300,6 +300,23 @@ impl Shop {
         let db = LocalDb::open(&dir.path().join("till.db"))
             .await
             .expect("db");
+        Self::set_up(dir, db).await
+    }
+
+    /// The shop in the IANA zone `zone`, its clock standing at `at_ms` (UTC).
+    pub async fn in_zone(zone: &str, at_ms: i64) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let clock = std::sync::Arc::new(pos_core::clock::ManualClock::at(at_ms));
+        let db = LocalDb::open_with_clock(&dir.path().join("till.db"), clock)
+            .await
+            .expect("db");
+        pos_core::store::set_setting(db.pool(), pos_core::shop_time::SETTING, zone)
+            .await
+            .expect("time zone");
+        Self::set_up(dir, db).await
+    }
+
+    async fn set_up(dir: tempfile::TempDir, db: LocalDb) -> Self {
         let req = InitRequest {
             currency: Currency::EUR,
             shop_name: "Bäckerei Müller".into(),

@@ -115,6 +115,25 @@ async fn emupos_prints_a_receipt_with_accents_and_the_euro_over_tcp() {
     );
 }
 
+/// A Berlin shop's receipt shows Berlin's wall time: 02:08 UTC is 03:08 CET in December.
+#[tokio::test]
+async fn emupos_prints_the_shops_local_time() {
+    let emupos = Emupos::start();
+    let shop = Shop::in_zone("Europe/Berlin", 1_796_695_724_000).await;
+    let printer = set_printer(&shop, &format!("tcp:127.0.0.1:{}", emupos.tcp_port)).await;
+    let sale = shop.sell().await;
+    drain(&shop, &printer).await;
+    let printed = &emupos.wait_receipts(1)[0];
+    assert!(
+        printed
+            .lines()
+            .map(str::trim)
+            .any(|l| l.starts_with("Receipt #1") && l.ends_with("2026-12-08 03:08 CET")),
+        "the receipt's time in Berlin:\n{printed}"
+    );
+    assert_printed(&shop, &sale, printed).await;
+}
+
 #[tokio::test]
 async fn emupos_prints_the_same_receipt_over_a_serial_pty() {
     let emupos = Emupos::start();

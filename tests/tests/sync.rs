@@ -655,3 +655,29 @@ async fn one_shot_syncs_from_cron_reuse_the_device_token_and_stay_under_the_rate
         "every run's sale arrived"
     );
 }
+
+/// Enrollment brings the shop's zone from the server, so the till prints Berlin's wall time
+/// without anyone setting it on the till.
+#[tokio::test]
+async fn an_enrolled_till_prints_in_its_shops_time_zone() {
+    let prefix = fresh_prefix();
+    let server = start(config(&prefix)).await;
+    let cloud = Cloud::new(&server.base, &prefix).await;
+    let (status, shop) = cloud
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/shops/{}", cloud.shop_id),
+            &cloud.company_admin,
+            Some(serde_json::json!({ "timezone": "Europe/Berlin" })),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "shop: {shop}");
+    let till = Till::enroll(&server.base, &cloud.enrollment_code().await, "Till 1").await;
+    assert_eq!(
+        till.terminal.time_zone.name(),
+        "Europe/Berlin",
+        "the server's zone for the shop is the till's"
+    );
+    let berlin = till.terminal.time_zone.format(1_796_695_724_000);
+    assert_eq!(berlin, "2026-12-08 03:08 CET");
+}

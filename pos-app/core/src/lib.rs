@@ -25,6 +25,7 @@ pub mod sales;
 pub mod seal;
 pub mod sealed_refunds;
 pub mod shifts;
+pub mod shop_time;
 pub mod staff;
 pub mod stock;
 pub mod store;

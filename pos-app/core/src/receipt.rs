@@ -4,7 +4,6 @@
 use pos_shared::{Currency, Money, Quantity};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::format_ms;
 use crate::sales::Sale;
 use crate::terminal::Terminal;
 
@@ -127,7 +126,7 @@ pub fn build(sale: &Sale, terminal: &Terminal, key: &ed25519_dalek::SigningKey) 
         header,
         receipt_no: sale.receipt_no,
         sale_id: sale.id.clone(),
-        date: format_ms(sale.created_at_ms),
+        date: terminal.time_zone.format(sale.created_at_ms),
         lines,
         subtotal: money(sale.subtotal_minor, cur),
         discount: (sale.discount_minor != 0).then(|| money(-sale.discount_minor, cur)),
@@ -287,6 +286,7 @@ mod tests {
             catalog_cursor: 0,
             gs1_layouts: Vec::new(),
             cash_rounding_step: None,
+            time_zone: crate::shop_time::ShopZone::utc(),
         }
     }
 
@@ -325,6 +325,41 @@ mod tests {
                 .any(|l| l.starts_with("Card AUTH-0042") && l.ends_with("6.08")),
             "{text}"
         );
+    }
+
+    /// 2026-12-08 02:08:44 UTC.
+    const AT: i64 = 1_796_695_724_000;
+
+    fn receipt_in(zone: &str) -> String {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]);
+        let mut at = sale();
+        at.created_at_ms = AT;
+        let mut t = terminal();
+        t.time_zone = crate::shop_time::ShopZone::named(zone);
+        render_text(&build(&at, &t, &key))
+    }
+
+    #[test]
+    fn a_berlin_shop_prints_its_wall_time() {
+        let text = receipt_in("Europe/Berlin");
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("Receipt #7") && l.ends_with("2026-12-08 03:08 CET")),
+            "Berlin is an hour ahead of UTC in December:\n{text}"
+        );
+        assert!(!text.contains("T02:08"), "no RFC 3339 on paper:\n{text}");
+    }
+
+    #[test]
+    fn utc_shops_and_unknown_zones_print_utc() {
+        for zone in ["UTC", "Nowhere/Atlantis"] {
+            let text = receipt_in(zone);
+            assert!(
+                text.lines()
+                    .any(|l| l.starts_with("Receipt #7") && l.ends_with("2026-12-08 02:08 UTC")),
+                "{zone}:\n{text}"
+            );
+        }
     }
 
     #[test]

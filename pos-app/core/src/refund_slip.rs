@@ -5,7 +5,6 @@
 use pos_shared::{Currency, Quantity};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::format_ms;
 use crate::receipt::{ReceiptTax, WIDTH, money, tax_rows, tender_label};
 use crate::refunds::StoredRefund;
 use crate::terminal::Terminal;
@@ -77,7 +76,7 @@ pub fn build(r: &StoredRefund, terminal: &Terminal) -> RefundSlip {
     RefundSlip {
         header,
         refund_id: refund.id.clone(),
-        date: format_ms(refund.created_at_ms),
+        date: terminal.time_zone.format(refund.created_at_ms),
         against,
         lines,
         taxes,
@@ -165,6 +164,7 @@ mod tests {
             catalog_cursor: 0,
             gs1_layouts: Vec::new(),
             cash_rounding_step: None,
+            time_zone: crate::shop_time::ShopZone::utc(),
         }
     }
 
@@ -188,6 +188,20 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Approved by: Maria"), "{text}");
+    }
+
+    #[test]
+    fn slip_shows_the_shops_wall_time() {
+        let mut r = stored(Some("sale-1"), Some(7));
+        r.refund.created_at_ms = 1_796_695_724_000; // 2026-12-08 02:08:44 UTC
+        let mut t = terminal();
+        t.time_zone = crate::shop_time::ShopZone::named("Europe/Berlin");
+        let text = render_text(&build(&r, &t));
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("REFUND") && l.ends_with("2026-12-08 03:08 CET")),
+            "{text}"
+        );
     }
 
     #[test]

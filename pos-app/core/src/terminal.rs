@@ -6,6 +6,7 @@ use pos_shared::barcode::{Gs1Layout, MeasureKind};
 use serde::Serialize;
 
 use crate::error::{CoreError, CoreResult};
+use crate::shop_time::{self, ShopZone};
 use crate::store::{LocalDb, get_i64_setting, get_setting, new_id, set_setting};
 
 /// What `pos init` asks for when a terminal runs standalone (no server).
@@ -40,6 +41,8 @@ pub struct Terminal {
     /// Catalog stream cursor; 0 when standalone.
     pub catalog_cursor: i64,
     pub gs1_layouts: Vec<Gs1Layout>,
+    /// The shop's zone, in which receipts, slips and reports show times.
+    pub time_zone: ShopZone,
 }
 
 /// Scale labels as most European scales print them: prefixes 21-22 carry a weight in
@@ -160,6 +163,11 @@ pub async fn load(db: &LocalDb) -> CoreResult<Terminal> {
         cash_rounding_step: Some(get_i64_setting(pool, "cash_rounding_step", 0).await?)
             .filter(|step| *step > 1),
         gs1_layouts,
+        time_zone: ShopZone::named(
+            &get_setting(pool, shop_time::SETTING)
+                .await?
+                .unwrap_or_else(shop_time::default_name),
+        ),
     })
 }
 

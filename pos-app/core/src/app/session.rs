@@ -12,7 +12,6 @@ use crate::{shifts, staff, sync};
 
 /// Settings the screens read besides the terminal's own.
 const LOCALE: &str = "ui_locale";
-const TIME_ZONE: &str = "time_zone";
 const IDLE_LOCK_SECS: &str = "idle_lock_secs";
 /// Lock a till nobody has touched for two minutes (a cashier walking away).
 const DEFAULT_IDLE_LOCK_SECS: i64 = 120;
@@ -39,12 +38,13 @@ impl Till {
             Some(t) => {
                 let server = get_setting(pool, sync::settings::SERVER_URL).await?;
                 let locale = get_setting(pool, LOCALE).await?;
-                let zone = get_setting(pool, TIME_ZONE).await?;
                 Some(convert::terminal(
                     t,
                     server,
                     locale.unwrap_or_else(|| default_locale(t.currency.as_str())),
-                    zone.unwrap_or_else(default_zone),
+                    // The zone receipts use (UTC when the setting names none known),
+                    // so the screens and the paper agree.
+                    t.time_zone.name().to_owned(),
                 ))
             }
             None => None,
@@ -205,11 +205,4 @@ impl Till {
 /// the screens' language at any time).
 fn default_locale(_currency: &str) -> String {
     "en".to_owned()
-}
-
-fn default_zone() -> String {
-    std::env::var("TZ")
-        .ok()
-        .filter(|z| !z.is_empty())
-        .unwrap_or_else(|| "UTC".to_owned())
 }

@@ -129,7 +129,7 @@ async fn dispatch(db: &LocalDb, command: &Command, json: bool) -> CoreResult<Out
                             || "total unknown".to_owned(),
                             |m| Money::new(m, t.currency).to_string()
                         ),
-                        crate::clock::format_ms(p.parked_at_ms),
+                        t.time_zone.format(p.parked_at_ms),
                         p.note
                             .as_deref()
                             .map_or_else(String::new, |n| format!(" ({n})"))
@@ -343,13 +343,13 @@ async fn shift_cmd(db: &LocalDb, t: &Terminal, cmd: &ShiftCommand) -> CoreResult
                 format!(
                     "Z report #{} closed the shift\n{}",
                     z.z_number,
-                    z_text(db, &z, cur).await?
+                    z_text(db, &z, t).await?
                 ),
             ))
         }
         ShiftCommand::ShowZ { number } => {
             let z = shifts::z_report(db, *number).await?;
-            Ok(Outcome::new(to_json(&z), z_text(db, &z, cur).await?))
+            Ok(Outcome::new(to_json(&z), z_text(db, &z, t).await?))
         }
         ShiftCommand::CashIn {
             pin,
@@ -412,12 +412,13 @@ fn report_text(r: &shifts::ShiftReport, cur: Currency) -> String {
 }
 
 /// A Z report: the final figures, then what was counted against what was expected.
-async fn z_text(db: &LocalDb, z: &shifts::ZReport, cur: Currency) -> CoreResult<String> {
+async fn z_text(db: &LocalDb, z: &shifts::ZReport, t: &Terminal) -> CoreResult<String> {
+    let cur = t.currency;
     let m = |minor| Money::new(minor, cur).to_string();
     let mut out = format!(
         "Z #{} closed {} by {}\n{}counted, variance:\n",
         z.z_number,
-        crate::clock::format_ms(z.closed_at_ms),
+        t.time_zone.format(z.closed_at_ms),
         staff::name_of(db, &z.closed_by).await?,
         report_text(&z.report, cur)
     );
@@ -603,13 +604,13 @@ async fn status(db: &LocalDb, t: &Terminal) -> CoreResult<Outcome> {
         t.currency,
         shift.map_or("none open".to_owned(), |s| format!(
             "open since {}",
-            crate::clock::format_ms(s.opened_at_ms)
+            t.time_zone.format(s.opened_at_ms)
         )),
         match verified {
             Ok(_) => "chain OK".to_owned(),
             Err(e) => e.to_string(),
         },
-        sync_cmd::status_text(&sync),
+        sync_cmd::status_text(&sync, &t.time_zone),
     );
     Ok(Outcome::new(body, text))
 }
@@ -644,7 +645,7 @@ async fn receipt_cmd(db: &LocalDb, t: &Terminal, args: &ReceiptArgs) -> CoreResu
                 s.terminal_id,
                 s.sale_id,
                 total.format(),
-                crate::clock::format_ms(s.created_at_ms)
+                t.time_zone.format(s.created_at_ms)
             );
             Ok(Outcome::new(
                 serde_json::json!({

@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::Outcome;
 use super::args::{EnrollArgs, SyncArgs};
 use crate::LocalDb;
-use crate::clock::format_ms;
 use crate::error::CoreResult;
+use crate::shop_time::ShopZone;
 use crate::sync::{self, DaemonOptions, Mode, SyncReport, SyncStatus};
 
 fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
@@ -138,8 +138,8 @@ fn report_text(r: &SyncReport) -> String {
     )
 }
 
-/// The sync lines of `pos status`.
-pub(super) fn status_text(s: &SyncStatus) -> String {
+/// The sync lines of `pos status`, times in the shop's zone (the JSON keeps UTC ms).
+pub(super) fn status_text(s: &SyncStatus, zone: &ShopZone) -> String {
     let server = s.server_url.as_deref().unwrap_or("?");
     let mode = match s.mode {
         Mode::Standalone => "standalone (no server)".to_owned(),
@@ -158,13 +158,14 @@ pub(super) fn status_text(s: &SyncStatus) -> String {
     );
     text.push_str(&format!(
         "\nlast sync: {}",
-        s.last_sync_ms.map_or("never".to_owned(), format_ms)
+        s.last_sync_ms
+            .map_or("never".to_owned(), |at| zone.format(at))
     ));
     // An error older than the last success is history, not the current state.
     if let (Some(e), Some(at)) = (&s.last_error, s.last_error_ms)
         && s.last_sync_ms.is_none_or(|ok| at > ok)
     {
-        text.push_str(&format!("\nlast error ({}): {e}", format_ms(at)));
+        text.push_str(&format!("\nlast error ({}): {e}", zone.format(at)));
     }
     text
 }

@@ -17,6 +17,7 @@ use super::layout::{Align, Block};
 use crate::error::CoreResult;
 use crate::receipt::{truncate, two_col_in};
 use crate::sales::Sale;
+use crate::shop_time::ShopZone;
 use crate::store::{LocalDb, get_i64_setting, get_setting, set_setting};
 use crate::terminal::Terminal;
 
@@ -128,7 +129,7 @@ pub fn slip_blocks(slip: &OrderSlip, width: usize) -> Vec<Block> {
     let mut out = vec![
         big(slip.title.clone(), Align::Center),
         big(format!("Order #{}", slip.receipt_no), Align::Center),
-        plain(truncate(&slip.date.replace('T', " "), width)),
+        plain(truncate(&slip.date, width)),
         plain(rule.clone()),
     ];
     out.extend(
@@ -150,6 +151,7 @@ pub async fn slip_for(
     db: &LocalDb,
     config: &KitchenConfig,
     sale: &Sale,
+    zone: &ShopZone,
 ) -> CoreResult<Option<OrderSlip>> {
     let mut lines = Vec::new();
     for l in &sale.lines {
@@ -170,10 +172,7 @@ pub async fn slip_for(
             lines.push((quantity(l.qty_milli), l.name.clone()));
         }
     }
-    let date: String = crate::clock::format_ms(sale.created_at_ms)
-        .chars()
-        .take(19)
-        .collect();
+    let date = zone.format(sale.created_at_ms);
     Ok((!lines.is_empty()).then(|| OrderSlip {
         title: config.title.clone(),
         receipt_no: sale.receipt_no,
@@ -226,7 +225,7 @@ pub async fn waiting(db: &LocalDb) -> CoreResult<i64> {
 /// a printer problem comes back in the state, never as an error.
 pub async fn drain_once(
     db: &LocalDb,
-    _t: &Terminal,
+    t: &Terminal,
     config: &KitchenConfig,
     connect: &Connect,
 ) -> CoreResult<PrinterState> {
@@ -236,7 +235,7 @@ pub async fn drain_once(
             break None;
         };
         let sale = crate::sales::load(db, &id).await?;
-        let Some(slip) = slip_for(db, config, &sale).await? else {
+        let Some(slip) = slip_for(db, config, &sale, &t.time_zone).await? else {
             advance(db, seq).await?;
             continue;
         };
@@ -297,7 +296,7 @@ mod tests {
         let slip = OrderSlip {
             title: "BAR".into(),
             receipt_no: 42,
-            date: "2026-12-07T10:00:00".into(),
+            date: "2026-12-07 10:00 CET".into(),
             lines: vec![("2".into(), "Crème brûlée".into())],
         };
         let text = super::super::layout::to_text(&slip_blocks(&slip, 32), 32);

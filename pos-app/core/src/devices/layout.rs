@@ -95,8 +95,14 @@ fn header(out: &mut Vec<Block>, header: &[String], width: usize) {
     out.extend(lines.map(|h| centered(h, width, false)));
 }
 
-fn date(d: &str) -> &str {
-    &d[..d.len().min(19)]
+/// `title` and the document's `date` on one line when both fit, else the date on a line
+/// of its own (58 mm paper), so neither the number nor the time is cut.
+fn title_and_date(title: &str, date: &str, width: usize) -> Vec<Block> {
+    if title.chars().count() + 1 + date.chars().count() <= width {
+        vec![line(two_col_in(title, date, width))]
+    } else {
+        vec![line(truncate(title, width)), line(truncate(date, width))]
+    }
 }
 
 /// A sale's receipt laid out (see [`blocks`]).
@@ -104,11 +110,11 @@ pub fn receipt_blocks(r: &Receipt, width: usize, copy: bool) -> Vec<Block> {
     let mut out = copy_mark(copy, width);
     let rule = "-".repeat(width);
     header(&mut out, &r.header, width);
-    out.push(line(two_col_in(
+    out.extend(title_and_date(
         &format!("Receipt #{}", r.receipt_no),
-        date(&r.date),
+        &r.date,
         width,
-    )));
+    ));
     out.push(line(rule.clone()));
     for l in &r.lines {
         out.push(line(two_col_in(&l.name, &l.amount, width)));
@@ -153,7 +159,7 @@ pub fn slip_blocks(s: &RefundSlip, width: usize, copy: bool) -> Vec<Block> {
     let mut out = copy_mark(copy, width);
     let rule = "-".repeat(width);
     header(&mut out, &s.header, width);
-    out.push(line(two_col_in("REFUND", date(&s.date), width)));
+    out.extend(title_and_date("REFUND", &s.date, width));
     out.push(line(truncate(&s.against, width)));
     out.push(line(rule.clone()));
     for l in &s.lines {

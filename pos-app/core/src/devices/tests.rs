@@ -31,6 +31,23 @@ struct Shop {
 async fn shop() -> Shop {
     let dir = tempfile::tempdir().unwrap();
     let db = LocalDb::open(&dir.path().join("till.db")).await.unwrap();
+    shop_on(dir, db).await
+}
+
+/// A shop in `zone` whose clock stands at `at_ms`.
+async fn shop_at(zone: &str, at_ms: i64) -> Shop {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(crate::clock::ManualClock::at(at_ms));
+    let db = LocalDb::open_with_clock(&dir.path().join("till.db"), clock)
+        .await
+        .unwrap();
+    crate::store::set_setting(db.pool(), crate::shop_time::SETTING, zone)
+        .await
+        .unwrap();
+    shop_on(dir, db).await
+}
+
+async fn shop_on(dir: tempfile::TempDir, db: LocalDb) -> Shop {
     let req = InitRequest {
         currency: Currency::EUR,
         shop_name: "Bäckerei Müller".into(),
@@ -149,6 +166,26 @@ async fn a_receipt_with_accents_and_the_euro_prints_over_tcp_as_its_text_and_tot
             "80 mm paper holds 48 characters: {l}"
         );
     }
+}
+
+/// The printed time is the shop's wall time: 02:08 UTC is 03:08 in Berlin in December.
+#[tokio::test]
+async fn a_berlin_receipt_prints_the_shops_local_time() {
+    let shop = shop_at("Europe/Berlin", 1_796_695_724_000).await;
+    let vp = VirtualPrinter::start().unwrap();
+    let printer = shop.printer(&vp, 80).await;
+    shop.sell().await;
+    drain(&shop, &printer).await;
+    let paper = decode(&vp.jobs()[0]);
+    assert!(
+        paper
+            .lines()
+            .iter()
+            .any(|l| l.starts_with("Receipt #1") && l.ends_with("2026-12-08 03:08 CET")),
+        "the receipt's time in Berlin:\n{}",
+        paper.text()
+    );
+    assert!(!paper.text().contains("02:08"), "{}", paper.text());
 }
 
 #[tokio::test]

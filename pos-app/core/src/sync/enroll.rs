@@ -108,11 +108,16 @@ pub async fn enroll_pinned(
         receipt_footer: config.receipt_footer.clone(),
         cash_rounding_step: terminal::default_cash_rounding(currency),
     };
-    let extra = [
+    let mut extra = vec![
         (settings::COMPANY_ID, config.company_id.clone()),
         (settings::SHOP_ID, config.shop_id.clone()),
         (settings::ENROLLED_AT_MS, db.now_ms().to_string()),
     ];
+    // The shop's zone, for receipts and reports; an older server sends none, and the
+    // till keeps its own default (TZ, else UTC).
+    if !config.timezone.trim().is_empty() {
+        extra.push((crate::shop_time::SETTING, config.timezone.trim().to_owned()));
+    }
     let terminal = terminal::init_with(db, &req, &enrollment.terminal_id, &extra).await?;
     tracing::info!(terminal_id = %terminal.terminal_id, server = remote.base(), "terminal enrolled");
     let first_sync = async {

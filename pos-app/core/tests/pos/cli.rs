@@ -1,7 +1,7 @@
 //! The `pos` binary: failures exit non-zero with a clear message, `--json` errors are
 //! `{code, message}`, tampering is caught, newer schemas are refused.
 
-use crate::harness::{CASHIER_PIN, MANAGER_PIN, cli_terminal, pos, stderr, stdout};
+use crate::harness::{CASHIER_PIN, MANAGER_PIN, cli_terminal, pos, pos_command, stderr, stdout};
 
 fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_str(stdout(out).trim())
@@ -401,5 +401,60 @@ fn selling_without_a_shift_says_so_before_asking_for_a_tender() {
     assert!(
         err.contains("no shift is open") && err.contains("--pin PIN"),
         "{err}"
+    );
+}
+
+/// The hour and minute a receipt printed with `TZ=tz` shows (the CLI reads the zone from
+/// the `time_zone` setting, and without one from `TZ`), and the zone's abbreviation.
+fn receipt_time(db: &std::path::Path, sale_id: &str, tz: &str) -> (u32, String) {
+    let out = pos_command(db, &["receipt", sale_id])
+        .env("TZ", tz)
+        .output()
+        .expect("run pos");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = text.lines().find(|l| l.starts_with("Receipt #"));
+    let words: Vec<&str> = line
+        .expect("a receipt number line")
+        .split_whitespace()
+        .collect();
+    let (hm, zone) = (words[words.len() - 2], words[words.len() - 1]);
+    let minutes = |hm: &str| {
+        let (h, m) = hm.split_once(':').expect("HH:MM");
+        h.parse::<u32>().unwrap() * 60 + m.parse::<u32>().unwrap()
+    };
+    (minutes(hm), zone.to_owned())
+}
+
+#[test]
+fn the_cli_prints_receipt_times_in_the_shops_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = cli_terminal(dir.path());
+    let open = pos(
+        &db,
+        &["shift", "open", "--pin", CASHIER_PIN, "--float", "50"],
+    );
+    assert!(open.status.success(), "{}", stderr(&open));
+    let args = [
+        "--json",
+        "sell",
+        "--pin",
+        CASHIER_PIN,
+        "--item",
+        "P01",
+        "--cash",
+        "100",
+    ];
+    let sale = json(&pos(&db, &args));
+    let id = sale["sale_id"].as_str().expect("a sale id").to_owned();
+    let (utc, zone) = receipt_time(&db, &id, "Nowhere/Atlantis");
+    assert_eq!(zone, "UTC", "an unknown zone falls back to UTC");
+    let (berlin, zone) = receipt_time(&db, &id, "Europe/Berlin");
+    assert!(zone == "CET" || zone == "CEST", "{zone}");
+    let ahead = if zone == "CET" { 60 } else { 120 };
+    assert_eq!(
+        berlin,
+        (utc + ahead) % (24 * 60),
+        "Berlin's wall time is UTC plus {ahead} minutes"
     );
 }

@@ -80,6 +80,7 @@ pub async fn config(
         currency: settings.currency,
         receipt_header: settings.receipt_header,
         receipt_footer: settings.receipt_footer,
+        timezone: shop.timezone,
     }))
 }
 
