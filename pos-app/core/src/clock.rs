@@ -1,4 +1,5 @@
-//! Wall-clock time as an injected dependency, so lockouts and shifts are testable.
+//! Wall-clock time as an injected dependency, so lockouts and shifts are testable. Times
+//! are UTC milliseconds here; people see them through [`crate::shop_time::ShopZone`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -37,16 +38,4 @@ impl Clock for ManualClock {
     fn now_ms(&self) -> i64 {
         self.0.load(Ordering::SeqCst)
     }
-}
-
-/// Formats UTC milliseconds as RFC 3339 for people and receipts.
-pub fn format_ms(ms: i64) -> String {
-    let nanos = i128::from(ms) * 1_000_000;
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| ms.to_string())
 }
