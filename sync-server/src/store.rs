@@ -93,6 +93,9 @@ pub const MOVEMENTS: Tenant = shop(ServiceDb::Inventory, "movements", "shop_id")
 pub const BALANCES: Tenant = shop(ServiceDb::Inventory, "balances", "shop_id");
 pub const EXCEPTIONS: Tenant = shop(ServiceDb::Inventory, "exceptions", "shop_id");
 pub const REORDER_LEVELS: Tenant = shop(ServiceDb::Inventory, "reorder_levels", "shop_id");
+/// Units held for web orders, one document per order (`_id` = order id): `held`, or
+/// `failed` with the reason, so a replayed `order.created` finds its outcome.
+pub const RESERVATIONS: Tenant = shop(ServiceDb::Inventory, "reservations", "shop_id");
 pub const ORDERS: Tenant = shop(ServiceDb::Sales, "orders", "shop_id");
 pub const REFUNDS: Tenant = shop(ServiceDb::Sales, "refunds", "shop_id");
 pub const SHIFTS: Tenant = shop(ServiceDb::Sales, "shifts", "shop_id");

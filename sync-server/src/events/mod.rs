@@ -38,6 +38,9 @@ pub mod keys {
     pub const PROMOTION_CHANGED: &str = "promotion.changed";
     pub const ORDER_COMPLETED: &str = "order.completed";
     pub const ORDER_REFUNDED: &str = "order.refunded";
+    pub const ORDER_CREATED: &str = "order.created";
+    pub const INVENTORY_RESERVED: &str = "inventory.reserved";
+    pub const INVENTORY_RESERVATION_FAILED: &str = "inventory.reservation_failed";
     pub const INVENTORY_ADJUSTED: &str = "inventory.adjusted";
     pub const INVENTORY_LOW_STOCK: &str = "inventory.low_stock";
     pub const INVENTORY_EXCEPTION_RESOLVED: &str = "inventory.exception_resolved";

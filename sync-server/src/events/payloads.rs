@@ -235,3 +235,34 @@ pub struct PaymentChanged {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_message: Option<String>,
 }
+
+/// A web order placed (status `pending`): what inventory reserves and the saga follows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebOrderCreated {
+    pub order_id: String,
+    pub shop_id: String,
+    pub customer_id: String,
+    pub lines: Vec<WebOrderLine>,
+    pub total_minor: i64,
+    pub currency: String,
+}
+
+/// One line of a web order, priced from the catalog when the order was placed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebOrderLine {
+    pub product_id: String,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+}
+
+/// What inventory made of a web order: its units held (`inventory.reserved`) or not
+/// (`inventory.reservation_failed`, with the reason and the product that fell short).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reservation {
+    pub order_id: String,
+    pub shop_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+}

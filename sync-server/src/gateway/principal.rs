@@ -34,10 +34,26 @@ impl Principal {
 
     /// The caller's company, for company-level work (403 for platform admins and customers,
     /// who have none).
+    /// A storefront customer belongs to a company but holds no company account: its only
+    /// reach is its own orders, through [`Principal::customer_of`].
     pub fn company(&self) -> Result<&str, ApiError> {
-        self.company_id.as_deref().ok_or_else(|| {
-            ApiError::forbidden("this needs a company account; your account has no company")
-        })
+        match self.company_id.as_deref() {
+            Some(c) if self.role != Role::Customer => Ok(c),
+            _ => Err(ApiError::forbidden(
+                "this needs a company account; your account has no company",
+            )),
+        }
+    }
+
+    /// The company whose storefront this customer registered with (403 for anyone else,
+    /// and for customers of the old company-less sign-up).
+    pub fn customer_of(&self) -> Result<&str, ApiError> {
+        match self.company_id.as_deref() {
+            Some(c) if self.role == Role::Customer => Ok(c),
+            _ => Err(ApiError::forbidden(
+                "this needs a customer account of a company's storefront",
+            )),
+        }
     }
 
     pub fn scope(&self) -> TenantScope {

@@ -33,3 +33,4 @@ mod sync;
 mod tenancy;
 mod tenancy_sweep;
 mod variants;
+mod web_orders;

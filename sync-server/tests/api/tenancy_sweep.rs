@@ -96,6 +96,10 @@ const BODIES: &[(&str, &str)] = &[
     ("POST /api/payments/{id}/capture", r#"{}"#),
     ("POST /api/payments/{id}/refunds", r#"{"amount_minor":1}"#),
     (
+        "POST /api/orders",
+        r#"{"shop_id":"$shop","lines":[{"product_id":"$product","quantity":1}],"delivery_address":{"name":"Mole","line1":"1 Mole Lane","postal_code":"1","city":"Mole","country":"DE"}}"#,
+    ),
+    (
         "POST /api/receipts/{sale_id}/email",
         r#"{"request_id":"r-$unique","email":"mole@example.org"}"#,
     ),
@@ -115,6 +119,7 @@ fn kind_of(path: &str, name: &str) -> Option<Kind> {
             Some("shops") => Kind::Shop,
             Some("customers") => Kind::Customer,
             Some("payments") => Kind::Payment,
+            Some("orders") => Kind::WebOrder,
             _ if path.starts_with("/api/catalog/products/") => Kind::Product,
             _ if path.starts_with("/api/catalog/promotions/") => Kind::Promotion,
             _ if path.starts_with("/api/inventory/exceptions/") => Kind::Exception,
@@ -389,7 +394,8 @@ async fn no_route_reaches_another_company_or_another_shop() {
     let shop_roles: Vec<_> = caller
         .roles
         .iter()
-        .filter(|(r, _)| *r != "company admin")
+        // A storefront customer orders from any shop of its company: not a shop role.
+        .filter(|(r, _)| *r != "company admin" && *r != world::STOREFRONT_CUSTOMER)
         .cloned()
         .collect();
     let (shop_calls, shop_wrong) = sweep(

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod browser;
+pub mod customers;
 pub mod devices;
 pub mod passwords;
 pub mod refresh;
@@ -49,6 +50,7 @@ pub const SERVICE: crate::services::Service = crate::services::Service::new(
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     routes::register,
+    customers::register_customer,
     routes::login,
     routes::refresh,
     routes::logout,

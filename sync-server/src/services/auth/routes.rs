@@ -28,6 +28,10 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/register", post(register))
+        .route(
+            "/auth/customers/register",
+            post(super::customers::register_customer),
+        )
         .route("/auth/login", post(login))
         .route("/auth/refresh", post(refresh))
         .route("/auth/logout", post(logout))
@@ -98,7 +102,7 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-async fn open_session(
+pub(super) async fn open_session(
     state: &AppState,
     user: &UserDoc,
     family: Option<String>,

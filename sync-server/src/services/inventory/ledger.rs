@@ -78,6 +78,16 @@ pub async fn apply(
         })
         .collect();
     let before: HashMap<String, i64> = on_hand.clone();
+    // Units held for web orders (`reservations`) ride along when a balance is rewritten.
+    let reserved: HashMap<String, i64> = existing
+        .iter()
+        .filter_map(|d| {
+            Some((
+                d.get_str("product_id").ok()?.to_string(),
+                d.get_i64("reserved_milli").ok()?,
+            ))
+        })
+        .collect();
     let mut after = Vec::with_capacity(moves.len());
     // BTreeMap: the stream lists products in a stable order.
     let mut touched: BTreeMap<&str, i64> = BTreeMap::new();
@@ -111,6 +121,7 @@ pub async fn apply(
             doc! {
                 "_id": balance_id(shop_id, product_id), "company_id": company_id,
                 "shop_id": shop_id, "product_id": *product_id, "on_hand_milli": *bal,
+                "reserved_milli": reserved.get(*product_id).copied().unwrap_or(0),
                 "updated_at": at,
             }
         })

@@ -7,6 +7,7 @@ pub mod balances;
 pub mod exceptions;
 pub mod ledger;
 pub mod movements;
+pub mod reservations;
 pub mod routes;
 
 use mongodb::{Collection, Database, IndexModel, bson::Document, bson::doc};
@@ -92,6 +93,13 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
                 .build(),
         )
         .await?;
+    indexed(state, &crate::store::RESERVATIONS)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "company_id": 1, "shop_id": 1, "status": 1 })
+                .build(),
+        )
+        .await?;
     streams::ensure_indexes(&db).await?;
     crate::events::outbox::ensure_indexes(&db).await?;
     Ok(())
@@ -108,7 +116,10 @@ pub const SERVICE: crate::services::Service = crate::services::Service::new(
     Box::pin(async move { prepare(&st).await })
 })
 .outbox()
-.change_log();
+.change_log()
+.consumer(reservations::INBOX, |st, event| {
+    Box::pin(async move { reservations::handle(&st, event).await })
+});
 
 /// This service's operations in the OpenAPI document.
 #[derive(utoipa::OpenApi)]

@@ -3,10 +3,13 @@
 //! of every terminal is kept (as the batches it was pushed in) for audit and replay
 //! detection, and every till's shifts with their Z reports.
 
+pub mod my_orders;
 pub mod order_filter;
 pub mod receipts_email;
 pub mod routes;
+pub mod saga;
 pub mod shifts;
+pub mod web_orders;
 
 use futures::TryStreamExt;
 use mongodb::{
@@ -209,7 +212,10 @@ pub const SERVICE: crate::services::Service = crate::services::Service::new(
     <Api as utoipa::OpenApi>::openapi,
 )
 .prepare("sales", |st| Box::pin(async move { prepare(&st).await }))
-.outbox();
+.outbox()
+.consumer(saga::INBOX, |st, event| {
+    Box::pin(async move { saga::handle(&st, event).await })
+});
 
 /// This service's operations in the OpenAPI document.
 #[derive(utoipa::OpenApi)]
@@ -219,5 +225,8 @@ pub const SERVICE: crate::services::Service = crate::services::Service::new(
     shifts::list_shifts,
     shifts::get_shift,
     receipts_email::email_receipt,
+    web_orders::place_order,
+    my_orders::my_orders,
+    my_orders::get_web_order,
 ))]
 struct Api;

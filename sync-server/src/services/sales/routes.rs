@@ -27,6 +27,9 @@ pub fn router() -> Router<AppState> {
         .route("/sales/orders/{id}", get(get_order))
         .route("/sales/shifts", get(super::shifts::list_shifts))
         .route("/sales/shifts/{id}", get(super::shifts::get_shift))
+        .route("/orders", axum::routing::post(super::web_orders::place_order))
+        .route("/orders/mine", get(super::my_orders::my_orders))
+        .route("/orders/{id}", get(super::my_orders::get_web_order))
 }
 
 /// A stored document as the API returns it (relaxed extended JSON).

@@ -24,6 +24,7 @@ pub enum Kind {
     User,
     Terminal,
     Payment,
+    WebOrder,
 }
 
 impl Kind {
@@ -39,6 +40,7 @@ impl Kind {
                 | Kind::User
                 | Kind::Terminal
                 | Kind::Payment
+                | Kind::WebOrder
         )
     }
 }
@@ -49,6 +51,9 @@ pub struct ShopWorld {
     pub secrets: Vec<String>,
 }
 
+/// A customer of the company's storefront: may order from any of its shops.
+pub const STOREFRONT_CUSTOMER: &str = "storefront customer";
+
 /// A company's callers (one token per role) and its first shop.
 pub struct Caller {
     pub roles: Vec<(&'static str, String)>,
@@ -56,7 +61,7 @@ pub struct Caller {
 }
 
 /// The tokens of company `t`: admin, manager, a cashier logged in by PIN, an enrolled till,
-/// and a customer who registered themselves.
+/// a customer who registered themselves and one of the company's storefront.
 pub async fn callers(app: &TestApp, t: &Tenant, shop: ShopWorld) -> Caller {
     let (_, cashier) = app.cashier(t, "2580").await;
     let (_, device) = app.terminal(t, "Sweep till").await;
@@ -70,6 +75,7 @@ pub async fn callers(app: &TestApp, t: &Tenant, shop: ShopWorld) -> Caller {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{registered}");
     let customer = registered["access_token"].as_str().unwrap().to_string();
+    let (_, shopper) = crate::web_orders::customer(app, &t.company_id).await;
     Caller {
         roles: vec![
             ("company admin", t.admin.clone()),
@@ -77,6 +83,7 @@ pub async fn callers(app: &TestApp, t: &Tenant, shop: ShopWorld) -> Caller {
             ("cashier", cashier),
             ("terminal", device),
             ("customer", customer),
+            (STOREFRONT_CUSTOMER, shopper),
         ],
         shop,
     }
@@ -183,6 +190,12 @@ pub async fn seed_shop(
         payment["payment_id"].as_str().unwrap().to_string(),
     );
     secrets.push(format!("{secret} order"));
+    // A storefront customer's web order, delivered to a name only this shop's answers hold.
+    let (_, shopper) = crate::web_orders::customer(app, &t.company_id).await;
+    let name = format!("{secret} web");
+    let web = crate::web_orders::order(app, &shopper, shop, &product, 1, &name).await;
+    ids.insert(Kind::WebOrder, web["_id"].as_str().unwrap().to_string());
+    secrets.push(name);
     ShopWorld { ids, secrets }
 }
 

@@ -1,0 +1,76 @@
+//! A storefront's customers: self-registration into one company (role `customer`, the
+//! least rights: no staff endpoint, only its own web orders).
+
+use axum::{Json, extract::State, http::StatusCode};
+use mongodb::bson::doc;
+use pos_shared::role::Role;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{
+    accounts::{self, NewAccount},
+    passwords,
+    routes::{Session, check_name, open_session},
+};
+use crate::{
+    error::{ApiError, ApiResult},
+    gateway::extract::ApiJson,
+    services::company,
+    state::AppState,
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerRegistration {
+    /// The company whose storefront this is.
+    pub company_id: String,
+    #[schema(value_type = crate::openapi::fields::Email)]
+    pub email: String,
+    #[schema(value_type = crate::openapi::fields::Password)]
+    pub password: String,
+    #[schema(value_type = crate::openapi::fields::Name)]
+    pub name: String,
+}
+
+/// Self-service sign-up of a customer of one company's storefront. The account belongs to
+/// that company (its orders are the company's), but the token opens no staff endpoint.
+#[utoipa::path(post, path = "/api/auth/customers/register", tag = "auth", request_body = CustomerRegistration,
+    responses((status = 201, body = Session), (status = 404, body = pos_shared::error::WireError),
+        (status = 409, body = pos_shared::error::WireError), (status = 422, body = pos_shared::error::WireError),
+        (status = 429, body = pos_shared::error::WireError)))]
+pub async fn register_customer(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<CustomerRegistration>,
+) -> ApiResult<(StatusCode, Json<Session>)> {
+    let email = accounts::normalize_email(&req.email)?;
+    let name = check_name("name", &req.name)?;
+    passwords::check_password(&req.password)?;
+    state.logins.check(&format!("register:{email}"))?;
+    // Only an active company sells; a suspended or unknown one answers the same 404.
+    let active = company::companies(&state)
+        .find_one(doc! { "_id": req.company_id.trim(), "status": "active" })
+        .await?
+        .ok_or_else(|| ApiError::not_found("company"))?;
+    let account = NewAccount {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: Some(email.clone()),
+        name,
+        password_hash: Some(passwords::hash_password(req.password).await?),
+        role: Role::Customer,
+        company_id: Some(active.id),
+        shop_ids: Vec::new(),
+        pin_hash: None,
+    };
+    state
+        .write((state.clone(), account), |s, (state, account)| {
+            Box::pin(async move { accounts::create_in(state, s, account, None).await })
+        })
+        .await?;
+    let user = accounts::find_by_email(&state, &email)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("account vanished after insert")))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(open_session(&state, &user, None).await?),
+    ))
+}
