@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod movements;
 pub mod reservations;
 pub mod routes;
+pub mod web_sales;
 
 use mongodb::{Collection, Database, IndexModel, bson::Document, bson::doc};
 

@@ -24,23 +24,27 @@ use crate::{
 pub const INBOX: Inbox = Inbox {
     queue: "inventory.events",
     service: "inventory",
-    bindings: &["order.created"],
+    bindings: &["order.created", "payment.captured"],
 };
 
 pub fn reservations(state: &AppState, scope: &TenantScope) -> Scoped<Document> {
     crate::store::scoped(&state.mongo, &crate::store::RESERVATIONS, scope)
 }
 
-/// Handles one delivery: a web order's `order.created` is reserved once; anything else
-/// bound here is acknowledged untouched.
+/// Handles one delivery: a web order's `order.created` is reserved once, its
+/// `payment.captured` turns the held units into a sale once; anything else bound here is
+/// acknowledged untouched.
 pub async fn handle(state: &AppState, message: EventMessage) -> anyhow::Result<()> {
-    let Some(Event::OrderCreated(order)) = Event::decode(&message)? else {
-        return Ok(());
+    let company = message.company_id.clone().ok_or_else(|| {
+        anyhow::anyhow!("{} {} names no company", message.routing_key, message.id)
+    })?;
+    let order = match Event::decode(&message)? {
+        Some(Event::OrderCreated(order)) => order,
+        Some(Event::PaymentCaptured(paid)) => {
+            return super::web_sales::sell(state, &company, &paid.order_id, &paid.shop_id).await;
+        }
+        _ => return Ok(()),
     };
-    let company = message
-        .company_id
-        .clone()
-        .ok_or_else(|| anyhow::anyhow!("order.created {} names no company", message.id))?;
     state
         .write(
             (state.clone(), company, order),

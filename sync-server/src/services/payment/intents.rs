@@ -101,6 +101,33 @@ pub async fn create_intent(
     idempotency::once(&state, &company, &key, fp, opened).await
 }
 
+/// Opens the Stripe payment of a reserved web order (the saga's call, in-process): keyed
+/// by the order, so a redelivered `inventory.reserved` finds the payment it opened.
+/// Returns the payment's id.
+pub async fn open_for_order(
+    state: &AppState,
+    company: &str,
+    shop: &str,
+    order_id: &str,
+    amount_minor: i64,
+    currency: &str,
+) -> ApiResult<String> {
+    let req = NewIntent {
+        order_id: order_id.to_owned(),
+        shop_id: shop.to_owned(),
+        amount_minor,
+        currency: Some(currency.to_owned()),
+        provider: ProviderName::Stripe,
+        capture_method: CaptureMethod::Automatic,
+        payment_method: None,
+        confirm: false,
+    };
+    let currency = self::currency(state, company, &req).await?;
+    let key = format!("web-order:{order_id}");
+    let (_, view) = open(state, "saga", company, shop, req, currency, &key).await?;
+    Ok(view["payment_id"].as_str().unwrap_or_default().to_owned())
+}
+
 /// Records the attempt, then opens it at the provider (and confirms it when asked).
 async fn open(
     state: &AppState,

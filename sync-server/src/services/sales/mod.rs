@@ -9,6 +9,7 @@ pub mod receipts_email;
 pub mod routes;
 pub mod saga;
 pub mod shifts;
+pub mod web_payment;
 pub mod web_orders;
 
 use futures::TryStreamExt;

@@ -2,6 +2,8 @@
 //! inventory, payment and sales services make of them.
 
 mod customers;
+#[allow(clippy::disallowed_methods)] // inspects what the server stored, as a test may
+mod paying;
 mod placing;
 #[allow(clippy::disallowed_methods)] // inspects what the server stored, as a test may
 mod reserving;
