@@ -28,9 +28,15 @@ async fn episodes_of_injected_faults_lose_and_double_nothing() {
     );
 }
 
+/// A number from the environment, decimal or `0x` hex. A value that is not a number
+/// stops the run: a typo must not quietly replay the default seed.
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    let Ok(v) = std::env::var(name) else {
+        return default;
+    };
+    let parsed = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => v.parse(),
+    };
+    parsed.unwrap_or_else(|e| panic!("{name}={v} is not a number ({e})"))
 }
