@@ -9,8 +9,8 @@ pub mod receipts_email;
 pub mod routes;
 pub mod saga;
 pub mod shifts;
-pub mod web_payment;
 pub mod web_orders;
+pub mod web_payment;
 
 use futures::TryStreamExt;
 use mongodb::{

@@ -27,7 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/sales/orders/{id}", get(get_order))
         .route("/sales/shifts", get(super::shifts::list_shifts))
         .route("/sales/shifts/{id}", get(super::shifts::get_shift))
-        .route("/orders", axum::routing::post(super::web_orders::place_order))
+        .route(
+            "/orders",
+            axum::routing::post(super::web_orders::place_order),
+        )
         .route("/orders/mine", get(super::my_orders::my_orders))
         .route("/orders/{id}", get(super::my_orders::get_web_order))
 }

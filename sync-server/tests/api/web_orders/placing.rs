@@ -56,7 +56,11 @@ async fn bad_orders_are_refused_with_their_reason() {
     priced["lines"][0]["unit_price_minor"] = json!(1);
     let (status, b) = place(&app, &token, Some("k-price"), &priced).await;
     // A body the schema does not allow is a 400, as on every route (`ApiJson`).
-    assert_eq!(status, StatusCode::BAD_REQUEST, "a price from the client: {b}");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a price from the client: {b}"
+    );
     for (field, value) in [("quantity", json!(0)), ("product_id", json!("nope"))] {
         let mut bad = good.clone();
         bad["lines"][0][field] = value;
