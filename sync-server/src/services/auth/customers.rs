@@ -3,14 +3,12 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use mongodb::bson::doc;
-use pos_shared::role::Role;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{
-    accounts::{self, NewAccount},
-    passwords,
-    routes::{Session, check_name, open_session},
+    accounts, passwords,
+    routes::{Session, check_name, open_customer},
 };
 use crate::{
     error::{ApiError, ApiResult},
@@ -51,26 +49,5 @@ pub async fn register_customer(
         .find_one(doc! { "_id": req.company_id.trim(), "status": "active" })
         .await?
         .ok_or_else(|| ApiError::not_found("company"))?;
-    let account = NewAccount {
-        id: uuid::Uuid::now_v7().to_string(),
-        email: Some(email.clone()),
-        name,
-        password_hash: Some(passwords::hash_password(req.password).await?),
-        role: Role::Customer,
-        company_id: Some(active.id),
-        shop_ids: Vec::new(),
-        pin_hash: None,
-    };
-    state
-        .write((state.clone(), account), |s, (state, account)| {
-            Box::pin(async move { accounts::create_in(state, s, account, None).await })
-        })
-        .await?;
-    let user = accounts::find_by_email(&state, &email)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("account vanished after insert")))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(open_session(&state, &user, None).await?),
-    ))
+    open_customer(&state, email, name, req.password, Some(active.id)).await
 }

@@ -144,13 +144,25 @@ pub async fn register(
     let name = check_name("name", &req.name)?;
     passwords::check_password(&req.password)?;
     state.logins.check(&format!("register:{email}"))?;
+    open_customer(&state, email, name, req.password, None).await
+}
+
+/// Creates a customer account (of a company's storefront, or of none) and opens its first
+/// session: both sign-up routes end here.
+pub(crate) async fn open_customer(
+    state: &AppState,
+    email: String,
+    name: String,
+    password: String,
+    company_id: Option<String>,
+) -> ApiResult<(StatusCode, Json<Session>)> {
     let account = NewAccount {
         id: uuid::Uuid::now_v7().to_string(),
         email: Some(email.clone()),
         name,
-        password_hash: Some(passwords::hash_password(req.password).await?),
+        password_hash: Some(passwords::hash_password(password).await?),
         role: Role::Customer,
-        company_id: None,
+        company_id,
         shop_ids: Vec::new(),
         pin_hash: None,
     };
@@ -159,12 +171,12 @@ pub async fn register(
             Box::pin(async move { accounts::create_in(state, s, account, None).await })
         })
         .await?;
-    let user = accounts::find_by_email(&state, &email)
+    let user = accounts::find_by_email(state, &email)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("account vanished after insert")))?;
     Ok((
         StatusCode::CREATED,
-        Json(open_session(&state, &user, None).await?),
+        Json(open_session(state, &user, None).await?),
     ))
 }
 
